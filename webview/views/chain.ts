@@ -49,7 +49,10 @@ export class ChainView {
     });
     store.subscribe((state, changed) => {
       if (changed.has('stepWidth')) this.rebuild();
-      if (changed.has('step')) this.reveal(state.step);
+      if (changed.has('step')) {
+        this.reveal(state.step);
+        this.markCurrent();
+      }
       this.schedule();
     });
     if (typeof ResizeObserver !== 'undefined') new ResizeObserver(() => this.schedule()).observe(this.scroller);
@@ -159,7 +162,16 @@ export class ChainView {
         this.cellLayer.append(cell);
         this.cells.set(step, cell);
       }
-      const current = step === s.step;
+    }
+    this.markCurrent();
+  }
+
+  /** Highlights the current step's cell right away (stepping must not wait for a frame). */
+  private markCurrent(): void {
+    const step = this.store.get().step;
+    for (const [t, cell] of this.cells) {
+      const current = t === step;
+      if (cell.classList.contains('current') === current) continue;
       cell.classList.toggle('current', current);
       if (current) cell.setAttribute('aria-current', 'step');
       else cell.removeAttribute('aria-current');
