@@ -30,7 +30,7 @@ const common = {
   sourcesContent: false,
   logLevel: 'warning',
   legalComments: 'none',
-  loader: { '.wasm': 'binary' },
+  loader: { '.wasm': 'binary', '.proto': 'text' },
 };
 
 const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
