@@ -2,14 +2,20 @@
  * A jsdom window installed as the global browser environment, plus a fake VS Code webview transport
  * that records what the webview posts and keeps its setState value.
  */
-import { JSDOM } from 'jsdom';
 import type { PersistedState, WebviewToHost } from '../../../src/protocol/messages';
 import { setTransport } from '../../../webview/host';
+
+/** The slice of jsdom's API used here (typed locally: the project does not ship @types/jsdom). */
+interface JsdomInstance {
+  window: Window & typeof globalThis;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { JSDOM } = require('jsdom') as { JSDOM: new (html: string, options?: { pretendToBeVisual?: boolean }) => JsdomInstance };
 
 export interface FakeHost {
   posted: WebviewToHost[];
   state: PersistedState | undefined;
-  dom: JSDOM;
+  dom: JsdomInstance;
   cleanup(): void;
 }
 
