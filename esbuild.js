@@ -55,6 +55,8 @@ const targets = [
 ].filter((t) => t.entryPoints.every((e) => fs.existsSync(e)));
 
 async function main() {
+  // The wasm kernel is assembled from its WAT generator first (bundles embed src/engine/wasm/kernel.wasm).
+  await require('./scripts/build-wasm.js').writeWasm();
   if (watch) {
     const ctxs = await Promise.all(targets.map((t) => esbuild.context(t)));
     await Promise.all(ctxs.map((c) => c.watch()));
