@@ -75,24 +75,45 @@ function splitRows(text: string, delimiter: string, maxRows: number): { rows: Ro
       break;
     }
     let rowEnd = i;
+    let rowFrom = rowStart;
+    if (delimiter === ' ') while (text[rowFrom] === ' ' || text[rowFrom] === '\t') rowFrom++;
     if (text[i] === '\r') i++;
     if (text[i] === '\n') i++;
     if (delimiter === ' ' && cells.length && cells[cells.length - 1].text === '') cells.pop();
-    while (rowEnd > rowStart && /\s/.test(text[rowEnd - 1])) rowEnd--;
+    while (rowEnd > rowFrom && /\s/.test(text[rowEnd - 1])) rowEnd--;
     // Blank lines separate nothing: skip them.
     if (cells.length === 1 && cells[0].text.trim() === '') continue;
-    rows.push({ start: rowStart, end: rowEnd, cells });
+    rows.push({ start: rowFrom, end: rowEnd, cells });
   }
   return { rows, end: i };
 }
 
-/** Pick the delimiter that gives the same field count (≥ 2) on the first lines; null if none does. */
+/** Fields in one line for delimiter d, ignoring delimiters inside double quotes. */
+function fieldCount(line: string, d: string): number {
+  if (d === ' ') return line.trim() ? line.trim().split(/[ \t]+/).length : 0;
+  let n = 1;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '"') quoted = !quoted;
+    else if (!quoted && line[i] === d) n++;
+  }
+  return n;
+}
+
+/**
+ * Pick the delimiter that splits every one of the first lines into ≥ 2 fields, with the first line's
+ * count shared by at least half of them (so a ragged row is reported by the parser, not taken for prose).
+ * Space-aligned columns count only when the fields after the first line are numbers.
+ */
 export function detectDelimiter(text: string): string | null {
   const lines = text.split(/\r\n|\n|\r/).filter((l) => l.trim()).slice(0, 20);
   if (lines.length < 1) return null;
   for (const d of ['\t', ',', ';', '|', ' ']) {
-    const counts = lines.map((l) => (d === ' ' ? l.trim().split(/[ \t]+/).length : l.split(d).length));
-    if (counts[0] >= 2 && counts.every((c) => c === counts[0])) return d;
+    const counts = lines.map((l) => fieldCount(l, d));
+    if (counts[0] < 2 || counts.some((c) => c < 2)) continue;
+    if (counts.filter((c) => c === counts[0]).length * 2 < counts.length) continue;
+    if (d === ' ' && !lines.slice(lines.length > 1 ? 1 : 0).every((l) => l.trim().split(/[ \t]+/).every((f) => NUMERIC_CELL.test(f)))) continue;
+    return d;
   }
   return null;
 }
@@ -137,7 +158,7 @@ export function csvColumnsToTable(text: string, table: CsvTable, columns: number
       const c = r.cells[k];
       if (!NUMERIC_CELL.test(c.text)) {
         const what = c.text.trim() === '' ? 'is empty' : `"${c.text.trim()}" is not a ${NOT_FINITE_CELL.test(c.text) ? 'finite number' : 'number'}`;
-        throw new UnrollError(`${where(text, c.start)}: ${columnName(table, k)} ${what}; fix that cell or delete the row.`);
+        throw new UnrollError(`${where(text, c.start + (c.text.length - c.text.trimStart().length))}: ${columnName(table, k)} ${what}; fix that cell or delete the row.`);
       }
       values[t * columns.length + j] = Number(c.text);
     });

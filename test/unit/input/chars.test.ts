@@ -77,7 +77,8 @@ describe('input/chars', () => {
     assert.match(seq.notes.join(' '), /Truncated to the first 4 characters/);
   });
 
-  it('5 MB of text encodes in bounded time, capped at 1,000,000 steps', () => {
+  it('5 MB of text encodes in bounded time, capped at 1,000,000 steps', function () {
+    this.timeout(20000);
     const text = 'def f(x):\n    return x * 2  # é\n'.repeat(160_000); // ≈ 5.1 MB
     const t0 = Date.now();
     const seq = encodeChars(text, vocab);
