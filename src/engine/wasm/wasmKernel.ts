@@ -112,10 +112,15 @@ export class WasmKernel implements Kernel {
   private residentTop = 0;
 
   private readonly chunkBytes: number;
+  private readonly minUnitsPerThread: number;
 
-  /** `chunkBytes`: projected-input bytes per chunk (tests make it tiny to cross many chunk borders). */
-  constructor(private readonly team: Team = soloTeam(), opts: { chunkBytes?: number } = {}) {
+  /**
+   * `chunkBytes`: projected-input bytes per chunk (tests make it tiny to cross many chunk borders).
+   * `minUnitsPerThread`: a team splits a step only when every thread gets at least this many hidden units.
+   */
+  constructor(private readonly team: Team = soloTeam(), opts: { chunkBytes?: number; minUnitsPerThread?: number } = {}) {
     this.chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
+    this.minUnitsPerThread = opts.minUnitsPerThread ?? 256;
     this.name = team.threads > 1 ? `wasm-simd×${team.threads}` : 'wasm-simd';
   }
 
@@ -143,7 +148,8 @@ export class WasmKernel implements Kernel {
     const xwRow = nb * G * 16;
     const C = Math.max(1, Math.min(T, Math.floor(this.chunkBytes / xwRow)));
     const team = this.team;
-    const n = team.threads;
+    // Both cores only where a step is long enough to amortise the per-step barrier.
+    const n = H >= this.minUnitsPerThread * team.threads ? team.threads : 1;
 
     // Layout: header (barrier, descriptors) | resident packed weights | per-call scratch (bump-allocated,
     // 16-byte aligned). Weights stay resident across calls: the Trace runs a direction in many chunks.
@@ -154,7 +160,7 @@ export class WasmKernel implements Kernel {
       return at;
     };
     const barrier = alloc(16);
-    const descs = Array.from({ length: n }, () => alloc(DESC_BYTES));
+    const descs = Array.from({ length: team.threads }, () => alloc(DESC_BYTES)).slice(0, n);
     const mem = team.memory;
     const parts = [p.W, p.bias, p.R, p.aux, p.peep];
     let res = this.resident.get(p);
