@@ -391,9 +391,14 @@ export function backwardDirection(cell: CellSpec, p: DirParams, cache: DirCache,
       const src = isChoN ? rSideInput : hp;
       if (gr) {
         gr.bR[r] += d;
-        for (let j = 0; j < Out; j++) gr.R[ro + j] += d * src[j];
-      }
-      if (!isChoN) for (let j = 0; j < Out; j++) dhPrev[j] += R[ro + j] * d;
+        const gR = gr.R;
+        if (isChoN) for (let j = 0; j < Out; j++) gR[ro + j] += d * src[j];
+        else
+          for (let j = 0; j < Out; j++) {
+            gR[ro + j] += d * src[j];
+            dhPrev[j] += R[ro + j] * d;
+          }
+      } else if (!isChoN) for (let j = 0; j < Out; j++) dhPrev[j] += R[ro + j] * d;
     }
     [dhNext, dhPrev] = [dhPrev, dhNext];
     [dcNext, dcPrev] = [dcPrev, dcNext];

@@ -5,7 +5,7 @@
  */
 import type { CellSpec, Network } from '../types';
 import { UnrollError, numDirections, outputSize } from '../types';
-import { backwardNetwork, decoderParamsOf, forwardNetwork, gradNorms, paramsOf, type LossSpec } from './network';
+import { backwardNetwork, decoderParamsOf, forwardNetwork, gradNorms, nextTokenTargets, paramsOf, type LossSpec } from './network';
 import { decoderFromNamed, fromNamed, readSafetensors, toNamed, type Convention } from './tensors';
 
 type Json = Record<string, unknown>;
@@ -141,7 +141,7 @@ export function computeGradSpec(spec: Json, readWeights: (file: string) => Uint8
     const tok = spec.tokens;
     if (!Array.isArray(tok) || tok.length !== T || tok.some((k) => !Number.isInteger(k) || k < 0 || k >= net.decoder!.vocabSize))
       throw new UnrollError(`spec: lossTerms.meanNll needs "tokens": ${T} integer ids below ${net.decoder.vocabSize}`);
-    loss.meanNllTargets = Int32Array.from(tok as number[]);
+    loss.nllTargets = nextTokenTargets(Int32Array.from(tok as number[]));
   }
   const params = paramsOf(net);
   const decP = decoderParamsOf(net);

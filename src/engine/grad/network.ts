@@ -77,8 +77,8 @@ export function topOutput(caches: DirCache[][]): Float64Array {
 export interface LossSpec {
   h?: (Float64Array | null)[][];
   c?: (Float64Array | null)[][];
-  /** Mean cross-entropy of the decoder's next-token prediction over t = 0..T-2, targets tokens[t+1]. */
-  meanNllTargets?: Int32Array;
+  /** Mean cross-entropy of the decoder's prediction at step t of target[t] (−1 = no term); see nextTokenTargets. */
+  nllTargets?: Int32Array;
 }
 
 export interface NetworkGradients {
@@ -101,15 +101,21 @@ export interface BackwardNetOptions {
   inputGrad?: boolean;
 }
 
-/** Cross-entropy pieces: loss value and dL/dlogits per step (the mean over T−1 terms). */
+/**
+ * Mean next-token cross-entropy over the steps that have a target (targets[t] ≥ 0), and dL/dlogits.
+ * Uses log-sum-exp so saturated logits cannot overflow.
+ */
 function meanNll(dec: DecoderParams, out: Float64Array, width: number, targets: Int32Array, T: number) {
   const V = dec.vocabSize;
   const dlogits = new Float64Array(T * V);
+  let terms = 0;
+  for (let t = 0; t < T; t++) if (targets[t] >= 0) terms++;
+  if (terms === 0) return { loss: 0, dlogits };
   let loss = 0;
-  const terms = T - 1;
-  if (terms <= 0) return { loss: 0, dlogits };
   const z = new Float64Array(V);
-  for (let t = 0; t < terms; t++) {
+  for (let t = 0; t < T; t++) {
+    const y = targets[t];
+    if (y < 0) continue;
     let mx = -Infinity;
     for (let v = 0; v < V; v++) {
       let s = dec.b[v];
@@ -121,12 +127,18 @@ function meanNll(dec: DecoderParams, out: Float64Array, width: number, targets: 
     let sum = 0;
     for (let v = 0; v < V; v++) sum += Math.exp(z[v] - mx);
     const lse = mx + Math.log(sum);
-    const y = targets[t + 1];
     loss += lse - z[y];
     for (let v = 0; v < V; v++) dlogits[t * V + v] = Math.exp(z[v] - lse) / terms;
     dlogits[t * V + y] -= 1 / terms;
   }
   return { loss: loss / terms, dlogits };
+}
+
+/** The fixtures' meanNll: step t predicts tokens[t+1], t = 0..T−2. */
+export function nextTokenTargets(tokens: Int32Array): Int32Array {
+  const y = new Int32Array(tokens.length).fill(-1);
+  for (let t = 0; t + 1 < tokens.length; t++) y[t] = tokens[t + 1];
+  return y;
 }
 
 export function backwardNetwork(
@@ -170,24 +182,30 @@ export function backwardNetwork(
     }
   }
   let decGrads: { W: Float64Array; b: Float64Array } | undefined;
-  if (loss.meanNllTargets && dec) {
+  if (loss.nllTargets && dec) {
     const width = D * Out;
     const out = topOutput(caches);
-    const { loss: nll, dlogits } = meanNll(dec, out, width, loss.meanNllTargets, T);
+    const { loss: nll, dlogits } = meanNll(dec, out, width, loss.nllTargets, T);
     lossValue += nll;
     const V = dec.vocabSize;
     decGrads = { W: new Float64Array(V * width), b: new Float64Array(V) };
+    const dOut = new Float64Array(width);
     for (let t = 0; t < T; t++) {
+      if (loss.nllTargets[t] < 0) continue;
+      dOut.fill(0);
+      const ot = t * width;
       for (let v = 0; v < V; v++) {
         const g = dlogits[t * V + v];
-        if (g === 0) continue;
         decGrads.b[v] += g;
         const wo = v * width;
         for (let j = 0; j < width; j++) {
-          decGrads.W[wo + j] += g * out[t * width + j];
-          const d = (j / Out) | 0;
-          dhDirect[L - 1][d][t * Out + (j % Out)] += dec.W[wo + j] * g;
+          decGrads.W[wo + j] += g * out[ot + j];
+          dOut[j] += dec.W[wo + j] * g;
         }
+      }
+      for (let d = 0; d < D; d++) {
+        const dh = dhDirect[L - 1][d];
+        for (let q = 0; q < Out; q++) dh[t * Out + q] += dOut[d * Out + q];
       }
     }
   }
