@@ -3,12 +3,18 @@ import * as vscode from 'vscode';
 import { parsePersistedState, RenderReport, SequenceSource } from '../protocol/messages';
 import { capText } from './sequence';
 import { VIEW_TYPE, VisualizerPanel, webviewOptions } from './visualizerPanel';
+import { TraceHost } from './traceHost';
+import type { TraceSummary } from '../protocol/messages';
 
 export interface VisualizerApi {
   /** Asks the open webview what it rendered; undefined when no panel is open. */
   getPanelState(timeoutMs?: number): Promise<RenderReport | undefined>;
   /** True once the open panel's webview completed the handshake. */
   isPanelReady(): boolean;
+  /** Summary of the open panel's finished trace (undefined while computing). */
+  getTraceSummary(): TraceSummary | undefined;
+  /** Moves the visualizer to a step (as the editor or debugger would). */
+  setStep(step: number): void;
 }
 
 /** Reads the selection (or the current line) of an editor into a sequence source. */
@@ -34,7 +40,10 @@ export function sourceFromEditor(editor: vscode.TextEditor): SequenceSource {
 
 export function registerVisualizer(context: vscode.ExtensionContext, output: vscode.OutputChannel): VisualizerApi {
   const { extensionUri } = context;
+  const traceHost = new TraceHost(vscode.Uri.joinPath(extensionUri, 'dist', 'worker.js').fsPath, output);
+  VisualizerPanel.extensions.push(traceHost);
   context.subscriptions.push(
+    { dispose: () => traceHost.dispose() },
     vscode.commands.registerCommand('unroll.visualizeLstm', () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor) {
@@ -61,5 +70,7 @@ export function registerVisualizer(context: vscode.ExtensionContext, output: vsc
       return p ? p.requestRenderReport(timeoutMs) : undefined;
     },
     isPanelReady: () => VisualizerPanel.current?.isReady ?? false,
+    getTraceSummary: () => traceHost.current?.summary,
+    setStep: (step: number) => VisualizerPanel.current?.post({ type: 'setStep', step }),
   };
 }

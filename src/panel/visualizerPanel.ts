@@ -8,14 +8,17 @@ import {
   HostToWebview, parseWebviewMessage, RenderReport, SequenceSource, ViewState, WebviewToHost,
 } from '../protocol/messages';
 import { buildHtml, makeNonce } from './html';
-import { charTokens, formatCount } from './sequence';
+import { formatCount } from './sequence';
+import type { EncodedSequence } from '../input';
+import { encodeSource, sequenceTokens } from './traceSession';
 import { webviewStrings } from './strings';
 
 export const VIEW_TYPE = 'unroll.visualizer';
 
 /** Extra message handling plugged in by later features (trace windows, scans) without touching this file. */
 export interface PanelExtension {
-  onSource?(panel: VisualizerPanel, source: SequenceSource): void;
+  /** A new sequence is shown (panel.seq). */
+  onSource?(panel: VisualizerPanel): void;
   onMessage?(panel: VisualizerPanel, msg: WebviewToHost): boolean;
   onDispose?(panel: VisualizerPanel): void;
 }
@@ -32,8 +35,12 @@ export class VisualizerPanel {
   private nextId = 1;
   private readonly pendingReports = new Map<number, (r: RenderReport) => void>();
   private readonly disposables: vscode.Disposable[] = [];
-  /** Last step the webview reported (editor and status bar follow it). */
+  /** Last step, layer and direction the webview reported (editor and status bar follow them). */
   step = 0;
+  layer = 0;
+  direction = 0;
+  /** The visualized text as encoded time steps. */
+  seq: EncodedSequence;
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -42,6 +49,8 @@ export class VisualizerPanel {
     public source: SequenceSource,
     private view: Partial<ViewState> | undefined,
   ) {
+    this.seq = encodeSource(source);
+    this.step = view?.step ?? 0;
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = this.html();
     this.disposables.push(
@@ -70,17 +79,20 @@ export class VisualizerPanel {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
     const p = new VisualizerPanel(panel, extensionUri, output, source, view);
     VisualizerPanel.current = p;
-    for (const ext of VisualizerPanel.extensions) ext.onSource?.(p, source);
+    for (const ext of VisualizerPanel.extensions) ext.onSource?.(p);
     VisualizerPanel.changeEmitter.fire(p);
     return p;
   }
 
   setSource(source: SequenceSource, view: Partial<ViewState> | undefined): void {
     this.source = source;
+    this.seq = encodeSource(source);
     this.view = view;
     this.step = view?.step ?? 0;
+    // Requests still queued for the old sequence would be answered with the new one's data.
+    this.queue = [];
     if (this.ready) this.sendInit();
-    for (const ext of VisualizerPanel.extensions) ext.onSource?.(this, source);
+    for (const ext of VisualizerPanel.extensions) ext.onSource?.(this);
     VisualizerPanel.changeEmitter.fire(this);
   }
 
@@ -137,7 +149,7 @@ export class VisualizerPanel {
 
   private sendInit(): void {
     const msg: HostToWebview = {
-      type: 'init', strings: webviewStrings(), source: this.source, tokens: charTokens(this.source.text),
+      type: 'init', strings: webviewStrings(), source: this.source, tokens: sequenceTokens(this.seq),
       notices: this.notices(), view: this.view,
     };
     void this.panel.webview.postMessage(msg);
@@ -167,6 +179,8 @@ export class VisualizerPanel {
       }
       case 'stepChanged':
         this.step = msg.step;
+        this.layer = msg.layer;
+        this.direction = msg.direction;
         this.view = { ...this.view, step: msg.step, layer: msg.layer, direction: msg.direction };
         break;
       case 'copyText':

@@ -77,23 +77,43 @@ export interface WebviewStrings {
   error: string;
 }
 
-/** Summary of a trace, sent once per run (the data itself travels in windows). */
-export interface TraceMeta {
-  /** Run id; windows of an older run are discarded. */
+/** Summary of a trace, sent once per run (the values themselves travel in windows). */
+export interface TraceSummary {
+  /** Run id; answers for an older run are discarded. */
   runId: number;
   steps: number;
-  cell: string;
+  /** Fixture/spec cell name: 'lstm', 'lstm_peephole', 'lstm_cifg', 'gru', 'gru_cho', 'rnn_tanh', … */
+  cellName: string;
   family: 'rnn' | 'lstm' | 'gru';
+  /** LSTM: i/f/o see the cell state. */
+  peephole: boolean;
+  /** LSTM: 'none' | 'keep-forget' (i = 1 − f) | 'keep-input' (f = 1 − i). */
+  coupling: string;
+  /** GRU: PyTorch "reset after" (true) or Cho 2014 "reset before" (false). */
+  resetAfter: boolean;
   hiddenSize: number;
   outputSize: number;
   numLayers: number;
   numDirections: number;
-  /** Channel names recorded per step per layer/direction, e.g. ['i','f','g','o','c','h']. */
+  /** Channels recorded per step per layer/direction, e.g. ['i','f','g','o','c','h']. */
   channels: string[];
   /** Where the weights came from ("seeded random (seed 42)"). */
   modelSource: string;
-  /** Tokens as shown under each step (one per step). */
-  tokens: string[];
+  /** How the text was read ("characters, 97-symbol vocabulary"). */
+  encoding: string;
+  /** Time the engine took, ms. */
+  elapsedMs: number;
+}
+
+/** One channel's 8-bit codes in a window: value = lo + code · (hi − lo) / 255. */
+export interface ChannelWindow {
+  name: string;
+  /** Values per step (H, or the output size for h). */
+  width: number;
+  lo: number;
+  hi: number;
+  /** count × width codes, step-major. */
+  data: Uint8Array;
 }
 
 // ---------------------------------------------------------------- host -> webview
@@ -114,7 +134,13 @@ export interface InitMessage {
 /** The trace for the current sequence is ready; the webview may request windows. */
 export interface TraceReadyMessage {
   type: 'traceReady';
-  meta: TraceMeta;
+  summary: TraceSummary;
+}
+
+/** The engine is (re)computing; `progress` is 0..1. */
+export interface TraceProgressMessage {
+  type: 'traceProgress';
+  progress: number;
 }
 
 /** Answer to WindowRequest: 8-bit compact values for steps [start, start+count) of one layer/direction. */
@@ -126,8 +152,7 @@ export interface WindowMessage {
   direction: number;
   start: number;
   count: number;
-  /** [count * channels * width] bytes, step-major; byte b maps to the channel's scale (see quantization). */
-  data: Uint8Array;
+  channels: ChannelWindow[];
 }
 
 /** Answer to ExactStepRequest: exact float32 values of one step, one array per channel. */
@@ -138,7 +163,7 @@ export interface ExactStepMessage {
   layer: number;
   direction: number;
   step: number;
-  /** Channel name -> float32 values (h_prev / c_prev / x included when available). */
+  /** Gate, c, h, h_prev, c_prev (and m) -> exact float32 values of this step. */
   values: Record<string, Float32Array>;
 }
 
@@ -172,6 +197,7 @@ export interface ErrorMessage {
 export type HostToWebview =
   | InitMessage
   | TraceReadyMessage
+  | TraceProgressMessage
   | WindowMessage
   | ExactStepMessage
   | ScanResultMessage
