@@ -26,13 +26,26 @@ function clipper(clip: number | undefined): (a: number) => number {
   return (a) => (a > clip ? clip : a < -clip ? -clip : a);
 }
 
-/** out[r] = b1[r] + b2[r] + Σ_j M[r, j] v[j] for rows r0..r1 (float64 accumulation). */
-function matvec(M: Float32Array, cols: number, v: ArrayLike<number>, vOff: number, r0: number, r1: number, out: Float64Array): void {
+/**
+ * out[outOff + r − r0] += Σ_j M[r, j] · v[vOff + j] for rows r0..r1, float64 accumulation in four
+ * independent partial sums (lets the JIT overlap the multiply-adds; the order is fixed, so runs repeat exactly).
+ */
+function matvec(M: Float32Array, cols: number, v: Float32Array | Float64Array, vOff: number, r0: number, r1: number, out: Float64Array, outOff = r0): void {
   for (let r = r0; r < r1; r++) {
-    let s = 0;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
     const base = r * cols;
-    for (let j = 0; j < cols; j++) s += M[base + j] * v[vOff + j];
-    out[r] += s;
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+      s0 += M[base + j] * v[vOff + j];
+      s1 += M[base + j + 1] * v[vOff + j + 1];
+      s2 += M[base + j + 2] * v[vOff + j + 2];
+      s3 += M[base + j + 3] * v[vOff + j + 3];
+    }
+    for (; j < cols; j++) s0 += M[base + j] * v[vOff + j];
+    out[outOff + r - r0] += s0 + s1 + (s2 + s3);
   }
 }
 
@@ -87,21 +100,13 @@ class ReferenceKernel implements Kernel {
         if (cell.resetAfter) {
           // n = tanh(W_n x + b_in + r ⊙ (R_n h + b_hn))
           for (let u = 0; u < H; u++) rh[u] = w.bR[2 * H + u];
-          for (let u = 0; u < H; u++) {
-            let acc = 0;
-            const base = (2 * H + u) * Out;
-            for (let j = 0; j < Out; j++) acc += w.R[base + j] * hPrev[j];
-            rh[u] += acc;
-          }
+          matvec(w.R, Out, hPrev, 0, 2 * H, 3 * H, rh, 0);
           for (let u = 0; u < H; u++) pre[2 * H + u] += gr[u] * rh[u];
         } else {
           // Cho 2014: n = tanh(W_n x + b_in + R_n (r ⊙ h) + b_hn); r ⊙ h kept in float64
-          for (let u = 0; u < H; u++) {
-            let acc = w.bR[2 * H + u];
-            const base = (2 * H + u) * Out;
-            for (let j = 0; j < Out; j++) acc += w.R[base + j] * (gr[j] * hPrev[j]);
-            pre[2 * H + u] += acc;
-          }
+          for (let j = 0; j < Out; j++) rh[j] = gr[j] * hPrev[j];
+          for (let u = 0; u < H; u++) pre[2 * H + u] += w.bR[2 * H + u];
+          matvec(w.R, Out, rh, 0, 2 * H, 3 * H, pre);
         }
         const hRow = t * Out;
         for (let u = 0; u < H; u++) {
