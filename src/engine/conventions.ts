@@ -94,11 +94,13 @@ export function networkFromTensors(desc: ModelDescription, map: TensorMap, conve
       const sfx = `_l${k}${d ? '_reverse' : ''}`;
       let w: DirectionWeights;
       if (convention === 'pytorch') {
+        const W = ts.get(`${prefix}weight_ih${sfx}`, [G * H, In], true)!;
+        const R = ts.get(`${prefix}weight_hh${sfx}`, [G * H, Out], true)!;
         const bW = ts.get(`${prefix}bias_ih${sfx}`, [G * H], biasRequired);
         const bR = ts.get(`${prefix}bias_hh${sfx}`, [G * H], biasRequired || bW !== undefined);
         w = {
-          W: ts.get(`${prefix}weight_ih${sfx}`, [G * H, In], true)!,
-          R: ts.get(`${prefix}weight_hh${sfx}`, [G * H, Out], true)!,
+          W,
+          R,
           bW: bW ?? zeros(G * H),
           bR: bR ?? zeros(G * H),
         };
