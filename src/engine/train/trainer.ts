@@ -25,6 +25,8 @@ export interface TrainConfig {
   /** Global gradient-norm clip (0 = none). */
   clip: number;
   seed: number;
+  /** Stop after this many steps while keeping the schedule of `steps` (reproduces a deadline-cut run). */
+  stopAfter?: number;
 }
 
 export interface TrainProgress {
@@ -43,6 +45,8 @@ export interface TrainHooks {
   /** Awaited every `tickEvery` steps so a worker can receive a cancel message. */
   tick?: () => Promise<void>;
   tickEvery?: number;
+  /** Asked after every step; true ends the run early WITH the weights so far (e.g. a wall-clock deadline). */
+  finishEarly?: (step: number) => boolean;
 }
 
 export type TrainResult =
@@ -128,6 +132,9 @@ export async function trainNextToken(base: Network, tokens: Int32Array, cfg: Tra
     opt.step(sum, { lr });
     losses.push(loss);
     hooks.onProgress?.({ step: step + 1, steps: cfg.steps, loss, gradNorm, lr });
+    if ((cfg.stopAfter && step + 1 >= cfg.stopAfter) || hooks.finishEarly?.(step + 1)) {
+      return { status: 'done', net: networkFromParams(base, params, dec, `trained (seed ${cfg.seed}, ${step + 1} of ${cfg.steps} steps)`), losses, steps: step + 1 };
+    }
   }
   return { status: 'done', net: networkFromParams(base, params, dec, `trained (seed ${cfg.seed}, ${cfg.steps} steps)`), losses, steps: cfg.steps };
 }

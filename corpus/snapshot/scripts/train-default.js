@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+// Trains Unroll's built-in character models (LSTM = the default text model, GRU, vanilla RNN; same size)
+// on the frozen corpus in corpus/, with the engine's own BPTT and Adam, and writes media/models/
+// char_{lstm,gru,rnn}.safetensors + .vocab.json + .meta.json. Not part of CI.
+//
+//   npm run train-default                      all three models, one after another
+//   npm run train-default -- --only lstm       one model (run several with `nice` in parallel if you like:
+//                                              each model has its own seed, so results do not depend on it)
+//   npm run train-default -- --steps 200       a short run (smoke test; writes to --out, default media/models)
+//   node scripts/train-default.js --snapshot   re-freeze corpus/snapshot from the project's current files
+//                                              (only when deliberately refreshing the corpus)
+// Ctrl-C stops a run: nothing is written for an unfinished model (files are replaced atomically).
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const crypto = require('crypto');
+
+const ROOT = path.resolve(__dirname, '..');
+const CORPUS = path.join(ROOT, 'corpus');
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const k = args.indexOf(name);
+  return k >= 0 ? args[k + 1] : dflt;
+};
+
+// Same hidden size for all three so they compare fairly; steps sized for ~25 CPU-minutes in total.
+const MODELS = {
+  lstm: { cell: 'lstm', hiddenSize: 64, seed: 11, steps: 4000, batch: 8, chunk: 96, lr: 3e-3, lrFinal: 3e-4, clip: 5 },
+  gru: { cell: 'gru', hiddenSize: 64, seed: 12, steps: 3000, batch: 8, chunk: 96, lr: 3e-3, lrFinal: 3e-4, clip: 5 },
+  rnn: { cell: 'rnn', hiddenSize: 64, seed: 13, steps: 3500, batch: 8, chunk: 96, lr: 2e-3, lrFinal: 2e-4, clip: 5 },
+};
+
+function fail(msg) {
+  console.error(`train-default: ${msg}`);
+  process.exit(1);
+}
+
+/** The project's own text, copied once into corpus/snapshot (paths kept), plus corpus/written. */
+function snapshot() {
+  const pick = [];
+  const walk = (dir) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|js|mjs|md|json|css|sh)$/.test(e.name) && fs.statSync(p).size < 200_000) pick.push(p);
+    }
+  };
+  for (const d of ['src', 'webview', 'test/unit', 'test/integration', 'test/e2e', 'scripts', 'docs', 'l10n']) walk(path.join(ROOT, d));
+  for (const f of ['README.md', 'CHANGELOG.md', 'esbuild.js', 'tsconfig.json', 'package.json', 'package.nls.json', 'test/fixtures/reference/README.md'])
+    if (fs.existsSync(path.join(ROOT, f))) pick.push(path.join(ROOT, f));
+  const shared = path.resolve(ROOT, '../shared');
+  const extra = ['DESIGN.md', 'STYLE.md', 'notes/real-vscode.md'].map((f) => path.join(shared, f)).filter((f) => fs.existsSync(f));
+  const out = path.join(CORPUS, 'snapshot');
+  fs.rmSync(out, { recursive: true, force: true });
+  const files = [];
+  for (const src of [...pick, ...extra]) {
+    const rel = src.startsWith(ROOT) ? path.relative(ROOT, src) : path.join('shared', path.relative(shared, src));
+    if (rel.includes('fixtures/reference/') && !rel.endsWith('README.md')) continue;
+    const dst = path.join(out, rel);
+    fs.mkdirSync(path.dirname(dst), { recursive: true });
+    fs.copyFileSync(src, dst);
+    files.push(path.join('snapshot', rel).split(path.sep).join('/'));
+  }
+  const written = fs.readdirSync(path.join(CORPUS, 'written')).map((f) => `written/${f}`);
+  const all = [...files, ...written].sort();
+  // Held-out files are fixed here, before any training: every code file whose path hashes to 0 mod 7.
+  const heldOut = all.filter((f) => /\.(ts|js)$/.test(f) && crypto.createHash('sha256').update(f).digest()[0] % 7 === 0);
+  const manifest = {
+    description: "Unroll's frozen training corpus: a snapshot of the project's own source and documentation plus text written for it (corpus/written).",
+    snapshotAt: new Date().toISOString(),
+    heldOutRule: 'code files (.ts/.js) whose sha256(path)[0] % 7 == 0; chosen when the snapshot was taken, before training',
+    train: all.filter((f) => !heldOut.includes(f)),
+    heldOut,
+  };
+  fs.writeFileSync(path.join(CORPUS, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  const size = (l) => l.reduce((s, f) => s + fs.statSync(path.join(CORPUS, f)).size, 0);
+  console.log(`snapshot: ${manifest.train.length} training files (${size(manifest.train)} bytes), ${heldOut.length} held-out (${size(heldOut)} bytes)`);
+}
+
+function loadCorpus() {
+  const manifestPath = path.join(CORPUS, 'manifest.json');
+  if (!fs.existsSync(manifestPath)) fail('corpus/manifest.json is missing; run with --snapshot first');
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  const hash = crypto.createHash('sha256');
+  const read = (f) => {
+    const text = fs.readFileSync(path.join(CORPUS, f), 'utf8');
+    hash.update(f + '\0' + text + '\0');
+    return text;
+  };
+  // Files joined with a blank line, in manifest order: one long stream the streams of BPTT walk through.
+  const train = manifest.train.map(read).join('\n\n');
+  const heldOutTexts = manifest.heldOut.map(read);
+  return { manifest, train, heldOut: heldOutTexts.join('\n\n'), hash: hash.digest('hex') };
+}
+
+function buildEngine() {
+  const esbuild = require('esbuild');
+  const outfile = path.join(ROOT, 'dist', 'train-engine.js');
+  esbuild.buildSync({ entryPoints: [path.join(ROOT, 'src/engine/train/index.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'warning' });
+  return require(outfile);
+}
+
+function writeAtomic(file, data) {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+async function trainOne(E, kind, corpus, outDir, stepsOverride, signal) {
+  const cfg = { ...MODELS[kind], ...(stepsOverride ? { steps: stepsOverride } : {}) };
+  const base = E.newCharNetwork(cfg.cell, cfg.hiddenSize, cfg.seed);
+  const ids = E.encodeCharIds(corpus.train);
+  const heldIds = E.encodeCharIds(corpus.heldOut);
+  const state = cfg.cell === 'lstm' ? 'c' : 'h';
+  const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
+  let last = t0;
+  const res = await E.trainNextToken(base, ids, cfg, {
+    signal,
+    tick: () => new Promise((r) => setImmediate(r)),
+    tickEvery: 10,
+    onProgress: (p) => {
+      if (p.step % 100 === 0 || p.step === p.steps || Date.now() - last > 60_000) {
+        last = Date.now();
+        console.log(`[${kind}] step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} |g| ${p.gradNorm.toFixed(2)} lr ${p.lr.toExponential(2)} ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      }
+    },
+  });
+  if (res.status === 'cancelled') return console.log(`[${kind}] cancelled at step ${res.steps}; nothing written`);
+  if (res.status === 'nan') fail(`[${kind}] ${res.message}`);
+  const cpu = process.cpuUsage(cpu0);
+  const net = res.net;
+  const heldOut = E.evaluateNextToken(net, heldIds);
+  const codeHeldOut = corpus.manifest.heldOut.filter((f) => /\.(ts|js)$/.test(f)).map((f) => fs.readFileSync(path.join(CORPUS, f), 'utf8')).join('\n\n');
+  const interp = E.interpretUnits(net, codeHeldOut, state);
+  const control = E.interpretUnits(base, codeHeldOut, state);
+  const every = Math.max(1, Math.floor(res.losses.length / 100));
+  const curve = [];
+  for (let s = 0; s < res.losses.length; s += every) {
+    const w = res.losses.slice(s, s + every);
+    curve.push({ step: s + w.length, loss: +(w.reduce((a, b) => a + b, 0) / w.length).toFixed(4) });
+  }
+  const name = `char_${kind}`;
+  const tensors = E.toNamed({ cell: net.cell, shape: net.shape, convention: 'pytorch' }, net.layers);
+  tensors.set('decoder.weight', { shape: [net.decoder.vocabSize, cfg.hiddenSize], data: net.decoder.W });
+  tensors.set('decoder.bias', { shape: [net.decoder.vocabSize], data: net.decoder.b });
+  const meta = {
+    name,
+    description: `Built-in character-level ${kind.toUpperCase()} (1 layer, hidden ${cfg.hiddenSize}, one-hot input over the 97-symbol vocabulary, linear decoder to next-character logits), trained by Unroll's own engine on its frozen corpus`,
+    cell: cfg.cell === 'rnn' ? 'rnn_tanh' : cfg.cell,
+    convention: 'pytorch',
+    inputSize: 97,
+    hiddenSize: cfg.hiddenSize,
+    numLayers: 1,
+    bidirectional: false,
+    vocabFile: `${name}.vocab.json`,
+    weightsFile: `${name}.safetensors`,
+    command: `npm run train-default -- --only ${kind}${stepsOverride ? ` --steps ${stepsOverride}` : ''}`,
+    seed: cfg.seed,
+    training: {
+      optimizer: `Adam lr ${cfg.lr} cosine to ${cfg.lrFinal}, global grad-norm clip ${cfg.clip}`,
+      steps: res.steps,
+      batch: cfg.batch,
+      bpttLength: cfg.chunk,
+      charsSeen: res.steps * cfg.batch * cfg.chunk,
+      wallSeconds: +((Date.now() - t0) / 1000).toFixed(1),
+      cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1),
+      node: process.version,
+      finalTrainLoss: curve.length ? curve[curve.length - 1].loss : null,
+    },
+    corpus: { hash: `sha256:${corpus.hash}`, trainFiles: corpus.manifest.train.length, trainChars: ids.length, heldOutFiles: corpus.manifest.heldOut, heldOutChars: heldIds.length },
+    lossCurve: curve,
+    heldOutLoss: +heldOut.meanNll.toFixed(4),
+    heldOutBitsPerChar: +(heldOut.meanNll / Math.LN2).toFixed(4),
+    // The tests assert the committed weights stay below this (a regression guard, not a target).
+    heldOutLossBound: +(heldOut.meanNll + 0.02).toFixed(4),
+    interpretability: { ...interp, text: 'held-out code files of the corpus (.ts/.js), one continuous sequence from a zero state', untrainedControlBest: control.best },
+  };
+  fs.mkdirSync(outDir, { recursive: true });
+  writeAtomic(path.join(outDir, `${name}.safetensors`), E.writeSafetensors(tensors, { format: 'pt' }));
+  writeAtomic(path.join(outDir, `${name}.vocab.json`), JSON.stringify({ vocab: E.CHAR_VOCAB, unkId: E.CHAR_UNK }) + '\n');
+  writeAtomic(path.join(outDir, `${name}.meta.json`), JSON.stringify(meta, null, 2) + '\n');
+  console.log(`[${kind}] held-out ${meta.heldOutLoss} nats/char; ${interp.best.description} (r = ${interp.best.correlation}); control ${control.best.correlation}`);
+}
+
+async function main() {
+  if (args.includes('--snapshot')) return snapshot();
+  const only = opt('--only', null);
+  if (only && !MODELS[only]) fail(`--only must be one of ${Object.keys(MODELS).join(', ')}`);
+  const steps = opt('--steps', null);
+  if (steps !== null && !(Number(steps) > 0)) fail('--steps must be a positive number');
+  const outDir = path.resolve(opt('--out', path.join(ROOT, 'media', 'models')));
+  const corpus = loadCorpus();
+  const E = buildEngine();
+  const controller = new AbortController();
+  process.on('SIGINT', () => controller.abort());
+  console.log(`corpus ${corpus.hash.slice(0, 12)}: ${corpus.train.length} training chars; ${os.cpus().length} cores`);
+  for (const kind of only ? [only] : Object.keys(MODELS)) {
+    if (controller.signal.aborted) break;
+    await trainOne(E, kind, corpus, outDir, steps ? Number(steps) : 0, controller.signal);
+  }
+}
+
+main().catch((e) => fail(e && e.message ? e.message : String(e)));

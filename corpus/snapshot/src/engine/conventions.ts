@@ -1,0 +1,182 @@
+/**
+ * Named weight tensors in a framework's convention → the canonical Network (gate order LSTM i,f,g,o;
+ * GRU r,z,n; W [G·H, In], R [G·H, Out], two biases, peepholes p_i,p_f,p_o).
+ *
+ * PyTorch  state_dict names weight_ih_l{k}[_reverse], weight_hh_…, bias_ih_…, bias_hh_…, weight_hr_… (proj);
+ *          rows i,f,g,o / r,z,n. An optional common prefix ("lstm.", "rnn.") is found automatically.
+ * ONNX     W_l{k} [D, G·H, In], R_l{k} [D, G·H, Out], B_l{k} [D, 2·G·H] = [Wb ; Rb], P_l{k} [D, 3H] = p_i,p_o,p_f;
+ *          rows i,o,f,c / z,r,h (single layer: plain W, R, B, P also accepted).
+ * Keras    kernel_l{k}[_reverse] [In, G·H], recurrent_kernel_… [Out, G·H] (transposed), bias_… [G·H]
+ *          (or [2, G·H] for GRU reset_after: input bias, recurrent bias); columns i,f,c,o / z,r,h.
+ *          Single layer, one direction: any names ending in kernel / recurrent_kernel / bias (":0" allowed).
+ * Peepholes outside ONNX: peephole_l{k}[_reverse] [3H] in canonical order p_i, p_f, p_o.
+ * Decoder (any convention): decoder.weight [V, D·Out], decoder.bias [V].
+ * Every tensor must have exactly the expected shape; with `strict`, a recurrent tensor that the shape
+ * does not use (an extra layer, a reverse direction of a unidirectional net) is an error, not ignored.
+ */
+import type { NamedTensor, TensorMap } from '../model/safetensors';
+import { validateNetwork } from './network';
+import { type CellSpec, type Decoder, type DirectionWeights, type Network, type NetworkShape, UnrollError, gateCount, layerInputSize, numDirections, outputSize } from './types';
+
+export type Convention = 'pytorch' | 'onnx' | 'keras';
+
+export interface ModelDescription {
+  cell: CellSpec;
+  shape: NetworkShape;
+  /** false: the model has no biases (none may be present); undefined: optional. */
+  bias?: boolean;
+}
+
+/** perm[canonical block] = block index in the source convention. */
+const ONNX_PERM = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
+const KERAS_PERM = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
+
+/** Rows in blocks of H reordered to canonical order; cols = row length. */
+function reorderRows(src: Float32Array, H: number, cols: number, perm: number[]): Float32Array {
+  const out = new Float32Array(perm.length * H * cols);
+  perm.forEach((from, to) => out.set(src.subarray(from * H * cols, (from + 1) * H * cols), to * H * cols));
+  return out;
+}
+
+/** [rows, cols] → [cols, rows] */
+function transpose(src: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
+  return out;
+}
+
+class Tensors {
+  readonly used = new Set<string>();
+  constructor(private readonly map: TensorMap, private readonly label: string) {}
+
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
+
+  /** The tensor, checked against the expected shape; undefined when absent and optional. */
+  get(name: string, shape: number[], required: boolean): Float32Array | undefined {
+    const t: NamedTensor | undefined = this.map.get(name);
+    if (!t) {
+      if (required) throw new UnrollError(`${this.label}: tensor '${name}' [${shape}] is missing (found: ${[...this.map.keys()].slice(0, 12).join(', ')})`);
+      return undefined;
+    }
+    const same = t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
+    if (!same) throw new UnrollError(`${this.label}: tensor '${name}' has shape [${t.shape}], expected [${shape}]`);
+    this.used.add(name);
+    return t.data;
+  }
+
+  unused(): string[] {
+    return [...this.map.keys()].filter((n) => !this.used.has(n));
+  }
+}
+
+function zeros(n: number): Float32Array {
+  return new Float32Array(n);
+}
+
+export function networkFromTensors(desc: ModelDescription, map: TensorMap, convention: Convention, label = 'weights', strict = true): Network {
+  const { cell, shape } = desc;
+  const G = gateCount(cell.family);
+  const H = shape.hiddenSize;
+  const Out = outputSize(cell, shape);
+  const D = numDirections(shape);
+  const ts = new Tensors(map, label);
+  const biasRequired = desc.bias === true;
+  const layers: DirectionWeights[][] = [];
+  const prefix = convention === 'pytorch' ? findPrefix(map, 'weight_ih_l0', label) : '';
+  const kerasPlain = convention === 'keras' && shape.numLayers === 1 && D === 1 && !map.has('kernel_l0');
+
+  for (let k = 0; k < shape.numLayers; k++) {
+    const In = layerInputSize(cell, shape, k);
+    const dirs: DirectionWeights[] = [];
+    for (let d = 0; d < D; d++) {
+      const sfx = `_l${k}${d ? '_reverse' : ''}`;
+      let w: DirectionWeights;
+      if (convention === 'pytorch') {
+        const bW = ts.get(`${prefix}bias_ih${sfx}`, [G * H], biasRequired);
+        const bR = ts.get(`${prefix}bias_hh${sfx}`, [G * H], biasRequired || bW !== undefined);
+        w = {
+          W: ts.get(`${prefix}weight_ih${sfx}`, [G * H, In], true)!,
+          R: ts.get(`${prefix}weight_hh${sfx}`, [G * H, Out], true)!,
+          bW: bW ?? zeros(G * H),
+          bR: bR ?? zeros(G * H),
+        };
+        if (cell.family === 'lstm' && cell.projSize > 0) w.Wproj = ts.get(`${prefix}weight_hr${sfx}`, [cell.projSize, H], true);
+        if (cell.family === 'lstm' && cell.peephole) w.P = ts.get(`${prefix}peephole${sfx}`, [3 * H], true);
+      } else if (convention === 'onnx') {
+        if (cell.projSize > 0) throw new UnrollError(`${label}: ONNX recurrent operators have no projection; use the PyTorch convention for projSize > 0`);
+        const name = (base: string) => (shape.numLayers === 1 && !ts.has(`${base}_l0`) ? base : `${base}_l${k}`);
+        const perm = ONNX_PERM[cell.family];
+        const Wall = ts.get(name('W'), [D, G * H, In], true)!;
+        const Rall = ts.get(name('R'), [D, G * H, Out], true)!;
+        const Ball = ts.get(name('B'), [D, 2 * G * H], biasRequired);
+        const B = Ball?.subarray(d * 2 * G * H, (d + 1) * 2 * G * H);
+        w = {
+          W: reorderRows(Wall.subarray(d * G * H * In, (d + 1) * G * H * In), H, In, perm),
+          R: reorderRows(Rall.subarray(d * G * H * Out, (d + 1) * G * H * Out), H, Out, perm),
+          bW: B ? reorderRows(B.subarray(0, G * H), H, 1, perm) : zeros(G * H),
+          bR: B ? reorderRows(B.subarray(G * H), H, 1, perm) : zeros(G * H),
+        };
+        if (cell.family === 'lstm' && cell.peephole) {
+          const Pall = ts.get(name('P'), [D, 3 * H], true)!;
+          w.P = reorderRows(Pall.subarray(d * 3 * H, (d + 1) * 3 * H), H, 1, [0, 2, 1]); // p_i,p_o,p_f → p_i,p_f,p_o
+        }
+      } else {
+        if (cell.projSize > 0) throw new UnrollError(`${label}: Keras layers have no projection; use the PyTorch convention for projSize > 0`);
+        const perm = KERAS_PERM[cell.family];
+        const pick = (base: string) => (kerasPlain ? findKerasPlain(map, base, label) : `${base}${sfx}`);
+        const kernel = ts.get(pick('kernel'), [In, G * H], true)!;
+        const rec = ts.get(pick('recurrent_kernel'), [Out, G * H], true)!;
+        const biasName = pick('bias');
+        const twoBiases = cell.family === 'gru' && cell.resetAfter;
+        const bias = ts.get(biasName, twoBiases ? [2, G * H] : [G * H], biasRequired);
+        w = {
+          W: reorderRows(transpose(kernel, In, G * H), H, In, perm),
+          R: reorderRows(transpose(rec, Out, G * H), H, Out, perm),
+          bW: bias ? reorderRows(bias.subarray(0, G * H), H, 1, perm) : zeros(G * H),
+          bR: bias && twoBiases ? reorderRows(bias.subarray(G * H), H, 1, perm) : zeros(G * H),
+        };
+        if (cell.family === 'lstm' && cell.peephole) w.P = ts.get(`peephole${sfx}`, [3 * H], true);
+      }
+      dirs.push(w);
+    }
+    layers.push(dirs);
+  }
+
+  let decoder: Decoder | undefined;
+  if (map.has('decoder.weight') || map.has('decoder.bias')) {
+    const V = map.get('decoder.weight')?.shape[0] ?? 0;
+    decoder = { W: ts.get('decoder.weight', [V, D * Out], true)!, b: ts.get('decoder.bias', [V], true)!, vocabSize: V };
+  }
+  if (desc.bias === false) {
+    const biases = [...ts.used].filter((n) => /(^|[./])(bias|B)(_|$|:)/.test(n) && !n.startsWith('decoder.'));
+    if (biases.length) throw new UnrollError(`${label}: the spec says bias: false but the weights contain ${biases.join(', ')}`);
+  }
+  if (strict) {
+    const extra = ts.unused().filter((n) => n !== '__metadata__');
+    if (extra.length) {
+      throw new UnrollError(`${label}: tensor${extra.length > 1 ? 's' : ''} ${extra.slice(0, 6).join(', ')} not used by a ${shape.numLayers}-layer ${shape.bidirectional ? 'bidirectional' : 'unidirectional'} ${cell.family.toUpperCase()}; check numLayers, bidirectional and the cell`);
+    }
+  }
+  const net: Network = { cell, shape, layers, source: label, ...(decoder ? { decoder } : {}) };
+  validateNetwork(net);
+  return net;
+}
+
+/** The prefix in front of `anchor` ('' for bare state_dict names); several candidates is an error. */
+function findPrefix(map: TensorMap, anchor: string, label: string): string {
+  if (map.has(anchor)) return '';
+  const found = [...map.keys()].filter((n) => n.endsWith(anchor)).map((n) => n.slice(0, -anchor.length));
+  if (found.length === 1) return found[0];
+  if (found.length === 0) throw new UnrollError(`${label}: no '${anchor}' tensor; is this a PyTorch RNN/LSTM/GRU state_dict?`);
+  throw new UnrollError(`${label}: several recurrent modules (${found.join(', ')}); keep only one in the file`);
+}
+
+function findKerasPlain(map: TensorMap, base: string, label: string): string {
+  const re = new RegExp(`(^|[/.])${base}(:0)?$`);
+  const found = [...map.keys()].filter((n) => re.test(n) && !(base === 'kernel' && /recurrent_kernel(:0)?$/.test(n)));
+  if (found.length === 1) return found[0];
+  if (found.length === 0) return base; // reported as missing by the caller when required
+  throw new UnrollError(`${label}: several Keras '${base}' tensors (${found.join(', ')}); name them ${base}_l{k}[_reverse]`);
+}

@@ -1,0 +1,440 @@
+/**
+ * The Trace: every gate, C_t, h_t (and m_t) of every step, layer and direction of one run.
+ *
+ * Compact for display, exact on demand:
+ * - an 8-bit code per activation (quantize.ts), what heatmaps and columns draw: `window()`;
+ * - exact float32 state (h, C) at the entry of every chunk of K steps (K = checkpointEvery, default 64),
+ *   from which any step is recomputed bit-identically by the same kernel: `exactStep()`, `exactRange()`.
+ *   A forward direction's checkpoint is its state before the chunk's first position; a reverse direction's
+ *   is its state before the chunk's last position (it runs backwards). Recomputing one chunk of a stack
+ *   runs every layer over that chunk only, so a seek costs at most K steps per layer and direction.
+ * - All storage is typed arrays: `toTransfer()` hands out the buffers (ArrayBuffer or, with
+ *   `shared: true`, SharedArrayBuffer) and `Trace.fromTransfer()` rebuilds the trace in another thread.
+ *
+ * Indices: t is always the INPUT POSITION; dir 0 = forward, 1 = reverse; windows are [t0, t1).
+ */
+import type { DirectionRecord, Kernel } from './kernel';
+import { referenceKernel } from './kernels/reference';
+import { type PackedNetwork, decodeLogits, unpackNetwork, validateNetwork } from './network';
+import { type Channel, channelsOf, finiteRange, fixedRange, quantizeRows, remapTable } from './quantize';
+import { type CellSpec, type GateName, type Network, type NetworkShape, UnrollError, gateCount, gateNames, layerInputSize, numDirections, outputSize } from './types';
+import { TraceStore, type Cursor } from './traceStore';
+
+export type { Channel } from './quantize';
+export { dequantize } from './quantize';
+export { topK } from './network';
+
+export const DEFAULT_CHECKPOINT_EVERY = 64;
+
+/** Thrown when a run's signal is aborted; the caller keeps whatever it showed before. */
+export class CancelledError extends UnrollError {
+  constructor() {
+    super('the trace was cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export interface RunOptions {
+  /** Initial hidden states [numLayers * D * outputSize], row layer*D + dir (torch h_0 order); default zeros. */
+  h0?: Float32Array;
+  /** Initial cell states [numLayers * D * hiddenSize] (LSTM family); default zeros. */
+  c0?: Float32Array;
+  kernel?: Kernel;
+  /** K: exact state is kept every K steps; a seek recomputes at most K steps. */
+  checkpointEvery?: number;
+  /** Called after each chunk; units are layer-direction-steps. */
+  onProgress?: (p: { done: number; total: number }) => void;
+  /** Checked between chunks (an AbortSignal works; so does any object with `aborted`). */
+  signal?: { readonly aborted: boolean };
+  /** Allocate the trace in SharedArrayBuffers so threads can read it without copying. */
+  shared?: boolean;
+}
+
+export interface TraceMeta {
+  version: 1;
+  cell: CellSpec;
+  shape: NetworkShape;
+  steps: number;
+  outputSize: number;
+  numDirections: number;
+  gateNames: GateName[];
+  /** Channels recorded per layer and direction, in storage order. */
+  channels: Channel[];
+  checkpointEvery: number;
+  /** Decoder vocabulary size; 0 = no decoder (no logits). */
+  vocabSize: number;
+  source: string;
+  kernel: string;
+  /** How x is kept: 'one-hot' (a symbol id per step) when every row is one-hot, else dense float32. */
+  inputEncoding: 'dense' | 'one-hot';
+  /** ranges[layer][dir][channel] = [lo, hi] of the 8-bit codes that window() returns. */
+  ranges: Partial<Record<Channel, [number, number]>>[][];
+}
+
+export interface TraceWindow {
+  /** (t1 − t0) rows of `width` codes; value = lo + q·(hi − lo)/255 (see dequantize). */
+  data: Uint8Array;
+  width: number;
+  t0: number;
+  t1: number;
+  lo: number;
+  hi: number;
+}
+
+/** Exact values of one step for one layer and direction. */
+export interface ExactDirectionStep {
+  /** The layer's input at this position (x_t for layer 0, [fwd h ; rev h] of the layer below otherwise). */
+  x: Float32Array;
+  /** State this step started from (forward: after t−1; reverse: after t+1; or the initial state). */
+  hPrev: Float32Array;
+  cPrev?: Float32Array;
+  gates: Partial<Record<GateName, Float32Array>>;
+  c?: Float32Array;
+  m?: Float32Array;
+  h: Float32Array;
+}
+
+export interface ExactStep {
+  t: number;
+  layers: { forward: ExactDirectionStep; reverse?: ExactDirectionStep }[];
+  /** decoder logits of this step (when the network has a decoder) */
+  logits?: Float32Array;
+}
+
+/** Exact values of a range of steps for one layer and direction, rows t0..t1−1. */
+export interface ExactDirectionRange {
+  h: Float32Array;
+  c?: Float32Array;
+  m?: Float32Array;
+  gates: Partial<Record<GateName, Float32Array>>;
+}
+
+export interface ExactRange {
+  t0: number;
+  t1: number;
+  layers: { forward: ExactDirectionRange; reverse?: ExactDirectionRange }[];
+  /** (t1 − t0) × vocabSize */
+  logits?: Float32Array;
+}
+
+export interface TraceTransfer {
+  meta: TraceMeta;
+  network: Omit<PackedNetwork, 'data'>;
+  /** [weights, x, then per (layer, dir): compact, chunk ranges, checkpoints]; see TraceStore. */
+  buffers: (ArrayBuffer | SharedArrayBuffer)[];
+}
+
+/** The buffers of a transfer that may be put in a postMessage transfer list (shared ones are not). */
+export function transferList(t: TraceTransfer): ArrayBuffer[] {
+  return t.buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}
+
+export class Trace {
+  private cache = new Map<number, ChunkResult>();
+
+  private constructor(
+    readonly meta: TraceMeta,
+    private readonly net: Network,
+    private readonly store: TraceStore,
+    private readonly kernel: Kernel,
+  ) {}
+
+  get steps(): number {
+    return this.meta.steps;
+  }
+
+  /** 8-bit codes of one channel for rows [t0, t1), re-expressed in the channel's overall range. */
+  window(layer: number, dir: number, channel: Channel, t0: number, t1: number): TraceWindow {
+    const { meta } = this;
+    this.checkLayerDir(layer, dir);
+    const ci = meta.channels.indexOf(channel);
+    if (ci < 0) throw new UnrollError(`channel '${channel}' is not recorded for ${meta.cell.family}; available: ${meta.channels.join(', ')}`);
+    if (!(Number.isInteger(t0) && Number.isInteger(t1) && 0 <= t0 && t0 <= t1 && t1 <= meta.steps)) {
+      throw new UnrollError(`window [${t0}, ${t1}) is outside the trace's ${meta.steps} steps`);
+    }
+    const [lo, hi] = meta.ranges[layer][dir][channel]!;
+    const width = this.store.width(ci);
+    const src = this.store.channel(layer, dir, ci);
+    const data = new Uint8Array((t1 - t0) * width);
+    const K = meta.checkpointEvery;
+    const fixed = fixedRange(meta.cell, channel) !== undefined;
+    for (let a = t0; a < t1; ) {
+      const j = Math.floor(a / K);
+      const b = Math.min(t1, (j + 1) * K);
+      const rows = src.subarray(a * width, b * width);
+      const [clo, chi] = this.store.chunkRange(layer, dir, ci, j);
+      if (fixed || (clo === lo && chi === hi)) data.set(rows, (a - t0) * width);
+      else {
+        const lut = remapTable(clo, chi, lo, hi);
+        const o = (a - t0) * width;
+        for (let i = 0; i < rows.length; i++) data[o + i] = lut[rows[i]];
+      }
+      a = b;
+    }
+    return { data, width, t0, t1, lo, hi };
+  }
+
+  /** Exact float32 values of step t for every layer and direction (recomputes at most K steps). */
+  exactStep(t: number): ExactStep {
+    this.checkStep(t);
+    const ch = this.chunk(Math.floor(t / this.meta.checkpointEvery));
+    const r = t - ch.a;
+    const { cell, shape } = this.meta;
+    const H = shape.hiddenSize;
+    const Out = this.meta.outputSize;
+    const names = gateNames(cell.family);
+    const layers = ch.recs.map((dirs, k) => {
+      const In = layerInputSize(cell, shape, k);
+      const step = (d: number): ExactDirectionStep => {
+        const rec = dirs[d];
+        const prev = d === 0 ? r - 1 : r + 1;
+        const inChunk = prev >= 0 && prev < ch.len;
+        const entry = this.store.checkpoint(k, d, ch.j);
+        const s: ExactDirectionStep = {
+          x: ch.inputs[k].slice(r * In, (r + 1) * In),
+          hPrev: inChunk ? rec.h.slice(prev * Out, (prev + 1) * Out) : entry.h.slice(),
+          gates: {},
+          h: rec.h.slice(r * Out, (r + 1) * Out),
+        };
+        names.forEach((g, gi) => (s.gates[g] = rec.gates.slice((r * names.length + gi) * H, (r * names.length + gi + 1) * H)));
+        if (cell.family === 'lstm') {
+          s.c = rec.c.slice(r * H, (r + 1) * H);
+          s.cPrev = inChunk ? rec.c.slice(prev * H, (prev + 1) * H) : entry.c!.slice();
+          if (cell.projSize > 0) s.m = rec.m.slice(r * H, (r + 1) * H);
+        }
+        return s;
+      };
+      return numDirections(shape) === 2 ? { forward: step(0), reverse: step(1) } : { forward: step(0) };
+    });
+    const result: ExactStep = { t, layers };
+    if (this.net.decoder) {
+      result.logits = new Float32Array(this.net.decoder.vocabSize);
+      const y = this.lastLayerRow(ch, r);
+      decodeLogits(this.net.decoder, y, 0, y.length, result.logits);
+    }
+    return result;
+  }
+
+  /** Exact float32 values of steps [t0, t1) for every layer and direction, plus logits. */
+  exactRange(t0: number, t1: number): ExactRange {
+    const { meta } = this;
+    if (!(Number.isInteger(t0) && Number.isInteger(t1) && 0 <= t0 && t0 < t1 && t1 <= meta.steps)) {
+      throw new UnrollError(`range [${t0}, ${t1}) is outside the trace's ${meta.steps} steps`);
+    }
+    const { cell, shape } = meta;
+    const H = shape.hiddenSize;
+    const Out = meta.outputSize;
+    const D = meta.numDirections;
+    const n = t1 - t0;
+    const names = gateNames(cell.family);
+    const G = names.length;
+    const alloc = (): ExactDirectionRange => {
+      const r: ExactDirectionRange = { h: new Float32Array(n * Out), gates: {} };
+      for (const g of names) r.gates[g] = new Float32Array(n * H);
+      if (cell.family === 'lstm') r.c = new Float32Array(n * H);
+      if (cell.family === 'lstm' && cell.projSize > 0) r.m = new Float32Array(n * H);
+      return r;
+    };
+    const layers = meta.ranges.map(() => (D === 2 ? { forward: alloc(), reverse: alloc() } : { forward: alloc() }));
+    const logits = this.net.decoder ? new Float32Array(n * this.net.decoder.vocabSize) : undefined;
+    const K = meta.checkpointEvery;
+    for (let a = t0; a < t1; ) {
+      const ch = this.chunk(Math.floor(a / K));
+      const b = Math.min(t1, ch.a + ch.len);
+      for (let k = 0; k < layers.length; k++) {
+        for (let d = 0; d < D; d++) {
+          const dst = d === 0 ? layers[k].forward : layers[k].reverse!;
+          const rec = ch.recs[k][d];
+          const r0 = a - ch.a;
+          const rows = b - a;
+          const o = a - t0;
+          dst.h.set(rec.h.subarray(r0 * Out, (r0 + rows) * Out), o * Out);
+          dst.c?.set(rec.c.subarray(r0 * H, (r0 + rows) * H), o * H);
+          dst.m?.set(rec.m.subarray(r0 * H, (r0 + rows) * H), o * H);
+          for (let r = 0; r < rows; r++) {
+            for (let gi = 0; gi < G; gi++) {
+              const from = ((r0 + r) * G + gi) * H;
+              dst.gates[names[gi]]!.set(rec.gates.subarray(from, from + H), (o + r) * H);
+            }
+          }
+        }
+      }
+      if (logits && this.net.decoder) {
+        const V = this.net.decoder.vocabSize;
+        for (let t = a; t < b; t++) {
+          const y = this.lastLayerRow(ch, t - ch.a);
+          decodeLogits(this.net.decoder, y, 0, y.length, logits, (t - t0) * V);
+        }
+      }
+      a = b;
+    }
+    return { t0, t1, layers, ...(logits ? { logits } : {}) };
+  }
+
+  /** Bytes held, by part (weights excluded from `perStep`). */
+  byteSize(): { compact: number; checkpoints: number; chunkRanges: number; input: number; weights: number; total: number } {
+    return this.store.byteSize();
+  }
+
+  /** The trace's own buffers; transferring ArrayBuffers (not shared ones) detaches this trace. */
+  toTransfer(): TraceTransfer {
+    const { data, ...network } = this.store.weights;
+    void data;
+    return { meta: this.meta, network, buffers: this.store.buffers() };
+  }
+
+  static fromTransfer(t: TraceTransfer, kernel: Kernel = referenceKernel): Trace {
+    const store = TraceStore.fromBuffers(t.meta, t.network, t.buffers);
+    return new Trace(t.meta, unpackNetwork(store.weights), store, kernel);
+  }
+
+  /** Internal: used by runNetwork once the store is filled. */
+  static create(meta: TraceMeta, net: Network, store: TraceStore, kernel: Kernel): Trace {
+    return new Trace(meta, net, store, kernel);
+  }
+
+  private lastLayerRow(ch: ChunkResult, r: number): Float32Array {
+    const Out = this.meta.outputSize;
+    const last = ch.recs[ch.recs.length - 1];
+    const y = new Float32Array(last.length * Out);
+    last.forEach((rec, d) => y.set(rec.h.subarray(r * Out, (r + 1) * Out), d * Out));
+    return y;
+  }
+
+  private checkStep(t: number): void {
+    if (!(Number.isInteger(t) && t >= 0 && t < this.meta.steps)) throw new UnrollError(`step ${t} is outside the trace's ${this.meta.steps} steps`);
+  }
+
+  private checkLayerDir(layer: number, dir: number): void {
+    if (!(Number.isInteger(layer) && layer >= 0 && layer < this.meta.shape.numLayers)) throw new UnrollError(`layer ${layer} does not exist (the network has ${this.meta.shape.numLayers})`);
+    if (!(dir === 0 || (dir === 1 && this.meta.numDirections === 2))) throw new UnrollError(`direction ${dir} does not exist (the network has ${this.meta.numDirections})`);
+  }
+
+  /** Recompute chunk j of every layer from the checkpoints; the last few chunks are cached. */
+  private chunk(j: number): ChunkResult {
+    const hit = this.cache.get(j);
+    if (hit) {
+      this.cache.delete(j);
+      this.cache.set(j, hit);
+      return hit;
+    }
+    const res = runChunkAllLayers(this.net, this.kernel, this.store, j, this.meta);
+    this.cache.set(j, res);
+    if (this.cache.size > 4) this.cache.delete(this.cache.keys().next().value as number);
+    return res;
+  }
+}
+
+interface ChunkResult {
+  j: number;
+  a: number;
+  len: number;
+  /** recs[layer][dir], rows relative to a */
+  recs: DirectionRecord[][];
+  /** inputs[layer]: len × layer input width */
+  inputs: Float32Array[];
+}
+
+export function newRecord(cell: CellSpec, shape: NetworkShape, rows: number): DirectionRecord {
+  const H = shape.hiddenSize;
+  return {
+    gates: new Float32Array(cell.family === 'rnn' ? 0 : rows * gateCount(cell.family) * H),
+    c: new Float32Array(cell.family === 'lstm' ? rows * H : 0),
+    m: new Float32Array(cell.family === 'lstm' && cell.projSize > 0 ? rows * H : 0),
+    h: new Float32Array(rows * outputSize(cell, shape)),
+  };
+}
+
+function runChunkAllLayers(net: Network, kernel: Kernel, store: TraceStore, j: number, meta: TraceMeta): ChunkResult {
+  const { cell, shape } = net;
+  const K = meta.checkpointEvery;
+  const a = j * K;
+  const len = Math.min(meta.steps, a + K) - a;
+  const D = numDirections(shape);
+  const Out = outputSize(cell, shape);
+  const recs: DirectionRecord[][] = [];
+  const inputs: Float32Array[] = [store.denseInput(a, a + len)];
+  for (let k = 0; k < shape.numLayers; k++) {
+    const In = layerInputSize(cell, shape, k);
+    const dirs: DirectionRecord[] = [];
+    for (let d = 0; d < D; d++) {
+      const rec = newRecord(cell, shape, len);
+      const entry = store.checkpoint(k, d, j);
+      kernel.runDirection(cell, net.layers[k][d], {
+        steps: len, inputSize: In, hiddenSize: shape.hiddenSize, outputSize: Out,
+        x: inputs[k], h0: entry.h, c0: entry.c, reverse: d === 1,
+      }, rec);
+      dirs.push(rec);
+    }
+    recs.push(dirs);
+    if (k + 1 < shape.numLayers) {
+      const next = new Float32Array(len * D * Out);
+      for (let r = 0; r < len; r++) for (let d = 0; d < D; d++) next.set(dirs[d].h.subarray(r * Out, (r + 1) * Out), (r * D + d) * Out);
+      inputs.push(next);
+    }
+  }
+  return { j, a, len, recs, inputs };
+}
+
+/** Run a network over x (T × inputSize, row t = position t) and record everything. Synchronous. */
+export function runNetwork(net: Network, x: Float32Array, opts: RunOptions = {}): Trace {
+  validateNetwork(net);
+  const kernel = opts.kernel ?? referenceKernel;
+  const K = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+  if (!(Number.isInteger(K) && K > 0)) throw new UnrollError(`checkpointEvery must be a positive integer (got ${K})`);
+  const { cell, shape } = net;
+  const store = TraceStore.forRun(net, x, K, opts);
+  const T = store.steps;
+  const D = numDirections(shape);
+  const H = shape.hiddenSize;
+  const Out = outputSize(cell, shape);
+  const channels = channelsOf(cell);
+  const nChunks = Math.ceil(T / K);
+  const total = T * shape.numLayers * D;
+  let done = 0;
+  const rec = newRecord(cell, shape, Math.min(K, T));
+  const G = gateCount(cell.family);
+  let below: Float32Array | undefined; // full output of the previous layer, T × D·Out (stacks only)
+  for (let k = 0; k < shape.numLayers; k++) {
+    const In = layerInputSize(cell, shape, k);
+    const input = k === 0 ? store.denseInput(0, T) : below!;
+    const out = k + 1 < shape.numLayers ? new Float32Array(T * D * Out) : undefined;
+    for (let d = 0; d < D; d++) {
+      const cur: Cursor = store.initialState(k, d, opts);
+      for (let s = 0; s < nChunks; s++) {
+        if (opts.signal?.aborted) throw new CancelledError();
+        const j = d === 0 ? s : nChunks - 1 - s;
+        const a = j * K;
+        const len = Math.min(T, a + K) - a;
+        store.saveCheckpoint(k, d, j, cur);
+        kernel.runDirection(cell, net.layers[k][d], {
+          steps: len, inputSize: In, hiddenSize: H, outputSize: Out,
+          x: input.subarray(a * In, (a + len) * In), h0: cur.h, c0: cur.c, reverse: d === 1,
+        }, rec);
+        // Record the chunk: each channel is a strided view into the kernel's rows.
+        channels.forEach((chName, ci) => {
+          const [src, width, stride, off] =
+            chName === 'h' ? [rec.h, Out, Out, 0] : chName === 'c' ? [rec.c, H, H, 0] : chName === 'm' ? [rec.m, H, H, 0] : [rec.gates, H, G * H, ci * H];
+          // float32-rounded so the codes decode with exactly the range the store keeps
+          const range = (fixedRange(cell, chName) ?? finiteRange(src, len, width, stride, off)).map(Math.fround) as [number, number];
+          store.setChunkRange(k, d, ci, j, range);
+          quantizeRows(src, len, width, stride, off, range[0], range[1], store.channel(k, d, ci), a * width);
+        });
+        if (out) for (let r = 0; r < len; r++) out.set(rec.h.subarray(r * Out, (r + 1) * Out), ((a + r) * D + d) * Out);
+        const last = d === 0 ? len - 1 : 0;
+        cur.h.set(rec.h.subarray(last * Out, (last + 1) * Out));
+        cur.c?.set(rec.c.subarray(last * H, (last + 1) * H));
+        done += len;
+        opts.onProgress?.({ done, total });
+      }
+    }
+    below = out;
+  }
+  const meta: TraceMeta = {
+    version: 1, cell, shape, steps: T, outputSize: Out, numDirections: D, gateNames: [...gateNames(cell.family)], channels,
+    checkpointEvery: K, vocabSize: net.decoder?.vocabSize ?? 0, source: net.source, kernel: kernel.name,
+    inputEncoding: store.oneHot ? 'one-hot' : 'dense', ranges: store.overallRanges(channels, cell),
+  };
+  return Trace.create(meta, net, store, kernel);
+}
+

@@ -1,0 +1,8 @@
+/** Training API in one import (used by scripts/train-default.js and the worker). Pure. */
+export { Adam, clipGradNorm, globalNorm } from './adam';
+export { CHAR_UNK, CHAR_VOCAB, charCellSpec, encodeCharIds, newCharNetwork, type CharCell } from './charModel';
+export { labelCode, pearson } from './codeLabels';
+export { interpretUnits, type Interpretation } from './interpret';
+export { Prng } from './prng';
+export { evaluateNextToken, networkFromParams, trainNextToken, type TrainConfig, type TrainResult } from './trainer';
+export { readSafetensors, toNamed, writeSafetensors } from '../grad/tensors';

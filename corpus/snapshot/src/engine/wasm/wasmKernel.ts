@@ -1,0 +1,316 @@
+/**
+ * The WebAssembly SIMD kernel behind the `Kernel` seam. Per run: pack (cached) weights into the shared
+ * wasm memory, then per chunk of steps: copy x in, one input-projection GEMM, the whole time loop in
+ * wasm (recurrent matvec + fused gates, records written into wasm memory), copy the records out.
+ * Chunking bounds memory (a 1 M-step trace never needs 1 M rows of scratch) and keeps the projected
+ * inputs in cache. With a `Team` of two threads each step's unit blocks are split between them.
+ *
+ * Every step is a pure function of (x_t, float32 h_{t-1}, float32 C_{t-1}) and the block split does not
+ * change any sum, so one- and two-thread runs and recomputation from a checkpoint are bit-identical.
+ */
+import type { DirectionRecord, DirectionRun, Kernel } from '../kernel';
+import type { CellSpec, DirectionWeights } from '../types';
+import { UnrollError, gateCount } from '../types';
+import { blocksOf, packDirection, type PackedDirection } from './pack';
+import wasmBytes from './kernel.wasm';
+
+/** Descriptor fields, in the order of DESC in kernel.wat.js (one i32 each). */
+const DESC = [
+  'R', 'K', 'b0', 'b1', 'xw', 'xwStride', 'steps', 'reverse', 'hA', 'hB', 'c',
+  'gRec', 'gStride', 'cRec', 'cStride', 'mRec', 'mStride', 'hRec', 'hStride',
+  'peep', 'flags', 'clip', 'Hp', 'aux', 'buf', 'pb0', 'pb1', 'Kaux', 'barrier', 'threads', 'zbuf', 'hOut',
+] as const;
+type Field = (typeof DESC)[number];
+const FIELD = Object.fromEntries(DESC.map((n, i) => [n, i])) as Record<Field, number>;
+const DESC_BYTES = 256;
+const PAGE = 65536;
+/** Projected-input bytes per chunk: small enough to stay in L2 while the steps read it back. */
+const CHUNK_BYTES = 1 << 20;
+/** Packed weights kept resident in wasm memory before the cache starts over. */
+const RESIDENT_BYTES = 512 * 2 ** 20;
+
+export interface KernelExports {
+  gemm_v1: GemmFn;
+  gemm_v3: GemmFn;
+  gemm_v4: GemmFn;
+  steps_rnn(d: number): void;
+  steps_lstm(d: number): void;
+  steps_gru(d: number): void;
+  steps_gru_cho(d: number): void;
+}
+type GemmFn = (wp: number, bias: number, x: number, T: number, K: number, out: number, outStride: number, b0: number, b1: number) => void;
+
+let compiled: WebAssembly.Module | undefined;
+/** The compiled kernel module (compiled once per thread; ~13 kB, a few ms). */
+export function kernelModule(): WebAssembly.Module {
+  return (compiled ??= new WebAssembly.Module(wasmBytes));
+}
+
+/** True when this host runs wasm SIMD with shared memory (else use the tiled TypeScript kernel). */
+export function wasmSimdAvailable(): boolean {
+  try {
+    if (typeof WebAssembly !== 'object' || typeof SharedArrayBuffer !== 'function') return false;
+    kernelModule();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One job for every thread of a team: run `steps` over a chunk after projecting its inputs. */
+export interface ChunkJob {
+  gemm: keyof Pick<KernelExports, 'gemm_v1' | 'gemm_v3' | 'gemm_v4'>;
+  gemmArgs: [number, number, number, number, number, number, number];
+  steps: keyof Pick<KernelExports, 'steps_rnn' | 'steps_lstm' | 'steps_gru' | 'steps_gru_cho'>;
+  /** Descriptor address per thread (thread i owns blocks [b0_i, b1_i)). */
+  desc: number[];
+  /** GEMM block range per thread. */
+  blocks: [number, number][];
+}
+
+/** Runs chunk jobs on 1 or more threads that share `memory`. */
+export interface Team {
+  readonly threads: number;
+  readonly memory: WebAssembly.Memory;
+  readonly exports: KernelExports;
+  run(job: ChunkJob): void;
+  dispose(): void;
+}
+
+export function newMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 16, maximum: 16384, shared: true });
+}
+
+/** A team of one: the calling thread. */
+export function soloTeam(memory = newMemory()): Team {
+  const exports = new WebAssembly.Instance(kernelModule(), { env: { memory } }).exports as unknown as KernelExports;
+  return {
+    threads: 1,
+    memory,
+    exports,
+    run(job) {
+      const [b0, b1] = job.blocks[0];
+      exports[job.gemm](...job.gemmArgs, b0, b1);
+      exports[job.steps](job.desc[0]);
+    },
+    dispose() {},
+  };
+}
+
+/** Split nb blocks over n threads, contiguous ranges, sizes differing by at most one. */
+export function splitBlocks(nb: number, n: number): [number, number][] {
+  return Array.from({ length: n }, (_, i) => [Math.floor((nb * i) / n), Math.floor((nb * (i + 1)) / n)] as [number, number]);
+}
+
+export class WasmKernel implements Kernel {
+  readonly name: string;
+  /** false: records are not kept (the bench's untraced baseline); only the final state is returned. */
+  tracing = true;
+  private readonly packed = new WeakMap<DirectionWeights, Map<string, PackedDirection>>();
+  /** Packed weights already in wasm memory: offset within the resident area. */
+  private readonly resident = new Map<PackedDirection, { at: number; fresh: boolean }>();
+  private residentTop = 0;
+
+  private readonly chunkBytes: number;
+  private readonly minUnitsPerThread: number;
+
+  /**
+   * `chunkBytes`: projected-input bytes per chunk (tests make it tiny to cross many chunk borders).
+   * `minUnitsPerThread`: a team splits a step only when every thread gets at least this many hidden units.
+   */
+  constructor(private readonly team: Team = soloTeam(), opts: { chunkBytes?: number; minUnitsPerThread?: number } = {}) {
+    this.chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
+    this.minUnitsPerThread = opts.minUnitsPerThread ?? 256;
+    this.name = team.threads > 1 ? `wasm-simd×${team.threads}` : 'wasm-simd';
+  }
+
+  dispose(): void {
+    this.team.dispose();
+  }
+
+  runDirection(cell: CellSpec, w: DirectionWeights, run: DirectionRun, out: DirectionRecord): void {
+    this.run(cell, w, run, out);
+  }
+
+  /** Runs one direction; returns the final h and C (also when tracing is off). */
+  run(cell: CellSpec, w: DirectionWeights, run: DirectionRun, out?: DirectionRecord): { h: Float32Array; c: Float32Array } {
+    const { steps: T, inputSize: In, hiddenSize: H, outputSize: Out, x, reverse } = run;
+    const G = gateCount(cell.family);
+    const proj = cell.family === 'lstm' && cell.projSize > 0;
+    const cho = cell.family === 'gru' && !cell.resetAfter;
+    checkShapes(cell, w, run, G, out);
+    const trace = this.tracing && out !== undefined;
+    const p = this.pack(cell, w, H, In, Out);
+    const nb = blocksOf(H);
+    const Hp = nb * 4;
+    const nbOut = blocksOf(Out);
+    const Op = nbOut * 4;
+    const xwRow = nb * G * 16;
+    const C = Math.max(1, Math.min(T, Math.floor(this.chunkBytes / xwRow)));
+    const team = this.team;
+    // Both cores only where a step is long enough to amortise the per-step barrier.
+    const n = H >= this.minUnitsPerThread * team.threads ? team.threads : 1;
+
+    // Layout: header (barrier, descriptors) | resident packed weights | per-call scratch (bump-allocated,
+    // 16-byte aligned). Weights stay resident across calls: the Trace runs a direction in many chunks.
+    let top = 64;
+    const alloc = (bytes: number): number => {
+      const at = top;
+      top += Math.ceil(bytes / 16) * 16;
+      return at;
+    };
+    const barrier = alloc(16);
+    const descs = Array.from({ length: team.threads }, () => alloc(DESC_BYTES)).slice(0, n);
+    const mem = team.memory;
+    const parts = [p.W, p.bias, p.R, p.aux, p.peep];
+    let res = this.resident.get(p);
+    if (!res) {
+      const bytes = parts.reduce((s, a) => s + Math.ceil((a?.byteLength ?? 0) / 16) * 16, 0);
+      if (this.residentTop + bytes > RESIDENT_BYTES) {
+        this.resident.clear();
+        this.residentTop = 0;
+      }
+      res = { at: this.residentTop, fresh: true };
+      this.residentTop += bytes;
+      this.resident.set(p, res);
+    }
+    top += this.residentTop;
+    const ensure = () => {
+      if (top <= mem.buffer.byteLength) return;
+      try {
+        mem.grow(Math.ceil((top - mem.buffer.byteLength) / PAGE));
+      } catch {
+        throw new UnrollError(`The network needs ${Math.ceil(top / 2 ** 20)} MB of kernel memory, more than this host allows.`);
+      }
+    };
+    let wTop = top - this.residentTop + res.at;
+    const [aW, aBias, aR, aAux, aPeep] = parts.map((a) => {
+      const at = wTop;
+      wTop += Math.ceil((a?.byteLength ?? 0) / 16) * 16;
+      return at;
+    });
+    const hA = alloc(Op * 4);
+    const hB = alloc(Op * 4);
+    const aC = alloc(Hp * 4);
+    const aBuf = alloc(Math.max(Hp, Op) * 4);
+    const aZ = alloc(Hp * 4);
+    const aX = alloc(C * In * 4);
+    const aXw = alloc(C * xwRow);
+    const rows = trace ? C : 1; // tracing off: every step writes the same scratch row
+    const gRec = alloc(rows * G * Hp * 4);
+    const cRec = alloc(rows * Hp * 4);
+    const mRec = alloc(rows * Hp * 4);
+    const hRec = alloc(rows * Op * 4);
+    ensure();
+    const f32 = new Float32Array(mem.buffer);
+    const i32 = new Int32Array(mem.buffer);
+    if (res.fresh) {
+      [aW, aBias, aR, aAux, aPeep].forEach((at, i) => parts[i] && f32.set(parts[i]!, at >> 2));
+      res.fresh = false;
+    }
+    f32.fill(0, hA >> 2, (aZ >> 2) + Hp);
+    if (run.h0) f32.set(run.h0, hA >> 2);
+    if (run.c0 && cell.family === 'lstm') f32.set(run.c0, aC >> 2);
+    i32.fill(0, barrier >> 2, (barrier >> 2) + 4);
+
+    const coupling = cell.coupling === 'keep-forget' ? 2 : cell.coupling === 'keep-input' ? 4 : 0;
+    const flags = (cell.family === 'lstm' && cell.peephole ? 1 : 0) | (cell.family === 'lstm' ? coupling : 0) |
+      (cell.family === 'rnn' && cell.nonlinearity === 'relu' ? 8 : 0) | (proj ? 16 : 0);
+    const split = splitBlocks(nb, n);
+    const splitAux = splitBlocks(proj ? nbOut : nb, n);
+    const fields: Partial<Record<Field, number>> = {
+      R: aR, K: Out, xw: aXw, xwStride: xwRow, c: aC,
+      gRec, gStride: trace ? G * Hp * 4 : 0, cRec, cStride: trace ? Hp * 4 : 0, mRec, mStride: trace ? Hp * 4 : 0,
+      hRec, hStride: trace ? Op * 4 : 0, peep: aPeep, flags, Hp, aux: aAux, buf: aBuf, Kaux: proj ? H : Out,
+      barrier, threads: n, zbuf: aZ,
+    };
+    for (let i = 0; i < n; i++) {
+      const d = descs[i] >> 2;
+      for (const [k, v] of Object.entries(fields)) i32[d + FIELD[k as Field]] = v as number;
+      i32[d + FIELD.b0] = split[i][0];
+      i32[d + FIELD.b1] = split[i][1];
+      i32[d + FIELD.pb0] = splitAux[i][0];
+      i32[d + FIELD.pb1] = splitAux[i][1];
+      new Float32Array(mem.buffer, descs[i] + FIELD.clip * 4, 1)[0] = cell.clip && cell.clip > 0 ? cell.clip : Infinity;
+    }
+    const steps = cell.family === 'lstm' ? 'steps_lstm' : cell.family === 'rnn' ? 'steps_rnn' : cho ? 'steps_gru_cho' : 'steps_gru';
+    const gemm = G === 4 ? 'gemm_v4' : G === 3 ? 'gemm_v3' : 'gemm_v1';
+
+    let cur = hA;
+    const nChunks = Math.ceil(T / C);
+    for (let ci = 0; ci < nChunks; ci++) {
+      // Reverse runs take the chunks from the end and walk each one backwards.
+      const start = reverse ? Math.max(0, T - (ci + 1) * C) : ci * C;
+      const len = Math.min(C, reverse ? T - ci * C - start : T - start);
+      f32.set(x.subarray(start * In, (start + len) * In), aX >> 2);
+      for (let i = 0; i < n; i++) {
+        const d = descs[i] >> 2;
+        i32[d + FIELD.steps] = len;
+        i32[d + FIELD.reverse] = reverse ? 1 : 0;
+        i32[d + FIELD.hA] = cur;
+        i32[d + FIELD.hB] = cur === hA ? hB : hA;
+      }
+      team.run({ gemm, gemmArgs: [aW, aBias, aX, len, In, aXw, xwRow], steps, desc: descs, blocks: split });
+      cur = i32[(descs[0] >> 2) + FIELD.hOut];
+      if (trace && out) {
+        copyRows(f32, gRec, G * Hp, G, Hp, H, out.gates, start, len, cell.family !== 'rnn');
+        if (cell.family === 'lstm') copyRows(f32, cRec, Hp, 1, Hp, H, out.c, start, len, true);
+        if (proj) copyRows(f32, mRec, Hp, 1, Hp, H, out.m, start, len, true);
+        copyRows(f32, hRec, Op, 1, Op, Out, out.h, start, len, true);
+      }
+    }
+    return { h: f32.slice(cur >> 2, (cur >> 2) + Out), c: f32.slice(aC >> 2, (aC >> 2) + H) };
+  }
+
+  private pack(cell: CellSpec, w: DirectionWeights, H: number, In: number, Out: number): PackedDirection {
+    const key = `${cell.family}/${cell.resetAfter}/${cell.projSize}/${cell.peephole}/${H}/${In}/${Out}`;
+    let m = this.packed.get(w);
+    if (!m) this.packed.set(w, (m = new Map()));
+    let p = m.get(key);
+    if (!p) m.set(key, (p = packDirection(cell, w, H, In, Out)));
+    return p;
+  }
+}
+
+/**
+ * Copy `len` record rows of wasm memory (row = `groups` groups of `padded` floats) to `dst` at row
+ * `start` (row = groups × `width` floats). Unpadded rows are one contiguous copy.
+ */
+function copyRows(f32: Float32Array, at: number, rowFloats: number, groups: number, padded: number, width: number, dst: Float32Array, start: number, len: number, on: boolean): void {
+  if (!on) return;
+  const src = at >> 2;
+  if (padded === width) {
+    dst.set(f32.subarray(src, src + len * rowFloats), start * groups * width);
+    return;
+  }
+  for (let r = 0; r < len; r++)
+    for (let g = 0; g < groups; g++) {
+      const s = src + r * rowFloats + g * padded;
+      dst.set(f32.subarray(s, s + width), ((start + r) * groups + g) * width);
+    }
+}
+
+function checkShapes(cell: CellSpec, w: DirectionWeights, run: DirectionRun, G: number, out?: DirectionRecord): void {
+  const { steps: T, inputSize: In, hiddenSize: H, outputSize: Out } = run;
+  const want = (what: string, got: number, expected: number) => {
+    if (got !== expected) throw new UnrollError(`Kernel input ${what} has ${got} values, expected ${expected}.`);
+  };
+  if (!(T >= 0 && In > 0 && H > 0 && Out > 0)) throw new UnrollError(`Kernel run has an invalid shape (steps ${T}, input ${In}, hidden ${H}).`);
+  want('W', w.W.length, G * H * In);
+  want('R', w.R.length, G * H * Out);
+  want('bias W', w.bW.length, G * H);
+  want('bias R', w.bR.length, G * H);
+  want('x', run.x.length, T * In);
+  if (run.h0) want('h0', run.h0.length, Out);
+  if (run.c0) want('c0', run.c0.length, H);
+  // Records may be longer than the run (the Trace reuses one record for every chunk), never shorter.
+  const room = (what: string, got: number, needed: number) => {
+    if (got < needed) throw new UnrollError(`Kernel record ${what} has room for ${got} values, needs ${needed}.`);
+  };
+  if (out) {
+    room('h', out.h.length, T * Out);
+    if (cell.family !== 'rnn') room('gates', out.gates.length, T * G * H);
+    if (cell.family === 'lstm') room('c', out.c.length, T * H);
+    if (cell.family === 'lstm' && cell.projSize > 0) room('m', out.m.length, T * H);
+  }
+}

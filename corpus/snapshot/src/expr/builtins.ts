@@ -1,0 +1,149 @@
+/**
+ * Reductions (`h.mean`, `mean(h)`) and functions (abs, sqrt, …) of the expression language.
+ * Reductions accumulate in float64 over the exact float32 values.
+ */
+import type { Node } from './parser';
+import { elementwise, fail, mapNumeric, type MaskFn, type Operand, type Typed, typeWord, type VecFn } from './typed';
+import { didYouMean } from './errors';
+
+type Reducer = (v: ArrayLike<number>, n: number) => number;
+
+function sum(v: ArrayLike<number>, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += v[i];
+  return s;
+}
+function argExtreme(v: ArrayLike<number>, n: number, sign: 1 | -1): number {
+  // First index wins ties; NaN units are skipped so one NaN does not hide the real extreme.
+  let best = -1;
+  let bestV = 0;
+  for (let i = 0; i < n; i++) {
+    const x = v[i] * sign;
+    if (x === x && (best < 0 || x > bestV)) {
+      best = i;
+      bestV = x;
+    }
+  }
+  return best < 0 ? 0 : best;
+}
+
+export const VECTOR_REDUCERS: Record<string, Reducer> = {
+  mean: (v, n) => sum(v, n) / n,
+  sum,
+  min: (v, n) => v[argExtreme(v, n, -1)],
+  max: (v, n) => v[argExtreme(v, n, 1)],
+  std: (v, n) => {
+    const mu = sum(v, n) / n;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (v[i] - mu) * (v[i] - mu);
+    return Math.sqrt(s / n);
+  },
+  norm: (v, n) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += v[i] * v[i];
+    return Math.sqrt(s);
+  },
+  argmax: (v, n) => argExtreme(v, n, 1),
+  argmin: (v, n) => argExtreme(v, n, -1),
+  len: (_v, n) => n,
+};
+
+const MASK_REDUCERS: Record<string, (m: Uint8Array, n: number) => number | boolean> = {
+  count: (m, n) => sum(m, n),
+  any: (m, n) => {
+    for (let i = 0; i < n; i++) if (m[i]) return true;
+    return false;
+  },
+  all: (m, n) => {
+    for (let i = 0; i < n; i++) if (!m[i]) return false;
+    return true;
+  },
+  len: (_m, n) => n,
+};
+
+/** `value.member` (and the function form `member(value)`). */
+export function reduce(obj: Typed, member: string, at: { pos: number; end: number }): Typed {
+  const what = `${obj.what}.${member}`;
+  if (obj.type === 'vec') {
+    const r = VECTOR_REDUCERS[member];
+    if (!r) {
+      const hint = MASK_REDUCERS[member] ? ` ('.${member}' applies to comparisons such as (h > 0).${member})` : didYouMean(member, Object.keys(VECTOR_REDUCERS));
+      fail(at, `unknown reduction '.${member}'${hint}; vectors have ${Object.keys(VECTOR_REDUCERS).map((k) => '.' + k).join(' ')}`);
+    }
+    const f = obj.f as VecFn;
+    const n = obj.len;
+    return { type: 'num', f: (s) => r(f(s), n), pos: at.pos, end: at.end, what };
+  }
+  if (obj.type === 'mask') {
+    const r = MASK_REDUCERS[member];
+    if (!r) fail(at, `unknown reduction '.${member}' for a true/false vector${didYouMean(member, Object.keys(MASK_REDUCERS))}; use .count .any .all .len`);
+    const f = obj.f as MaskFn;
+    const n = obj.len;
+    if (member === 'any' || member === 'all') return { type: 'bool', f: (s) => r(f(s), n) as boolean, pos: at.pos, end: at.end, what };
+    return { type: 'num', f: (s) => r(f(s), n) as number, pos: at.pos, end: at.end, what };
+  }
+  return fail(at, `'.${member}' needs a vector, but ${obj.what} is ${typeWord(obj)}`);
+}
+
+const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+
+const ELEMENTWISE: Record<string, (x: number) => number> = {
+  abs: Math.abs,
+  sqrt: Math.sqrt,
+  exp: Math.exp,
+  log: Math.log,
+  tanh: Math.tanh,
+  sigmoid,
+};
+
+export const FUNCTION_NAMES = [...Object.keys(ELEMENTWISE), 'min', 'max', 'mean', 'sum', 'std', 'norm', 'argmax', 'argmin', 'count', 'any', 'all', 'len'];
+
+function numeric(a: Typed, fn: string): Operand {
+  if (a.type !== 'num' && a.type !== 'vec') fail(a, `${fn}() needs numbers or vectors, but ${a.what} is ${typeWord(a)}`);
+  return a;
+}
+
+/** Compile a call; `compileArg` compiles each argument node. */
+export function call(node: Node & { kind: 'call' }, args: Typed[]): Typed {
+  const fn = node.fn;
+  const at = node;
+  const what = `${fn}(…)`;
+  const arity = (min: number, max: number): void => {
+    if (args.length < min || args.length > max) {
+      const want = min === max ? `${min} argument${min === 1 ? '' : 's'}` : max === Infinity ? `at least ${min} arguments` : `${min} to ${max} arguments`;
+      fail(at, `${fn}() takes ${want}, got ${args.length}`);
+    }
+  };
+  if (ELEMENTWISE[fn]) {
+    arity(1, 1);
+    return mapNumeric(numeric(args[0], fn), ELEMENTWISE[fn], at, what);
+  }
+  if (fn === 'min' || fn === 'max') {
+    arity(1, Infinity);
+    if (args.length === 1) {
+      if (args[0].type !== 'vec') fail(args[0], `${fn}(v) with one argument needs a vector, but ${args[0].what} is ${typeWord(args[0])}; give two or more numbers to compare`);
+      return reduce(args[0], fn, at);
+    }
+    // Several arguments: elementwise min/max with numbers broadcast over vectors.
+    const op = fn === 'min' ? Math.min : Math.max;
+    let acc = numeric(args[0], fn);
+    for (let k = 1; k < args.length; k++) acc = elementwise(acc, numeric(args[k], fn), op, at, what) as Operand;
+    return acc;
+  }
+  if (fn === 'mean' || fn === 'sum' || fn === 'std' || fn === 'norm' || fn === 'argmax' || fn === 'argmin' || fn === 'len') {
+    arity(1, 1);
+    if (args[0].type !== 'vec' && !(fn === 'len' && args[0].type === 'mask')) fail(args[0], `${fn}() needs a vector, but ${args[0].what} is ${typeWord(args[0])}`);
+    return reduce(args[0], fn, at);
+  }
+  if (fn === 'count' || fn === 'any' || fn === 'all') {
+    arity(1, 1);
+    if (args[0].type === 'bool') {
+      const f = args[0].f;
+      return fn === 'count' ? { type: 'num', f: (s) => (f(s) ? 1 : 0), pos: at.pos, end: at.end, what } : args[0];
+    }
+    if (args[0].type !== 'mask') fail(args[0], `${fn}() needs a comparison over units such as ${fn}(f < 0.1), but ${args[0].what} is ${typeWord(args[0])}`);
+    return reduce(args[0], fn, at);
+  }
+  return fail({ pos: node.pos, end: node.pos + fn.length }, `unknown function '${fn}'${didYouMean(fn, FUNCTION_NAMES)}; functions are ${FUNCTION_NAMES.join(', ')}`);
+}
+

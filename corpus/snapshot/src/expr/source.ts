@@ -1,0 +1,112 @@
+/**
+ * Where scans get exact values from. A StepSource visits steps in order; `traceSource` adapts the
+ * engine's Trace, reading blocks with `exactRange` (one recompute per checkpoint chunk) and presenting
+ * each step as a StepValues made of subarray views — no per-step copies.
+ */
+import type { Trace } from '../engine/trace';
+import { layerInputSize, numDirections } from '../engine/types';
+import type { DirectionStep, ExprMeta, StepValues } from './values';
+
+export interface StepSource {
+  readonly meta: ExprMeta;
+  readonly steps: number;
+  /**
+   * Call `visit` with steps t0, t0+1, …, t1−1 in order; stop early when it returns false.
+   * The StepValues passed may be reused between calls: read it, don't keep it.
+   */
+  forEachStep(t0: number, t1: number, visit: (s: StepValues) => boolean | void): void;
+  /** One step (for a stop location, Variables, evaluate). */
+  stepAt(t: number): StepValues;
+}
+
+export interface TraceSourceOptions {
+  /** Layer-0 input rows (T × inputSize) as encoded; without it x is read step by step (slower). */
+  x?: Float32Array;
+  /** Token text of step t (for the `token` name). */
+  tokenAt?: (t: number) => string;
+  /** Steps per exactRange block. */
+  block?: number;
+}
+
+export function traceSource(trace: Trace, opts: TraceSourceOptions = {}): StepSource {
+  const meta = trace.meta;
+  const exprMeta: ExprMeta = { cell: meta.cell, shape: meta.shape, steps: meta.steps };
+  const T = meta.steps;
+  const tokenAt = opts.tokenAt ?? ((): string => '');
+  const H = meta.shape.hiddenSize;
+  const Out = meta.outputSize;
+  const D = numDirections(meta.shape);
+  const L = meta.shape.numLayers;
+  const lstm = meta.cell.family === 'lstm';
+  // Initial states: what step 0 (forward) and step T−1 (reverse) start from.
+  let initial: { h: Float32Array; c?: Float32Array }[][] | undefined;
+  const initialStates = (): { h: Float32Array; c?: Float32Array }[][] => {
+    if (initial) return initial;
+    const first = trace.exactStep(0);
+    const last = D === 2 ? trace.exactStep(T - 1) : first;
+    initial = first.layers.map((l, k) => {
+      const f = { h: l.forward.hPrev, c: l.forward.cPrev };
+      const rev = last.layers[k].reverse;
+      return rev ? [f, { h: rev.hPrev, c: rev.cPrev }] : [f];
+    });
+    return initial;
+  };
+
+  return {
+    meta: exprMeta,
+    steps: T,
+    stepAt(t) {
+      const e = trace.exactStep(t);
+      return { t, token: tokenAt(t), layers: e.layers };
+    },
+    forEachStep(t0, t1, visit) {
+      const block = opts.block ?? Math.max(meta.checkpointEvery, 1024);
+      const inits = T > 0 ? initialStates() : [];
+      for (let a = t0; a < t1; a += block) {
+        const b = Math.min(t1, a + block);
+        // One extra row on each side gives h_{t-1} (forward) and h_{t+1} (reverse) at the block edges.
+        const r0 = Math.max(0, a - 1);
+        const r1 = Math.min(T, b + 1);
+        const range = trace.exactRange(r0, r1);
+        const dirStep = (): DirectionStep => ({ x: new Float32Array(0), hPrev: new Float32Array(0), gates: {}, h: new Float32Array(0) });
+        const layers = range.layers.map(() => (D === 2 ? { forward: dirStep(), reverse: dirStep() } : { forward: dirStep() }));
+        const step: StepValues = { t: a, token: '', layers };
+        const xWidth = layerInputSize(meta.cell, meta.shape, 0);
+        const xBufs = range.layers.map(() => new Float32Array(D * Out));
+        for (let t = a; t < b; t++) {
+          const r = t - r0;
+          step.t = t;
+          step.token = tokenAt(t);
+          for (let k = 0; k < L; k++) {
+            for (let d = 0; d < D; d++) {
+              const src = d === 0 ? range.layers[k].forward : range.layers[k].reverse!;
+              const dst = d === 0 ? layers[k].forward : layers[k].reverse!;
+              dst.h = src.h.subarray(r * Out, (r + 1) * Out);
+              const prevRow = d === 0 ? r - 1 : r + 1;
+              const atEdge = d === 0 ? t === 0 : t === T - 1;
+              dst.hPrev = atEdge ? inits[k][d].h : src.h.subarray(prevRow * Out, (prevRow + 1) * Out);
+              for (const g of meta.gateNames) dst.gates[g] = src.gates[g]!.subarray(r * H, (r + 1) * H);
+              if (lstm) {
+                dst.c = src.c!.subarray(r * H, (r + 1) * H);
+                dst.cPrev = atEdge ? inits[k][d].c : src.c!.subarray(prevRow * H, (prevRow + 1) * H);
+                if (src.m) dst.m = src.m.subarray(r * H, (r + 1) * H);
+              }
+            }
+            if (k === 0) {
+              layers[0].forward.x = opts.x ? opts.x.subarray(t * xWidth, (t + 1) * xWidth) : trace.exactStep(t).layers[0].forward.x;
+            } else {
+              // Layer k's input is [fwd h ; rev h] of layer k−1 at the same position.
+              const below = range.layers[k - 1];
+              const x = xBufs[k];
+              x.set(below.forward.h.subarray(r * Out, (r + 1) * Out), 0);
+              if (below.reverse) x.set(below.reverse.h.subarray(r * Out, (r + 1) * Out), Out);
+              layers[k].forward.x = x;
+            }
+            if (D === 2) layers[k].reverse!.x = layers[k].forward.x;
+          }
+          if (visit(step) === false) return;
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/** Entry point: creates the output channel and calls one register…() per feature. Nothing else lives here. */
+import * as vscode from 'vscode';
+import { registerVisualizer } from './panel/register';
+
+export function activate(context: vscode.ExtensionContext) {
+  const output = vscode.window.createOutputChannel('Unroll');
+  context.subscriptions.push(output);
+  const visualizer = registerVisualizer(context, output);
+  return { ...visualizer };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

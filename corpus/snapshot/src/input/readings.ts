@@ -1,0 +1,184 @@
+/**
+ * Which reading of a selection is the obvious one, which others fit the model, and — when the obvious
+ * reading does not fit — one message saying how to fix it.
+ */
+import { encodeChars } from './chars';
+import { columnName, detectDelimiter, encodeCsv, parseCsv } from './csv';
+import { encodeNumbers, looksNumeric } from './numbers';
+import { encodeWordEmbeddings, encodeWordIds } from './words';
+import { EncodeOptions, EncodedSequence, InputTarget, UnrollError } from './types';
+
+export interface Reading {
+  /** 'chars' | 'words' | 'numbers' | 'csv' | 'csv:<column index>' */
+  id: string;
+  /** Short label for a quick pick: "Characters", "CSV column price". */
+  label: string;
+  /** One line: what it gives and which network reads it. */
+  detail: string;
+  /** Encode (memoised); throws UnrollError with the mismatch / malformed message. */
+  encode(): EncodedSequence;
+}
+
+export interface ReadingPlan {
+  /** The most obvious reading of the text, whether or not it fits the model. */
+  obvious: Reading;
+  /** Why it is obvious, for the status message ("looks like CSV with a header"). */
+  why: string;
+  /** Readings that encode and fit the model, best first (obvious first when it fits). */
+  fitting: Reading[];
+  /** Set when the obvious reading fails: a malformed-number error or a data/model mismatch with the fix. */
+  problem?: string;
+}
+
+function memo(id: string, label: string, detail: string, run: () => EncodedSequence): Reading {
+  let done: { seq?: EncodedSequence; err?: unknown } | undefined;
+  return {
+    id,
+    label,
+    detail,
+    encode() {
+      if (!done) {
+        try {
+          done = { seq: run() };
+        } catch (err) {
+          done = { err };
+        }
+      }
+      if (done.err) throw done.err;
+      return done.seq!;
+    },
+  };
+}
+
+function modelName(target: InputTarget): string {
+  return target.kind === 'default' ? 'the default network' : target.modelName;
+}
+
+/** Throws when a numeric sequence's width does not match the model. */
+function checkNumericFit(seq: EncodedSequence, target: InputTarget): EncodedSequence {
+  if (target.kind === 'default') return seq;
+  const cols = seq.inputSize;
+  const what = seq.featureNames && cols > 1 ? `${cols} numeric columns (${seq.featureNames.join(', ')})` : cols > 1 ? `${cols} features per step` : 'one value per step';
+  if (target.kind === 'vocab') {
+    throw new UnrollError(`The selection is numbers (${what}) but ${target.modelName} reads ${target.vocab.level === 'char' ? 'characters' : 'words'} from a vocabulary; read the selection as ${target.vocab.level === 'char' ? 'characters' : 'words'}, or set "unroll.model" to "default" for a random network sized to the data.`);
+  }
+  if (cols !== target.inputSize) {
+    const fix =
+      cols > target.inputSize && target.inputSize === 1
+        ? 'select a single column (pick "CSV column …" in Unroll: Choose Reading)'
+        : cols === 1
+          ? `select ${target.inputSize} columns (CSV rows or a list of lists with ${target.inputSize} values each)`
+          : `select data with ${target.inputSize} values per step`;
+    throw new UnrollError(`The selection has ${what} but ${target.modelName} reads ${target.inputSize} per step; ${fix}, or set "unroll.model" to "default" for a random network sized to the data.`);
+  }
+  seq.model = 'given';
+  return seq;
+}
+
+function textReadings(text: string, target: InputTarget, opts: EncodeOptions): Reading[] {
+  const chars = (): Reading | null => {
+    if (target.kind === 'default') {
+      return memo('chars', 'Characters', `one-hot over the built-in character model's ${target.charVocab.symbols.length} symbols`, () => encodeChars(text, target.charVocab, opts));
+    }
+    if (target.kind === 'vocab' && target.vocab.level === 'char') {
+      return memo('chars', 'Characters', `one-hot over ${target.modelName}'s ${target.vocab.symbols.length} symbols`, () => encodeChars(text, target.vocab, opts));
+    }
+    return null;
+  };
+  const words = (): Reading | null => {
+    if (target.kind === 'vocab') {
+      if (target.vocab.level !== 'word') return null;
+      return memo('words', 'Words', `ids from ${target.modelName}'s ${target.vocab.symbols.length}-word vocabulary`, () => encodeWordIds(text, target.vocab, opts));
+    }
+    const dim = target.kind === 'default' ? target.hashedDim : target.inputSize;
+    const seed = target.seed ?? 0;
+    return memo('words', 'Words', `hashed seeded embeddings of width ${dim} (random network)`, () => {
+      const seq = encodeWordEmbeddings(text, dim, seed, opts);
+      if (target.kind === 'dense') {
+        seq.model = 'given';
+        seq.notes.push(`${target.modelName} has no vocabulary: words are hashed seeded embeddings, not what it was trained on.`);
+      }
+      return seq;
+    });
+  };
+  const order = target.kind === 'vocab' && target.vocab.level === 'word' ? [words(), chars()] : [chars(), words()];
+  return order.filter((r): r is Reading => r !== null);
+}
+
+/**
+ * Plan the readings of `text` for `target`. Never throws for non-empty text: problems are reported in
+ * `problem`, and `fitting` may then hold the readings that would work.
+ */
+export function planReadings(text: string, target: InputTarget, opts: EncodeOptions = {}): ReadingPlan {
+  if (text.length === 0) throw new UnrollError('The selection is empty; select some text, numbers or CSV rows.');
+  const numeric: Reading[] = [];
+  let why = 'looks like text';
+  let parseError: string | undefined;
+
+  if (looksNumeric(text)) {
+    const delimiter = detectDelimiter(text);
+    const lines = text.split(/\r\n|\n|\r/).filter((l) => l.trim()).length;
+    let csvOk = false;
+    if (delimiter && lines >= 2 && !/^\s*[[(]/.test(text)) {
+      try {
+        const table = parseCsv(text, delimiter, opts.maxTokens);
+        if (table.numericColumns.length > 0 && table.rows.length >= 1) {
+          csvOk = true;
+          why = `looks like CSV${table.header ? ' with a header' : ''}`;
+          const names = table.numericColumns.map((k) => columnName(table, k));
+          numeric.push(memo('csv', table.numericColumns.length > 1 ? `CSV, ${names.length} columns` : `CSV column ${names[0]}`, table.numericColumns.length > 1 ? `multivariate: ${names.join(', ')} per step, one step per row` : 'one step per row', () => checkNumericFit(encodeCsv(text, { ...opts, table }), target)));
+          if (table.numericColumns.length > 1) {
+            for (const k of table.numericColumns) {
+              numeric.push(memo(`csv:${k}`, `CSV column ${columnName(table, k)}`, 'univariate: one value per row', () => checkNumericFit(encodeCsv(text, { ...opts, table, columns: [k] }), target)));
+            }
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof UnrollError)) throw e;
+        parseError = e.message;
+      }
+    }
+    // A flat number list / array literal: obvious unless CSV rows were found.
+    const flat = memo('numbers', 'Numbers', 'a number list or array literal; nested lists are steps × features', () => checkNumericFit(encodeNumbers(text, opts), target));
+    try {
+      flat.encode();
+      if (!csvOk) why = /[[]/.test(text) ? 'looks like an array literal' : 'looks like a number list';
+      numeric.push(flat);
+    } catch (e) {
+      if (!(e instanceof UnrollError)) throw e;
+      const mismatch = /per step|reads (characters|words)/.test(e.message);
+      if (mismatch) numeric.push(flat);
+      else if (!csvOk) {
+        parseError = e.message;
+        why = 'looks like numbers';
+      }
+    }
+  }
+
+  const text_ = textReadings(text, target, opts);
+  const all = [...numeric, ...text_];
+  const fitting = all.filter((r) => {
+    try {
+      r.encode();
+      return true;
+    } catch (e) {
+      if (!(e instanceof UnrollError)) throw e;
+      return false;
+    }
+  });
+  const obvious = numeric[0] ?? text_[0] ?? fitting[0];
+  let problem: string | undefined;
+  if (parseError && numeric.length === 0) problem = parseError;
+  else if (obvious) {
+    try {
+      obvious.encode();
+    } catch (e) {
+      problem = (e as Error).message;
+    }
+  }
+  if (!obvious) {
+    problem = `${modelName(target)} cannot read this selection.`;
+    return { obvious: text_[0], why, fitting, problem };
+  }
+  return { obvious, why, fitting, problem };
+}

@@ -1,0 +1,168 @@
+/**
+ * Words/tokens → vocabulary ids, or hashed seeded embeddings for random models.
+ *
+ * Tokenisation is whitespace and punctuation aware and works for prose and code alike:
+ * - a number (digits with inner "." or "," groups and an exponent: 3.14, 1,000, 2e-5) is one token;
+ * - a word is a run of letters, marks, digits and "_" (identifiers stay whole: `hidden_size`, `naïve`),
+ *   with inner apostrophes kept (don't, l'eau);
+ * - every other non-space code point is its own token (punctuation, operators, emoji);
+ * - whitespace, including line breaks, separates tokens and is not a token.
+ */
+import { EncodeOptions, EncodedSequence, HARD_CAP_TOKENS, SpanBuilder, UnrollError, Vocabulary, fmtCount } from './types';
+
+const TOKEN = /\p{N}+(?:[.,]\p{N}+)*(?:[eE][+-]?\p{N}+)?|[\p{L}\p{M}\p{N}_]+(?:['’][\p{L}\p{M}]+)*|\S/uy;
+
+/** Token spans (offsets relative to `text`) up to `maxTokens`; `end` is where reading stopped. */
+export function tokenizeWords(text: string, maxTokens = HARD_CAP_TOKENS): { starts: number[]; ends: number[]; end: number } {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n && starts.length < maxTokens) {
+    const c = text.charCodeAt(i);
+    // Skip ASCII whitespace fast; other Unicode spaces fall to the regex check below.
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
+      i++;
+      continue;
+    }
+    if (/\s/u.test(text[i])) {
+      i++;
+      continue;
+    }
+    TOKEN.lastIndex = i;
+    const m = TOKEN.exec(text);
+    const len = m ? m[0].length : 1;
+    starts.push(i);
+    ends.push(i + len);
+    i += len;
+  }
+  // Report trailing whitespace as read.
+  while (i < n && /\s/u.test(text[i])) i++;
+  return { starts, ends, end: i };
+}
+
+/** FNV-1a over UTF-16 code units, seeded: a stable 32-bit hash on every machine. */
+export function hashToken(token: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < token.length; i++) {
+    h ^= token.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** mulberry32: a tiny documented 32-bit PRNG; the same seed gives the same stream everywhere. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The embedding of a token for random models: N(0, 1) per component (PyTorch's nn.Embedding default),
+ * drawn by Box–Muller from mulberry32 seeded with hash(token, seed). Equal tokens get equal vectors.
+ */
+export function hashedEmbedding(token: string, dim: number, seed: number): Float32Array {
+  const rand = mulberry32(hashToken(token, seed));
+  const v = new Float32Array(dim);
+  for (let k = 0; k < dim; k += 2) {
+    const u1 = Math.max(rand(), 1e-12);
+    const u2 = rand();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    v[k] = r * Math.cos(2 * Math.PI * u2);
+    if (k + 1 < dim) v[k + 1] = r * Math.sin(2 * Math.PI * u2);
+  }
+  return v;
+}
+
+function spansOf(text: string, opts: EncodeOptions) {
+  const base = opts.baseOffset ?? 0;
+  const { starts, ends, end } = tokenizeWords(text, opts.maxTokens ?? HARD_CAP_TOKENS);
+  const spans = new SpanBuilder(starts.length);
+  for (let t = 0; t < starts.length; t++) spans.push(base + starts[t], ends[t] - starts[t]);
+  return { base, starts, ends, end, ...spans.finish() };
+}
+
+function truncationNote(seq: EncodedSequence, text: string, end: number): void {
+  if (end < text.length) {
+    seq.truncated = { kept: seq.steps, reason: 'hard-cap', unreadChars: text.length - end };
+    seq.notes.push(`Truncated to the first ${fmtCount(seq.steps)} words (the hard cap); the last ${fmtCount(text.length - end)} characters were not read.`);
+  }
+}
+
+/** Words → ids of a word-level vocabulary (exact match, then lower case, else the unknown id, marked). */
+export function encodeWordIds(text: string, vocab: Vocabulary, opts: EncodeOptions = {}): EncodedSequence {
+  if (vocab.level !== 'word') {
+    throw new UnrollError('This model reads characters, not words; choose the "characters" reading.');
+  }
+  const s = spansOf(text, opts);
+  const T = s.starts.length;
+  const ids = new Int32Array(T);
+  const unknown = new Uint8Array(T);
+  let unknownCount = 0;
+  for (let t = 0; t < T; t++) {
+    const w = text.slice(s.starts[t], s.ends[t]);
+    const id = vocab.index.get(w) ?? vocab.index.get(w.toLowerCase()) ?? vocab.unkId;
+    ids[t] = id;
+    if (id === vocab.unkId) {
+      unknown[t] = 1;
+      unknownCount++;
+    }
+  }
+  const seq: EncodedSequence = {
+    encoding: 'words',
+    description: `words, ${fmtCount(vocab.symbols.length)}-word vocabulary` + (unknownCount ? ` (${fmtCount(unknownCount)} unknown)` : ''),
+    steps: T,
+    inputSize: vocab.symbols.length,
+    offsets: s.offsets,
+    lengths: s.lengths,
+    ids,
+    unknown,
+    unknownCount,
+    source: text,
+    baseOffset: s.base,
+    model: 'given',
+    notes: unknownCount ? [`${fmtCount(unknownCount)} word(s) are not in the model's vocabulary and read as its unknown token (marked).`] : [],
+  };
+  truncationNote(seq, text, s.end);
+  return seq;
+}
+
+/** Words → hashed seeded embeddings of width `dim` (for random models, which have no vocabulary). */
+export function encodeWordEmbeddings(text: string, dim: number, seed: number, opts: EncodeOptions = {}): EncodedSequence {
+  if (!Number.isInteger(dim) || dim < 1) throw new UnrollError(`Embedding width must be a positive whole number, got ${dim}.`);
+  const s = spansOf(text, opts);
+  const T = s.starts.length;
+  const values = new Float32Array(T * dim);
+  const cache = new Map<string, Float32Array>();
+  for (let t = 0; t < T; t++) {
+    const w = text.slice(s.starts[t], s.ends[t]);
+    let v = cache.get(w);
+    if (!v) {
+      v = hashedEmbedding(w, dim, seed);
+      cache.set(w, v);
+    }
+    values.set(v, t * dim);
+  }
+  const seq: EncodedSequence = {
+    encoding: 'words',
+    description: `words, hashed embeddings (width ${dim}, seed ${seed}, ${fmtCount(cache.size)} distinct)`,
+    steps: T,
+    inputSize: dim,
+    offsets: s.offsets,
+    lengths: s.lengths,
+    values,
+    unknownCount: 0,
+    source: text,
+    baseOffset: s.base,
+    model: 'random-sized-to-data',
+    notes: [],
+  };
+  truncationNote(seq, text, s.end);
+  return seq;
+}

@@ -1,0 +1,188 @@
+/**
+ * One ONNX LSTM / GRU / RNN node → its cell spec and canonical per-direction weights.
+ * ONNX stores W [D, G*H, In], R [D, G*H, H], B [D, 2*G*H] (= [Wb ; Rb]), P [D, 3H] with gate blocks
+ * LSTM i,o,f,c and GRU z,r,h; P is p_i,p_o,p_f. The engine wants LSTM i,f,g,o, GRU r,z,n, P p_i,p_f,p_o.
+ */
+import { gateCount, UnrollError, type CellFamily, type CellSpec, type DirectionWeights } from '../../engine/types';
+import { firstNonFinite } from './reader';
+import { GraphIndex, intAttr, stringAttr, stringsAttr, attr } from './graphIndex';
+import type { OnnxNode } from './schema';
+
+export const RECURRENT_OPS: Record<string, CellFamily> = { LSTM: 'lstm', GRU: 'gru', RNN: 'rnn' };
+
+/** For each canonical gate block, the ONNX block it comes from. */
+const ONNX_BLOCK_OF: Record<CellFamily, number[]> = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
+/** Canonical peephole p_i, p_f, p_o from ONNX p_i, p_o, p_f. */
+const ONNX_PEEPHOLE_OF = [0, 2, 1];
+
+const KNOWN_ATTRIBUTES = new Set(['activation_alpha', 'activation_beta', 'activations', 'clip', 'direction', 'hidden_size', 'input_forget', 'linear_before_reset', 'layout']);
+
+export interface RecurrentLayer {
+  node: OnnxNode;
+  label: string;
+  cell: CellSpec;
+  hiddenSize: number;
+  inputSize: number;
+  bidirectional: boolean;
+  directions: DirectionWeights[];
+  /** Names of the node's state inputs ('' = none). */
+  initialH: string;
+  initialC: string;
+  /** The attributes as written, for display. */
+  attributes: Record<string, unknown>;
+}
+
+function defaultActivations(family: CellFamily): string[] {
+  return family === 'lstm' ? ['sigmoid', 'tanh', 'tanh'] : family === 'gru' ? ['sigmoid', 'tanh'] : ['tanh'];
+}
+
+/** Checks the activations attribute and returns the RNN nonlinearity (tanh for LSTM/GRU). */
+function checkActivations(node: OnnxNode, family: CellFamily, numDirections: number, label: string): 'tanh' | 'relu' {
+  const given = stringsAttr(node, 'activations', label);
+  if (!given) return 'tanh';
+  const per = defaultActivations(family).length;
+  if (given.length !== per * numDirections) {
+    throw new UnrollError(`${label}: attribute activations=${JSON.stringify(given)} should list ${per * numDirections} functions (${per} per direction)`);
+  }
+  const lower = given.map((a) => a.toLowerCase());
+  if (family === 'rnn') {
+    const act = lower[0];
+    if ((act !== 'tanh' && act !== 'relu') || lower.some((a) => a !== act)) {
+      throw new UnrollError(`${label}: attribute activations=${JSON.stringify(given)} is not supported; Unroll runs RNN cells with Tanh or Relu (the same in both directions)`);
+    }
+    return act;
+  }
+  const want = defaultActivations(family);
+  lower.forEach((a, k) => {
+    if (a !== want[k % per]) {
+      throw new UnrollError(
+        `${label}: attribute activations=${JSON.stringify(given)} is not supported; Unroll runs ${family.toUpperCase()} cells with the default activations ${JSON.stringify(want.map(cap))}`,
+      );
+    }
+  });
+  return 'tanh';
+}
+
+const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
+
+function requireDims(have: number[], want: number[], what: string, label: string): void {
+  if (have.length !== want.length || have.some((d, k) => d !== want[k])) {
+    throw new UnrollError(`${label}: ${what} has shape [${have.join(',')}], expected [${want.join(',')}]`);
+  }
+}
+
+/** Copies gate blocks of `rows` rows each (row width `width`) from ONNX block order into canonical order. */
+function reorderBlocks(src: Float32Array, offset: number, family: CellFamily, rows: number, width: number): Float32Array {
+  const blocks = ONNX_BLOCK_OF[family];
+  const out = new Float32Array(blocks.length * rows * width);
+  const blockSize = rows * width;
+  blocks.forEach((onnxBlock, k) => out.set(src.subarray(offset + onnxBlock * blockSize, offset + (onnxBlock + 1) * blockSize), k * blockSize));
+  return out;
+}
+
+export function readRecurrentNode(index: GraphIndex, node: OnnxNode, warnings: string[]): RecurrentLayer {
+  const label = `${index.label}: ${index.nodeLabel(node)}`;
+  const family = RECURRENT_OPS[node.op_type ?? ''];
+  for (const a of node.attribute ?? []) {
+    if (a.name && !KNOWN_ATTRIBUTES.has(a.name)) warnings.push(`${label}: unknown attribute ${a.name} ignored`);
+  }
+  const layout = intAttr(node, 'layout', 0, label);
+  if (layout !== 0) throw new UnrollError(`${label}: attribute layout=${layout} (batch-major tensors) is not supported; export with layout=0 (the default)`);
+  const direction = stringAttr(node, 'direction', 'forward', label);
+  if (direction !== 'forward' && direction !== 'bidirectional') {
+    throw new UnrollError(`${label}: attribute direction=${JSON.stringify(direction)} is not supported; Unroll runs forward and bidirectional layers`);
+  }
+  const D = direction === 'bidirectional' ? 2 : 1;
+  const nonlinearity = checkActivations(node, family, D, label);
+  if (attr(node, 'activation_alpha') !== undefined || attr(node, 'activation_beta') !== undefined) {
+    warnings.push(`${label}: activation_alpha/activation_beta ignored (Sigmoid, Tanh and Relu take no parameters)`);
+  }
+  const clipValue = attr(node, 'clip');
+  if (clipValue !== undefined && (typeof clipValue !== 'number' || !(clipValue > 0) || !Number.isFinite(clipValue))) {
+    throw new UnrollError(`${label}: attribute clip=${JSON.stringify(clipValue)} must be a positive number`);
+  }
+  const inputForget = family === 'lstm' ? intAttr(node, 'input_forget', 0, label) : 0;
+  if (inputForget !== 0 && inputForget !== 1) throw new UnrollError(`${label}: attribute input_forget=${inputForget} must be 0 or 1`);
+  const lbr = family === 'gru' ? intAttr(node, 'linear_before_reset', 0, label) : 0;
+  if (lbr !== 0 && lbr !== 1) throw new UnrollError(`${label}: attribute linear_before_reset=${lbr} must be 0 or 1`);
+
+  const inputs = node.input ?? [];
+  const constant = (k: number, what: string) => {
+    const name = inputs[k] ?? '';
+    if (!name) return undefined;
+    const t = index.constantFloat(name, `${index.nodeLabel(node)} input ${what}`);
+    if (!t) throw new UnrollError(`${label}: input ${what} ('${name}') is computed at run time; Unroll needs the weights as initializers or Constant nodes`);
+    return t;
+  };
+  const W = constant(1, 'W');
+  const R = constant(2, 'R');
+  if (!W || !R) throw new UnrollError(`${label}: inputs W and R are required`);
+  const G = gateCount(family);
+  if (R.dims.length !== 3) throw new UnrollError(`${label}: input R has shape [${R.dims.join(',')}], expected [num_directions, ${G}*hidden_size, hidden_size]`);
+  const H = intAttr(node, 'hidden_size', R.dims[2], label);
+  if (!Number.isSafeInteger(H) || H < 1) throw new UnrollError(`${label}: attribute hidden_size=${H} must be a positive integer`);
+  if (W.dims.length !== 3) throw new UnrollError(`${label}: input W has shape [${W.dims.join(',')}], expected [${D}, ${G * H}, input_size]`);
+  const In = W.dims[2];
+  if (In < 1) throw new UnrollError(`${label}: input W has shape [${W.dims.join(',')}]: input size 0`);
+  requireDims(W.dims, [D, G * H, In], 'input W', label);
+  requireDims(R.dims, [D, G * H, H], 'input R', label);
+  const B = constant(3, 'B');
+  if (B) requireDims(B.dims, [D, 2 * G * H], 'input B', label);
+  if (inputs[4]) {
+    throw new UnrollError(`${label}: input sequence_lens ('${inputs[4]}') is not supported; export the model for one unpadded sequence`);
+  }
+  const P = family === 'lstm' ? constant(7, 'P') : undefined;
+  if (P) requireDims(P.dims, [D, 3 * H], 'input P', label);
+
+  const checked: [string, number, { data: Float32Array } | undefined][] = [['W', 1, W], ['R', 2, R], ['B', 3, B], ['P', 7, P]];
+  for (const [what, k, t] of checked) {
+    const bad = t ? firstNonFinite(t.data) : -1;
+    if (t && bad >= 0) warnings.push(`${label}: input ${what} ('${inputs[k]}') holds ${t.data[bad]} at flat index ${bad}`);
+  }
+
+  const directions: DirectionWeights[] = [];
+  for (let d = 0; d < D; d++) {
+    const dir: DirectionWeights = {
+      W: reorderBlocks(W.data, d * G * H * In, family, H, In),
+      R: reorderBlocks(R.data, d * G * H * H, family, H, H),
+      bW: B ? reorderBlocks(B.data, d * 2 * G * H, family, H, 1) : new Float32Array(G * H),
+      bR: B ? reorderBlocks(B.data, d * 2 * G * H + G * H, family, H, 1) : new Float32Array(G * H),
+    };
+    if (P) {
+      const p = new Float32Array(3 * H);
+      ONNX_PEEPHOLE_OF.forEach((src, k) => p.set(P.data.subarray(d * 3 * H + src * H, d * 3 * H + (src + 1) * H), k * H));
+      dir.P = p;
+    }
+    directions.push(dir);
+  }
+  const cell: CellSpec = {
+    family,
+    nonlinearity,
+    peephole: !!P,
+    coupling: inputForget ? 'keep-input' : 'none',
+    resetAfter: lbr === 1,
+    projSize: 0,
+    ...(typeof clipValue === 'number' ? { clip: clipValue } : {}),
+  };
+  const attributes: Record<string, unknown> = {};
+  for (const a of node.attribute ?? []) if (a.name) attributes[a.name] = attr(node, a.name);
+  return {
+    node,
+    label,
+    cell,
+    hiddenSize: H,
+    inputSize: In,
+    bidirectional: D === 2,
+    directions,
+    initialH: inputs[5] ?? '',
+    initialC: family === 'lstm' ? (inputs[6] ?? '') : '',
+    attributes,
+  };
+}
+
+/** Short description of a cell spec, for "nodes disagree" messages. */
+export function describeCell(cell: CellSpec): string {
+  if (cell.family === 'rnn') return `RNN ${cell.nonlinearity}`;
+  if (cell.family === 'gru') return `GRU linear_before_reset=${cell.resetAfter ? 1 : 0}`;
+  return `LSTM${cell.peephole ? ' with P' : ''}${cell.coupling !== 'none' ? ' input_forget=1' : ''}`;
+}

@@ -1,0 +1,61 @@
+/**
+ * The JSON weights form (documented in docs/weights-json.md):
+ *   { "format": "unroll-weights", "version": 1, "convention"?: "pytorch" | "onnx" | "keras",
+ *     "tensors": { NAME: nested arrays | { "shape": [...], "data": [flat numbers] } } }
+ * Names and shapes are those of the convention (the same as in a safetensors file), so both forms go
+ * through one normaliser (engine/conventions.ts). Values are rounded to float32.
+ */
+import type { Convention } from '../engine/conventions';
+import { UnrollError } from '../engine/types';
+import type { TensorMap } from './safetensors';
+
+export interface WeightsJson {
+  convention?: Convention;
+  tensors: TensorMap;
+}
+
+function flatten(v: unknown, name: string, label: string): { shape: number[]; data: number[] } {
+  const shape: number[] = [];
+  for (let cur: unknown = v; Array.isArray(cur); cur = cur[0]) shape.push(cur.length);
+  const data: number[] = [];
+  const walk = (node: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof node !== 'number' || !Number.isFinite(node)) throw new UnrollError(`${label}: tensor '${name}'${path} is ${JSON.stringify(node)}, not a finite number`);
+      data.push(node);
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) throw new UnrollError(`${label}: tensor '${name}'${path} is not a rectangular array (expected ${shape[depth]} entries)`);
+    node.forEach((c, i) => walk(c, depth + 1, `${path}[${i}]`));
+  };
+  walk(v, 0, '');
+  return { shape, data };
+}
+
+export function parseWeightsJson(doc: unknown, label = 'weights'): WeightsJson {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new UnrollError(`${label}: a weights JSON file must be an object with "tensors"`);
+  const o = doc as Record<string, unknown>;
+  if (o.format !== undefined && o.format !== 'unroll-weights') throw new UnrollError(`${label}: "format" is ${JSON.stringify(o.format)}, expected "unroll-weights"`);
+  if (o.version !== undefined && o.version !== 1) throw new UnrollError(`${label}: version ${JSON.stringify(o.version)} is not supported (only 1)`);
+  if (o.convention !== undefined && !['pytorch', 'onnx', 'keras'].includes(o.convention as string)) {
+    throw new UnrollError(`${label}: convention ${JSON.stringify(o.convention)} must be "pytorch", "onnx" or "keras"`);
+  }
+  if (typeof o.tensors !== 'object' || o.tensors === null || Array.isArray(o.tensors)) throw new UnrollError(`${label}: "tensors" must be an object of named arrays`);
+  const tensors: TensorMap = new Map();
+  for (const [name, v] of Object.entries(o.tensors as Record<string, unknown>)) {
+    let shape: number[];
+    let data: number[];
+    if (Array.isArray(v)) ({ shape, data } = flatten(v, name, label));
+    else if (typeof v === 'object' && v !== null && Array.isArray((v as { shape?: unknown }).shape)) {
+      const t = v as { shape: unknown[]; data?: unknown };
+      if (!t.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) throw new UnrollError(`${label}: tensor '${name}' has an invalid shape`);
+      shape = t.shape as number[];
+      const flat = flatten(t.data, name, label);
+      if (flat.shape.length !== 1) throw new UnrollError(`${label}: tensor '${name}' "data" must be a flat array when "shape" is given`);
+      data = flat.data;
+      const count = shape.reduce((a, b) => a * b, 1);
+      if (data.length !== count) throw new UnrollError(`${label}: tensor '${name}' has ${data.length} values, shape [${shape}] needs ${count}`);
+    } else throw new UnrollError(`${label}: tensor '${name}' must be a nested array or {"shape", "data"}`);
+    tensors.set(name, { shape, data: Float32Array.from(data) });
+  }
+  return { ...(o.convention ? { convention: o.convention as Convention } : {}), tensors };
+}

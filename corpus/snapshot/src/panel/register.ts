@@ -1,0 +1,76 @@
+/** Registers "Unroll: Visualize LSTM", the panel serializer, and returns the test API. */
+import * as vscode from 'vscode';
+import { parsePersistedState, RenderReport, SequenceSource } from '../protocol/messages';
+import { capText } from './sequence';
+import { VIEW_TYPE, VisualizerPanel, webviewOptions } from './visualizerPanel';
+import { TraceHost } from './traceHost';
+import type { TraceSummary } from '../protocol/messages';
+
+export interface VisualizerApi {
+  /** Asks the open webview what it rendered; undefined when no panel is open. */
+  getPanelState(timeoutMs?: number): Promise<RenderReport | undefined>;
+  /** True once the open panel's webview completed the handshake. */
+  isPanelReady(): boolean;
+  /** Summary of the open panel's finished trace (undefined while computing). */
+  getTraceSummary(): TraceSummary | undefined;
+  /** Moves the visualizer to a step (as the editor or debugger would). */
+  setStep(step: number): void;
+}
+
+/** Reads the selection (or the current line) of an editor into a sequence source. */
+export function sourceFromEditor(editor: vscode.TextEditor): SequenceSource {
+  const doc = editor.document;
+  const name = doc.uri.path.split('/').pop() || doc.uri.toString();
+  let range: vscode.Range = editor.selection;
+  let fromCurrentLine = false;
+  if (editor.selection.isEmpty) {
+    range = doc.lineAt(editor.selection.active.line).range;
+    fromCurrentLine = true;
+  }
+  // Only the first MAX characters are read into the message; getText of a 5 MB range is a single copy.
+  const capped = capText(doc.getText(range));
+  const label = fromCurrentLine
+    ? vscode.l10n.t('{0} line {1}', name, range.start.line + 1)
+    : `${name}:${range.start.line + 1}:${range.start.character + 1}–${range.end.line + 1}:${range.end.character + 1}`;
+  return {
+    text: capped.text, label, fromCurrentLine, originalLength: capped.originalLength,
+    uri: doc.uri.toString(), startOffset: doc.offsetAt(range.start),
+  };
+}
+
+export function registerVisualizer(context: vscode.ExtensionContext, output: vscode.OutputChannel): VisualizerApi {
+  const { extensionUri } = context;
+  const traceHost = new TraceHost(vscode.Uri.joinPath(extensionUri, 'dist', 'worker.js').fsPath, output);
+  VisualizerPanel.extensions.push(traceHost);
+  context.subscriptions.push(
+    { dispose: () => traceHost.dispose() },
+    vscode.commands.registerCommand('unroll.visualizeLstm', () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: open a file and select the text to visualize.'));
+        return;
+      }
+      const source = sourceFromEditor(editor);
+      output.appendLine(`[visualize] ${source.label}: ${source.text.length} characters${source.originalLength > source.text.length ? ` (cut from ${source.originalLength})` : ''}`);
+      VisualizerPanel.show(extensionUri, output, source);
+    }),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const persisted = parsePersistedState(state);
+        const source: SequenceSource = persisted.source ?? { text: '', label: '', fromCurrentLine: false, originalLength: 0 };
+        output.appendLine(`[restore] ${source.label || '(empty)'} at step ${persisted.view?.step ?? 0}`);
+        panel.webview.options = webviewOptions(extensionUri);
+        VisualizerPanel.adopt(panel, extensionUri, output, source, persisted.view);
+      },
+    }),
+  );
+  return {
+    async getPanelState(timeoutMs?: number) {
+      const p = VisualizerPanel.current;
+      return p ? p.requestRenderReport(timeoutMs) : undefined;
+    },
+    isPanelReady: () => VisualizerPanel.current?.isReady ?? false,
+    getTraceSummary: () => traceHost.current?.summary,
+    setStep: (step: number) => VisualizerPanel.current?.post({ type: 'setStep', step }),
+  };
+}

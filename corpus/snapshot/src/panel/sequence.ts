@@ -1,0 +1,51 @@
+/**
+ * Turning the editor's text into the visualizer's time steps. Pure (no `vscode`), so it is unit-tested in Node.
+ * Until the input encoders land, one token = one character (a Unicode code point, so emoji and CJK
+ * characters stay whole).
+ */
+import { MAX_SEQUENCE_CHARS } from '../protocol/messages';
+
+export interface CappedText {
+  text: string;
+  originalLength: number;
+  truncated: boolean;
+}
+
+/**
+ * Cuts text to the visualizer's limit without splitting a surrogate pair. Reading only a prefix
+ * is what keeps a 5 MB selection from freezing the host: nothing past the cap is tokenized or posted.
+ */
+export function capText(text: string, max = MAX_SEQUENCE_CHARS): CappedText {
+  if (text.length <= max) return { text, originalLength: text.length, truncated: false };
+  let end = max;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1; // high surrogate: keep the pair together
+  return { text: text.slice(0, end), originalLength: text.length, truncated: true };
+}
+
+/** Character tokens (code points). */
+export function charTokens(text: string): string[] {
+  return Array.from(text);
+}
+
+/** Visible label of a token: whitespace and control characters get a printable stand-in. */
+export function tokenLabel(token: string): string {
+  switch (token) {
+    case ' ': return '␣';
+    case '\n': return '↵';
+    case '\r': return '␍';
+    case '\t': return '⇥';
+    case '\r\n': return '↵';
+    default: {
+      const c = token.codePointAt(0) ?? 0;
+      if (c < 0x20) return String.fromCodePoint(0x2400 + c); // Control Pictures block
+      if (c === 0x7f) return '␡';
+      return token;
+    }
+  }
+}
+
+/** Thousands separators for notices, independent of the host's locale. */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

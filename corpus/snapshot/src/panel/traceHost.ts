@@ -1,0 +1,132 @@
+/**
+ * Feeds the visualizer with the engine's trace: runs the panel's sequence in the engine worker, then
+ * answers the webview's window / exact-step / scan requests. Every request is answered or gets one
+ * error line; answers for an outdated run are dropped.
+ */
+import * as vscode from 'vscode';
+import { toDense } from '../input';
+import { EngineClient } from '../worker/engineClient';
+import { CancelledError } from '../engine/trace';
+import { UnrollError } from '../engine/types';
+import type { WebviewToHost } from '../protocol/messages';
+import { RandomModelSettings, TraceSession, validateRandomModel } from './traceSession';
+import type { PanelExtension, VisualizerPanel } from './visualizerPanel';
+
+/** Reads the random-model settings; a bad value gives one line naming the setting. */
+export function readRandomModelSettings(): RandomModelSettings {
+  const c = vscode.workspace.getConfiguration('unroll.randomModel');
+  return validateRandomModel({
+    cell: c.get('cell'), hiddenSize: c.get('hiddenSize'), numLayers: c.get('layers'), bidirectional: c.get('bidirectional'), seed: c.get('seed'),
+  });
+}
+
+export class TraceHost implements PanelExtension {
+  private session: TraceSession | undefined;
+  private running: AbortController | undefined;
+  private runId = 0;
+  private client: EngineClient | undefined;
+
+  constructor(private readonly workerPath: string, private readonly output: vscode.OutputChannel) {}
+
+  /** The finished session of the open panel (editor features and tests read it). */
+  get current(): TraceSession | undefined {
+    return this.session;
+  }
+
+  onSource(panel: VisualizerPanel): void {
+    this.running?.abort();
+    this.session = undefined;
+    const runId = ++this.runId;
+    const seq = panel.seq;
+    if (seq.steps === 0) return;
+    void this.run(panel, runId);
+  }
+
+  private async run(panel: VisualizerPanel, runId: number): Promise<void> {
+    const seq = panel.seq;
+    const abort = new AbortController();
+    this.running = abort;
+    try {
+      const settings = readRandomModelSettings();
+      const net = TraceSession.network(seq, settings);
+      const x = toDense(seq);
+      this.client ??= new EngineClient({ workerPath: this.workerPath });
+      let lastPost = 0;
+      const remote = await this.client.trace({ network: net, x }, {
+        signal: abort.signal,
+        onProgress: ({ done, total }) => {
+          const now = Date.now();
+          if (now - lastPost > 100) {
+            lastPost = now;
+            panel.post({ type: 'traceProgress', progress: total ? done / total : 0 });
+          }
+        },
+      });
+      if (runId !== this.runId) return;
+      this.session = TraceSession.fromTrace(runId, seq, net, settings, remote.local, x, remote.millis, (t) => remote.exactStep(t));
+      this.output.appendLine(`[trace] ${seq.steps} steps, ${settings.cell} H=${settings.hiddenSize}×${settings.numLayers}${settings.bidirectional ? ' bi' : ''} in ${remote.millis} ms`);
+      panel.post({ type: 'traceReady', summary: this.session.summary });
+    } catch (e) {
+      if (e instanceof CancelledError || runId !== this.runId) return;
+      const message = e instanceof UnrollError ? e.message : `the engine failed: ${(e as Error).message}`;
+      this.output.appendLine(`[trace] ${message}`);
+      panel.post({ type: 'error', message: vscode.l10n.t('Unroll could not compute the network: {0}', message) });
+    } finally {
+      if (this.running === abort) this.running = undefined;
+    }
+  }
+
+  onMessage(panel: VisualizerPanel, msg: WebviewToHost): boolean {
+    const s = this.session;
+    switch (msg.type) {
+      case 'ready':
+        // A reloaded webview lost everything: tell it the trace again.
+        if (s) panel.post({ type: 'traceReady', summary: s.summary });
+        return true;
+      case 'requestWindow':
+        if (!s || msg.runId !== s.runId) return true;
+        this.answer(panel, () => s.window(msg));
+        return true;
+      case 'requestExactStep':
+        if (!s || msg.runId !== s.runId) return true;
+        s.exactStep(msg).then((m) => panel.post(m), (e) => this.fail(panel, e));
+        return true;
+      case 'scan':
+        if (!s || msg.runId !== s.runId) {
+          panel.post({ type: 'scanResult', id: msg.id, error: vscode.l10n.t('The network is still being computed; try again in a moment.') });
+          return true;
+        }
+        s.scan(msg, { layer: panel.layer, dir: panel.direction }, undefined, () => this.session !== s).then((m) => {
+          if (m) panel.post(m);
+        }, (e) => this.fail(panel, e));
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  onDispose(): void {
+    this.running?.abort();
+    this.session = undefined;
+    this.runId++;
+  }
+
+  dispose(): void {
+    this.onDispose();
+    void this.client?.dispose();
+  }
+
+  private answer(panel: VisualizerPanel, fn: () => Parameters<VisualizerPanel['post']>[0]): void {
+    try {
+      panel.post(fn());
+    } catch (e) {
+      this.fail(panel, e);
+    }
+  }
+
+  private fail(panel: VisualizerPanel, e: unknown): void {
+    const message = e instanceof UnrollError ? e.message : String((e as Error)?.message ?? e);
+    this.output.appendLine(`[trace] request failed: ${message}`);
+    panel.post({ type: 'error', message });
+  }
+}

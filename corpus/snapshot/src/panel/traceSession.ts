@@ -1,0 +1,167 @@
+/**
+ * One visualized run: the encoded selection, the network, the engine's Trace, and the answers to the
+ * webview's data requests (8-bit windows, exact steps, condition scans). Pure (no `vscode`), so the
+ * whole data path is unit-tested in Node; the panel only forwards messages.
+ */
+import { runNetwork, type ExactStep, type Trace } from '../engine/trace';
+import { type CellName, type CellSpec, type Network, UnrollError, gateNames } from '../engine/types';
+import { randomNetwork } from '../model/random';
+import { defaultCharVocabulary, encodeChars, toDense, tokenText, type EncodedSequence } from '../input';
+import { scanCondition, traceSource, ExprError, caretLines } from '../expr';
+import type {
+  ChannelWindow, ExactStepMessage, ExactStepRequest, ScanRequest, ScanResultMessage, SequenceSource, TraceSummary,
+  WindowMessage, WindowRequest,
+} from '../protocol/messages';
+
+/** The seeded random network used until a trained default model or the person's own model is chosen. */
+export interface RandomModelSettings {
+  cell: CellName;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  seed: number;
+}
+
+export const DEFAULT_RANDOM_MODEL: RandomModelSettings = { cell: 'lstm', hiddenSize: 16, numLayers: 1, bidirectional: false, seed: 42 };
+
+/** Cell names the visualizer offers for the random model (projected LSTM needs a size too, so it is left out). */
+export const VISUALIZER_CELLS: readonly CellName[] = ['lstm', 'lstm_peephole', 'lstm_cifg', 'lstm_cifg_peephole', 'gru', 'gru_cho', 'rnn_tanh', 'rnn_relu'];
+
+export function cellSpecFor(name: CellName): CellSpec {
+  const base: CellSpec = { family: 'lstm', nonlinearity: 'tanh', peephole: false, coupling: 'none', resetAfter: true, projSize: 0 };
+  switch (name) {
+    case 'lstm': return base;
+    case 'lstm_proj': return { ...base, projSize: 4 };
+    case 'lstm_peephole': return { ...base, peephole: true };
+    case 'lstm_cifg': return { ...base, coupling: 'keep-forget' };
+    case 'lstm_cifg_peephole': return { ...base, coupling: 'keep-forget', peephole: true };
+    case 'gru': return { ...base, family: 'gru' };
+    case 'gru_cho': return { ...base, family: 'gru', resetAfter: false };
+    case 'rnn_tanh': return { ...base, family: 'rnn' };
+    case 'rnn_relu': return { ...base, family: 'rnn', nonlinearity: 'relu' };
+  }
+}
+
+/** Checks settings read from the user's configuration; returns one actionable line on error. */
+export function validateRandomModel(s: Partial<RandomModelSettings>): RandomModelSettings {
+  const out = { ...DEFAULT_RANDOM_MODEL, ...s };
+  if (!VISUALIZER_CELLS.includes(out.cell)) throw new UnrollError(`unroll.randomModel.cell must be one of ${VISUALIZER_CELLS.join(', ')} (got ${JSON.stringify(out.cell)})`);
+  if (!Number.isInteger(out.hiddenSize) || out.hiddenSize < 1 || out.hiddenSize > 1024) throw new UnrollError(`unroll.randomModel.hiddenSize must be an integer 1…1024 (got ${out.hiddenSize})`);
+  if (!Number.isInteger(out.numLayers) || out.numLayers < 1 || out.numLayers > 8) throw new UnrollError(`unroll.randomModel.layers must be an integer 1…8 (got ${out.numLayers})`);
+  if (!Number.isInteger(out.seed) || out.seed < 0 || out.seed > 0xffffffff) throw new UnrollError(`unroll.randomModel.seed must be an integer 0…4294967295 (got ${out.seed})`);
+  return out;
+}
+
+/** Encodes the visualized text as characters over the built-in character vocabulary. */
+export function encodeSource(source: SequenceSource): EncodedSequence {
+  return encodeChars(source.text, defaultCharVocabulary(), { baseOffset: source.startOffset ?? 0 });
+}
+
+/** The text of every step (what the webview labels cells with). */
+export function sequenceTokens(seq: EncodedSequence): string[] {
+  const out = new Array<string>(seq.steps);
+  for (let t = 0; t < seq.steps; t++) out[t] = tokenText(seq, t);
+  return out;
+}
+
+/** Where exact values come from: the worker (async) or a local Trace (tests, CLI). */
+export type ExactSource = (t: number) => Promise<ExactStep> | ExactStep;
+
+export class TraceSession {
+  private constructor(
+    readonly runId: number,
+    readonly seq: EncodedSequence,
+    readonly network: Network,
+    /** A Trace whose window() reads the compact store (shared with the worker when one ran it). */
+    readonly trace: Trace,
+    readonly summary: TraceSummary,
+    private readonly x: Float32Array,
+    private readonly exact: ExactSource,
+  ) {}
+
+  /** The network the visualizer runs for these settings and this sequence's input width. */
+  static network(seq: EncodedSequence, settings: RandomModelSettings): Network {
+    if (seq.steps === 0) throw new UnrollError('nothing to run: the sequence is empty');
+    const cell = cellSpecFor(settings.cell);
+    return randomNetwork(cell, { inputSize: seq.inputSize, hiddenSize: settings.hiddenSize, numLayers: settings.numLayers, bidirectional: settings.bidirectional }, settings.seed);
+  }
+
+  /** Wraps a finished trace (from the worker or from runLocal). */
+  static fromTrace(runId: number, seq: EncodedSequence, net: Network, settings: RandomModelSettings, trace: Trace, x: Float32Array, elapsedMs: number, exact?: ExactSource): TraceSession {
+    const m = trace.meta;
+    const cell = net.cell;
+    const summary: TraceSummary = {
+      runId, steps: m.steps, cellName: settings.cell, family: cell.family, peephole: cell.peephole, coupling: cell.coupling,
+      resetAfter: cell.resetAfter, hiddenSize: m.shape.hiddenSize, outputSize: m.outputSize, numLayers: m.shape.numLayers,
+      numDirections: m.numDirections, channels: [...m.channels], modelSource: m.source, encoding: seq.description, elapsedMs,
+    };
+    return new TraceSession(runId, seq, net, trace, summary, x, exact ?? ((t) => trace.exactStep(t)));
+  }
+
+  /** Runs the engine in this thread (tests and small inputs). */
+  static runLocal(runId: number, seq: EncodedSequence, settings: RandomModelSettings): TraceSession {
+    const net = TraceSession.network(seq, settings);
+    const x = toDense(seq);
+    const t0 = Date.now();
+    const trace = runNetwork(net, x);
+    return TraceSession.fromTrace(runId, seq, net, settings, trace, x, Date.now() - t0);
+  }
+
+  /** 8-bit codes of every channel for steps [start, start+count) (clipped to the trace). */
+  window(req: WindowRequest): WindowMessage {
+    this.checkLayerDir(req.layer, req.direction);
+    const start = Math.min(req.start, this.trace.steps);
+    const end = Math.min(this.trace.steps, start + req.count);
+    const channels: ChannelWindow[] = this.trace.meta.channels.map((name) => {
+      const w = this.trace.window(req.layer, req.direction, name, start, end);
+      return { name, width: w.width, lo: w.lo, hi: w.hi, data: w.data };
+    });
+    return { type: 'window', id: req.id, runId: this.runId, layer: req.layer, direction: req.direction, start, count: end - start, channels };
+  }
+
+  /** Exact float32 values of one step for one layer and direction, by the names the diagram uses. */
+  async exactStep(req: ExactStepRequest): Promise<ExactStepMessage> {
+    this.checkLayerDir(req.layer, req.direction);
+    if (req.step >= this.trace.steps) throw new UnrollError(`step ${req.step} is outside the ${this.trace.steps} steps`);
+    const all = (await this.exact(req.step)).layers[req.layer];
+    const d = req.direction === 0 ? all.forward : all.reverse!;
+    const values: Record<string, Float32Array> = { h: d.h, h_prev: d.hPrev };
+    for (const g of gateNames(this.network.cell.family)) if (d.gates[g]) values[g] = d.gates[g]!;
+    if (d.c) values.c = d.c;
+    if (d.cPrev) values.c_prev = d.cPrev;
+    if (d.m) values.m = d.m;
+    return { type: 'exactStep', id: req.id, runId: this.runId, layer: req.layer, direction: req.direction, step: req.step, values };
+  }
+
+  /**
+   * Steps where a breakpoint condition holds, or the expression's error with a caret under the offending
+   * character. Scans in blocks and yields between them so the extension host never stalls.
+   */
+  async scan(req: ScanRequest, scope: { layer: number; dir: number } = { layer: 0, dir: 0 }, yieldFn: () => Promise<void> = () => new Promise((r) => setImmediate(r)), isStale: () => boolean = () => false): Promise<ScanResultMessage | undefined> {
+    const BLOCK = 1024;
+    const LIMIT = 100_000;
+    try {
+      const source = traceSource(this.trace, { x: this.x, tokenAt: (t) => tokenText(this.seq, t) });
+      const opts = { layer: scope.layer, dir: scope.dir === 1 ? 1 as const : 0 as const };
+      const hits: number[] = [];
+      for (let t0 = 0; t0 < source.steps && hits.length < LIMIT; t0 += BLOCK) {
+        hits.push(...scanCondition(source, req.expression, { ...opts, t0, t1: Math.min(source.steps, t0 + BLOCK), limit: LIMIT - hits.length }));
+        if (t0 + BLOCK < source.steps) {
+          await yieldFn();
+          if (isStale()) return undefined;
+        }
+      }
+      return { type: 'scanResult', id: req.id, hits };
+    } catch (e) {
+      if (e instanceof ExprError) return { type: 'scanResult', id: req.id, error: caretLines(req.expression, e) };
+      if (e instanceof UnrollError) return { type: 'scanResult', id: req.id, error: e.message };
+      throw e;
+    }
+  }
+
+  private checkLayerDir(layer: number, dir: number): void {
+    const m = this.trace.meta;
+    if (layer >= m.shape.numLayers) throw new UnrollError(`layer ${layer} does not exist (the network has ${m.shape.numLayers})`);
+    if (dir >= m.numDirections) throw new UnrollError(`direction ${dir} does not exist (the network has ${m.numDirections})`);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The engine's worker thread (bundled as dist/worker.js). Runs traces off the extension host's event
+ * loop, reports progress, honours cancellation between chunks (a shared Int32 flag, because a busy
+ * synchronous run cannot receive messages), and answers exact-value requests for the traces it keeps.
+ */
+import { parentPort } from 'worker_threads';
+import type { Kernel } from '../engine/kernel';
+import { referenceKernel } from '../engine/kernels/reference';
+import { unpackNetwork } from '../engine/network';
+import { CancelledError, type Trace, runNetwork } from '../engine/trace';
+import { UnrollError } from '../engine/types';
+import { WasmKernel, wasmSimdAvailable } from '../engine/wasm/wasmKernel';
+import type { HostToWorker, KernelName, WorkerToHost } from './messages';
+
+const traces = new Map<number, Trace>();
+let nextTraceId = 1;
+let wasm: Kernel | undefined;
+
+function kernelFor(name: KernelName | undefined): Kernel {
+  if (name === 'wasm' && wasmSimdAvailable()) return (wasm ??= new WasmKernel());
+  return referenceKernel;
+}
+
+/** Progress at most every 50 ms: enough for a progress bar, cheap for the host. */
+const PROGRESS_EVERY_MS = 50;
+
+function post(msg: WorkerToHost): void {
+  parentPort!.postMessage(msg);
+}
+
+function handle(msg: HostToWorker): void {
+  switch (msg.type) {
+    case 'trace': {
+      const flag = new Int32Array(msg.cancel);
+      const started = performance.now();
+      let lastPost = 0;
+      try {
+        const req = msg.request;
+        const trace = runNetwork(unpackNetwork(req.network), req.x, {
+          h0: req.h0,
+          c0: req.c0,
+          checkpointEvery: req.checkpointEvery,
+          kernel: kernelFor(req.kernel),
+          shared: true,
+          signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
+          onProgress: ({ done, total }) => {
+            const now = performance.now();
+            if (now - lastPost >= PROGRESS_EVERY_MS || done === total) {
+              lastPost = now;
+              post({ type: 'progress', id: msg.id, done, total });
+            }
+          },
+        });
+        const traceId = nextTraceId++;
+        traces.set(traceId, trace);
+        // Shared buffers: the host reads the same memory, nothing is copied.
+        post({ type: 'traced', id: msg.id, traceId, transfer: trace.toTransfer(), millis: performance.now() - started });
+      } catch (e) {
+        post({ type: 'error', id: msg.id, message: messageOf(e), cancelled: e instanceof CancelledError });
+      }
+      return;
+    }
+    case 'exactStep':
+    case 'exactRange': {
+      try {
+        const trace = traces.get(msg.traceId);
+        if (!trace) throw new UnrollError('this trace was released; run it again');
+        if (msg.type === 'exactStep') post({ type: 'exactStep', id: msg.id, value: trace.exactStep(msg.t) });
+        else post({ type: 'exactRange', id: msg.id, value: trace.exactRange(msg.t0, msg.t1) });
+      } catch (e) {
+        post({ type: 'error', id: msg.id, message: messageOf(e), cancelled: false });
+      }
+      return;
+    }
+    case 'release':
+      traces.delete(msg.traceId);
+      return;
+  }
+}
+
+function messageOf(e: unknown): string {
+  if (e instanceof UnrollError) return e.message;
+  return `internal error in the engine: ${(e as Error)?.message ?? String(e)}`;
+}
+
+parentPort?.on('message', handle);

@@ -1,0 +1,34 @@
+/**
+ * Typed messages between the extension host (EngineClient) and the engine worker thread.
+ * Big data never goes through JSON: weights and inputs are typed arrays (structured clone / transfer),
+ * the trace itself lives in SharedArrayBuffers both threads read.
+ */
+import type { PackedNetwork } from '../engine/network';
+import type { ExactRange, ExactStep, TraceTransfer } from '../engine/trace';
+
+export type KernelName = 'reference' | 'wasm';
+
+/** What the host asks the worker to trace. */
+export interface TraceRequest {
+  network: PackedNetwork;
+  /** T × inputSize */
+  x: Float32Array;
+  h0?: Float32Array;
+  c0?: Float32Array;
+  checkpointEvery?: number;
+  /** default 'reference'; 'wasm' falls back to 'reference' when SIMD is unavailable */
+  kernel?: KernelName;
+}
+
+export type HostToWorker =
+  | { type: 'trace'; id: number; request: TraceRequest; /** Int32Array[1]; 1 = cancel */ cancel: SharedArrayBuffer }
+  | { type: 'exactStep'; id: number; traceId: number; t: number }
+  | { type: 'exactRange'; id: number; traceId: number; t0: number; t1: number }
+  | { type: 'release'; traceId: number };
+
+export type WorkerToHost =
+  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'traced'; id: number; traceId: number; transfer: TraceTransfer; millis: number }
+  | { type: 'exactStep'; id: number; value: ExactStep }
+  | { type: 'exactRange'; id: number; value: ExactRange }
+  | { type: 'error'; id: number; message: string; cancelled: boolean };

@@ -1,0 +1,84 @@
+import * as assert from 'assert';
+import { DEFAULT_RANDOM_MODEL, encodeSource, sequenceTokens, TraceSession, validateRandomModel, cellSpecFor } from '../../../src/panel/traceSession';
+import type { SequenceSource } from '../../../src/protocol/messages';
+
+const src = (text: string): SequenceSource => ({ text, label: 't', fromCurrentLine: false, originalLength: text.length, startOffset: 10 });
+
+describe('trace session (the data behind the webview)', () => {
+  const seq = encodeSource(src('ab\r\ncd é'));
+  const session = TraceSession.runLocal(3, seq, DEFAULT_RANDOM_MODEL);
+
+  it('tokens follow the encoder: CRLF is one step, offsets are document offsets', () => {
+    assert.deepStrictEqual(sequenceTokens(seq), ['a', 'b', '\r\n', 'c', 'd', ' ', 'é']);
+    assert.strictEqual(seq.offsets[3], 14);
+  });
+
+  it('a window carries every LSTM channel as 8-bit codes for exactly the asked steps', () => {
+    const w = session.window({ type: 'requestWindow', id: 1, runId: 3, layer: 0, direction: 0, start: 2, count: 100 });
+    assert.deepStrictEqual(w.channels.map((c) => c.name), ['i', 'f', 'g', 'o', 'c', 'h']);
+    assert.strictEqual(w.start, 2);
+    assert.strictEqual(w.count, 5, 'clipped to the 7 steps');
+    for (const c of w.channels) {
+      assert.ok(c.data instanceof Uint8Array);
+      assert.strictEqual(c.data.length, 5 * 16);
+    }
+    const f = w.channels.find((c) => c.name === 'f')!;
+    assert.deepStrictEqual([f.lo, f.hi], [0, 1], 'sigmoid gates use the fixed 0..1 scale');
+  });
+
+  it('window codes decode to within one 8-bit step of the exact values', async () => {
+    const w = session.window({ type: 'requestWindow', id: 1, runId: 3, layer: 0, direction: 0, start: 4, count: 1 });
+    const e = await session.exactStep({ type: 'requestExactStep', id: 2, runId: 3, layer: 0, direction: 0, step: 4 });
+    for (const ch of w.channels) {
+      const exact = e.values[ch.name];
+      const q = (ch.hi - ch.lo) / 255;
+      for (let u = 0; u < 16; u++) assert.ok(Math.abs(ch.lo + ch.data[u] * q - exact[u]) <= q / 2 + 1e-6, `${ch.name}[${u}]`);
+    }
+  });
+
+  it('exact values satisfy the LSTM equations C_t = f⊙C_{t−1} + i⊙C̃ and h_t = o⊙tanh(C_t)', async () => {
+    const v = (await session.exactStep({ type: 'requestExactStep', id: 2, runId: 3, layer: 0, direction: 0, step: 3 })).values;
+    const prev = (await session.exactStep({ type: 'requestExactStep', id: 3, runId: 3, layer: 0, direction: 0, step: 2 })).values;
+    for (let u = 0; u < 16; u++) {
+      assert.strictEqual(v.c_prev[u], prev.c[u]);
+      assert.ok(Math.abs(v.f[u] * v.c_prev[u] + v.i[u] * v.g[u] - v.c[u]) < 1e-6);
+      assert.ok(Math.abs(v.o[u] * Math.tanh(v.c[u]) - v.h[u]) < 1e-6);
+    }
+  });
+
+  it('scans a condition at every step and points at a bad character', async () => {
+    const all = await session.scan({ type: 'scan', id: 4, runId: 3, expression: 't >= 5' }, undefined, async () => undefined);
+    assert.deepStrictEqual(all, { type: 'scanResult', id: 4, hits: [5, 6] });
+    const bad = await session.scan({ type: 'scan', id: 5, runId: 3, expression: 'f.mean < @' }, undefined, async () => undefined);
+    assert.ok(bad?.error, 'an error line');
+    assert.match(bad!.error!, /\n {9}\^/, 'the caret sits under the @ (column 10)');
+    const gru = await session.scan({ type: 'scan', id: 6, runId: 3, expression: 'z.max > 0.5' }, undefined, async () => undefined);
+    assert.ok(gru?.error && /z/.test(gru.error), 'an LSTM has no z gate');
+  });
+
+  it('rejects layers/directions the network does not have', () => {
+    assert.throws(() => session.window({ type: 'requestWindow', id: 1, runId: 3, layer: 1, direction: 0, start: 0, count: 1 }), /layer 1 does not exist/);
+    assert.throws(() => session.window({ type: 'requestWindow', id: 1, runId: 3, layer: 0, direction: 1, start: 0, count: 1 }), /direction 1/);
+  });
+
+  it('GRU sessions record r, z, n, h and follow h_t = (1 − z)⊙n + z⊙h_{t−1}', async () => {
+    const g = TraceSession.runLocal(1, seq, { ...DEFAULT_RANDOM_MODEL, cell: 'gru', hiddenSize: 5 });
+    assert.deepStrictEqual(g.summary.channels, ['r', 'z', 'n', 'h']);
+    const v = (await g.exactStep({ type: 'requestExactStep', id: 1, runId: 1, layer: 0, direction: 0, step: 2 })).values;
+    for (let u = 0; u < 5; u++) assert.ok(Math.abs((1 - v.z[u]) * v.n[u] + v.z[u] * v.h_prev[u] - v.h[u]) < 1e-6);
+  });
+
+  it('bidirectional stacks expose the reverse direction of every layer', async () => {
+    const b = TraceSession.runLocal(1, seq, { ...DEFAULT_RANDOM_MODEL, numLayers: 2, bidirectional: true, hiddenSize: 4 });
+    assert.strictEqual(b.summary.numDirections, 2);
+    const w = b.window({ type: 'requestWindow', id: 1, runId: 1, layer: 1, direction: 1, start: 0, count: 7 });
+    assert.strictEqual(w.channels[0].data.length, 7 * 4);
+  });
+
+  it('settings are validated with the setting name in the message', () => {
+    assert.throws(() => validateRandomModel({ hiddenSize: 0 }), /unroll\.randomModel\.hiddenSize/);
+    assert.throws(() => validateRandomModel({ cell: 'transformer' as never }), /unroll\.randomModel\.cell must be one of/);
+    assert.strictEqual(cellSpecFor('gru_cho').resetAfter, false);
+    assert.strictEqual(cellSpecFor('lstm_cifg').coupling, 'keep-forget');
+  });
+});

@@ -1,0 +1,39 @@
+import * as assert from 'assert';
+import { duoTeam } from '../../../src/engine/wasm/team';
+import { WasmKernel } from '../../../src/engine/wasm/wasmKernel';
+import type { CellSpec } from '../../../src/engine/types';
+import { fixtureNames, runFixture } from './fixtures';
+import { newRecord, randomDirection, randomRun, spec } from './random';
+
+describe('wasm kernel on two threads (units split, one barrier per step)', () => {
+  // minUnitsPerThread 1: split even the tiny fixture cells, so every code path runs on both threads.
+  const duo = new WasmKernel(duoTeam(), { minUnitsPerThread: 1, chunkBytes: 4096 });
+  const solo = new WasmKernel(undefined, { chunkBytes: 4096 });
+  after(() => duo.dispose());
+
+  const cases: [string, CellSpec][] = [
+    ['LSTM peephole', spec('lstm', { peephole: true })],
+    ['projected LSTM', spec('lstm', { projSize: 9 })],
+    ['GRU reset-after', spec('gru')],
+    ['GRU reset-before (Cho)', spec('gru', { resetAfter: false })],
+    ['RNN tanh', spec('rnn')],
+  ];
+  for (const [label, cell] of cases) {
+    for (const reverse of [false, true]) {
+      it(`${label}${reverse ? ', reverse' : ''}: bit-identical to one thread`, () => {
+        const w = randomDirection(cell, 37, 11, 40);
+        const run = randomRun(cell, 37, 11, 90, 41, reverse);
+        const a = newRecord(cell, 37, 90);
+        const b = newRecord(cell, 37, 90);
+        solo.runDirection(cell, w, run, a);
+        duo.runDirection(cell, w, run, b);
+        assert.deepStrictEqual(b, a);
+      });
+    }
+  }
+
+  it('passes every reference fixture', () => {
+    const failed = fixtureNames().filter((n) => runFixture(n, duo).mismatches.length > 0);
+    assert.deepStrictEqual(failed, []);
+  });
+});
