@@ -18,6 +18,7 @@ import { toExpected } from './engine/expected';
 import { runNetwork } from './engine/trace';
 import { type Network, UnrollError } from './engine/types';
 import { matrix, networkFromSpec, parseSpec } from './model/spec';
+import { goldenCommand, inspectCommand, modelTraceSource, onnxTraceSource } from './model/cliCommands';
 
 export interface CliContext {
   /** option name (without --) → value ('' for flags) */
@@ -36,6 +37,8 @@ export interface CliCommand {
   usage: string;
   /** option name → whether it takes a value */
   options: Record<string, 'value' | 'flag'>;
+  /** one positional argument (e.g. `inspect FILE`), available as options.get('_') */
+  positional?: string;
   run(ctx: CliContext): void | Promise<void>;
 }
 
@@ -52,6 +55,8 @@ export interface TraceSource {
   /** the option that selects this source, e.g. 'onnx' for --onnx FILE */
   option: string;
   usage: string;
+  /** further options this source accepts (e.g. --h0 for --onnx) */
+  extraOptions?: Record<string, 'value' | 'flag'>;
   load(ctx: CliContext, value: string): LoadedRun | Promise<LoadedRun>;
 }
 
@@ -92,7 +97,7 @@ const specSource: TraceSource = {
 };
 
 /** Network sources for `trace`; the first whose option is present is used. */
-export const TRACE_SOURCES: TraceSource[] = [specSource];
+export const TRACE_SOURCES: TraceSource[] = [specSource, onnxTraceSource, modelTraceSource];
 
 const traceCommand: CliCommand = {
   name: 'trace',
@@ -126,13 +131,17 @@ const helpCommand: CliCommand = {
 };
 
 /** The command table. Other modules register here with one entry each. */
-export const COMMANDS: CliCommand[] = [traceCommand, helpCommand];
+export const COMMANDS: CliCommand[] = [traceCommand, inspectCommand, goldenCommand, helpCommand];
 
 function parseOptions(cmd: CliCommand, argv: string[], extra: Record<string, 'value' | 'flag'>): Map<string, string> {
   const known = { ...cmd.options, ...extra };
   const out = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (!a.startsWith('--') && cmd.positional && !out.has('_')) {
+      out.set('_', a);
+      continue;
+    }
     if (!a.startsWith('--')) throw new UnrollError(`unexpected argument '${a}'; usage: ${cmd.usage}`);
     const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
     const kind = known[name];
@@ -153,8 +162,8 @@ export async function main(argv: string[]): Promise<number> {
     const [name, ...rest] = argv;
     const cmd = COMMANDS.find((c) => c.name === name);
     if (!cmd) throw new UnrollError(`${name ? `unknown command '${name}'` : 'no command'}; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
-    const extra: Record<string, 'value'> = {};
-    if (cmd === traceCommand) for (const s of TRACE_SOURCES) extra[s.option] = 'value';
+    const extra: Record<string, 'value' | 'flag'> = {};
+    if (cmd === traceCommand) for (const s of TRACE_SOURCES) Object.assign(extra, s.extraOptions, { [s.option]: 'value' });
     const options = parseOptions(cmd, rest, extra);
     const out = options.get('out');
     await cmd.run({
