@@ -3,7 +3,7 @@
  * Reductions accumulate in float64 over the exact float32 values.
  */
 import type { Node } from './parser';
-import { elementwise, fail, mapNumeric, type MaskFn, type Operand, type Typed, typeWord, type VecFn } from './typed';
+import { binary, fail, FN, type FnCode, OP, type MaskFn, type Operand, type Typed, typeWord, unary, type VecFn } from './typed';
 import { didYouMean } from './errors';
 
 type Reducer = (v: ArrayLike<number>, n: number) => number;
@@ -48,8 +48,15 @@ export const VECTOR_REDUCERS: Record<string, Reducer> = {
   len: (_v, n) => n,
 };
 
+/** Separate from `sum` so that loop only ever sees float arrays (keeps it fast). */
+function countMask(m: Uint8Array, n: number): number {
+  let c = 0;
+  for (let i = 0; i < n; i++) c += m[i];
+  return c;
+}
+
 const MASK_REDUCERS: Record<string, (m: Uint8Array, n: number) => number | boolean> = {
-  count: (m, n) => sum(m, n),
+  count: countMask,
   any: (m, n) => {
     for (let i = 0; i < n; i++) if (m[i]) return true;
     return false;
@@ -85,16 +92,7 @@ export function reduce(obj: Typed, member: string, at: { pos: number; end: numbe
   return fail(at, `'.${member}' needs a vector, but ${obj.what} is ${typeWord(obj)}`);
 }
 
-const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-
-const ELEMENTWISE: Record<string, (x: number) => number> = {
-  abs: Math.abs,
-  sqrt: Math.sqrt,
-  exp: Math.exp,
-  log: Math.log,
-  tanh: Math.tanh,
-  sigmoid,
-};
+const ELEMENTWISE: Record<string, FnCode> = { abs: FN.abs, sqrt: FN.sqrt, exp: FN.exp, log: FN.log, tanh: FN.tanh, sigmoid: FN.sigmoid };
 
 export const FUNCTION_NAMES = [...Object.keys(ELEMENTWISE), 'min', 'max', 'mean', 'sum', 'std', 'norm', 'argmax', 'argmin', 'count', 'any', 'all', 'len'];
 
@@ -114,9 +112,9 @@ export function call(node: Node & { kind: 'call' }, args: Typed[]): Typed {
       fail(at, `${fn}() takes ${want}, got ${args.length}`);
     }
   };
-  if (ELEMENTWISE[fn]) {
+  if (ELEMENTWISE[fn] !== undefined) {
     arity(1, 1);
-    return mapNumeric(numeric(args[0], fn), ELEMENTWISE[fn], at, what);
+    return unary(numeric(args[0], fn), ELEMENTWISE[fn], at, what);
   }
   if (fn === 'min' || fn === 'max') {
     arity(1, Infinity);
@@ -125,9 +123,9 @@ export function call(node: Node & { kind: 'call' }, args: Typed[]): Typed {
       return reduce(args[0], fn, at);
     }
     // Several arguments: elementwise min/max with numbers broadcast over vectors.
-    const op = fn === 'min' ? Math.min : Math.max;
+    const op = fn === 'min' ? OP.min : OP.max;
     let acc = numeric(args[0], fn);
-    for (let k = 1; k < args.length; k++) acc = elementwise(acc, numeric(args[k], fn), op, at, what) as Operand;
+    for (let k = 1; k < args.length; k++) acc = binary(acc, numeric(args[k], fn), op, at, what) as Operand;
     return acc;
   }
   if (fn === 'mean' || fn === 'sum' || fn === 'std' || fn === 'norm' || fn === 'argmax' || fn === 'argmin' || fn === 'len') {

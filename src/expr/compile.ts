@@ -6,7 +6,7 @@
 import { parse, type Node } from './parser';
 import { ExprError, didYouMean } from './errors';
 import { call, reduce } from './builtins';
-import { compareElementwise, elementwise, fail, type Operand, type Typed, typeWord } from './typed';
+import { binary, fail, FN, OP, type OpCode, type Operand, type Typed, typeWord, unary } from './typed';
 import { components, directionCount, type Component, type ExprMeta, type ExprValue, type StepValues } from './values';
 
 export interface CompileOptions {
@@ -96,20 +96,9 @@ function vectorOf(comp: Component, scope: Scope, at: { pos: number; end: number 
   }
 }
 
-const CMP: Record<string, (x: number, y: number) => boolean> = {
-  '<': (x, y) => x < y,
-  '<=': (x, y) => x <= y,
-  '>': (x, y) => x > y,
-  '>=': (x, y) => x >= y,
-  '==': (x, y) => x === y,
-  '!=': (x, y) => x !== y,
-};
-const ARITH: Record<string, (x: number, y: number) => number> = {
-  '+': (x, y) => x + y,
-  '-': (x, y) => x - y,
-  '*': (x, y) => x * y,
-  '/': (x, y) => x / y,
-  '%': (x, y) => x % y,
+const BINARY: Record<string, OpCode> = {
+  '+': OP.add, '-': OP.sub, '*': OP.mul, '/': OP.div, '%': OP.mod,
+  '<': OP.lt, '<=': OP.le, '>': OP.gt, '>=': OP.ge, '==': OP.eq, '!=': OP.ne,
 };
 
 function asNumeric(t: Typed, op: string): Operand {
@@ -161,7 +150,7 @@ function compileInner(node: Node, meta: ExprMeta, scope: Scope): Typed {
       }
       const operand = asNumeric(arg, node.op);
       if (node.op === '+') return operand;
-      return elementwise({ type: 'num', f: () => 0, konst: 0, ...at, what: '0' }, operand, ARITH['-'], at, `-${arg.what}`);
+      return unary(operand, FN.neg, at, `-${arg.what}`);
     }
     case 'binary': {
       const left = compileNode(node.left, meta, scope);
@@ -176,8 +165,7 @@ function compileInner(node: Node, meta: ExprMeta, scope: Scope): Typed {
         return op === '==' ? { type: 'bool', f: (s) => fl(s) === fr(s), ...at, what } : { type: 'bool', f: (s) => fl(s) !== fr(s), ...at, what };
       }
       const a = asNumeric(left, op), b = asNumeric(right, op);
-      if (CMP[op]) return compareElementwise(a, b, CMP[op], opAt, what);
-      return elementwise(a, b, ARITH[op], opAt, what);
+      return binary(a, b, BINARY[op], opAt, what);
     }
     case 'member':
       return reduce(compileNode(node.object, meta, scope), node.member, { pos: node.memberPos, end: node.end });
