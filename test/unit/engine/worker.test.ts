@@ -1,0 +1,90 @@
+/**
+ * The engine worker through its host client (the bundled dist/worker.js, as the extension runs it):
+ * same numbers as an in-thread run, shared-memory windows, progress, cancellation that leaves the worker
+ * usable, one-line errors, and a host event loop that keeps turning while a long trace runs.
+ */
+import * as assert from 'assert';
+import * as path from 'path';
+import { monitorEventLoopDelay } from 'perf_hooks';
+import { CancelledError, runNetwork } from '../../../src/engine/trace';
+import { type CellSpec, UnrollError } from '../../../src/engine/types';
+import { randomNetwork } from '../../../src/model/random';
+import { EngineClient } from '../../../src/worker/engineClient';
+import { ROOT, compareAll, loadFixture } from './helpers';
+
+const LSTM: CellSpec = { family: 'lstm', nonlinearity: 'tanh', peephole: false, coupling: 'none', resetAfter: true, projSize: 0 };
+
+function longJob(T: number, H = 48) {
+  const network = randomNetwork(LSTM, { inputSize: 8, hiddenSize: H, numLayers: 1, bidirectional: false }, 1);
+  const x = Float32Array.from({ length: T * 8 }, (_, i) => Math.sin(i * 0.37));
+  return { network, x };
+}
+
+describe('engine worker', function () {
+  this.timeout(120_000);
+  const client = new EngineClient({ workerPath: path.join(ROOT, 'dist/worker.js') });
+  after(() => client.dispose());
+
+  it('traces a trained fixture in the worker: windows, exact steps and logits equal an in-thread run', async () => {
+    const { doc, spec, net } = loadFixture('char_lstm_public');
+    const progress: number[] = [];
+    const remote = await client.trace({ network: net, x: spec.x!, checkpointEvery: 32 }, { onProgress: (p) => progress.push(p.done / p.total) });
+    const local = runNetwork(net, spec.x!, { checkpointEvery: 32 });
+    assert.deepStrictEqual(remote.meta, local.meta);
+    assert.strictEqual(progress[progress.length - 1], 1);
+    for (const ch of ['i', 'c', 'h'] as const) assert.deepStrictEqual(remote.window(0, 0, ch, 10, 200), local.window(0, 0, ch, 10, 200));
+    const s = await remote.exactStep(130);
+    assert.deepStrictEqual(s, local.exactStep(130));
+    const r = await remote.exactRange(0, 256);
+    const want: number[][] = doc.expected.logits;
+    compareAll(want, Array.from({ length: 256 }, (_, t) => Array.from(r.logits!.subarray(t * 97, (t + 1) * 97))), doc.tolerance, 'logits');
+    remote.release();
+    await assert.rejects(remote.exactStep(0), (e: Error) => e instanceof UnrollError && /released/.test(e.message));
+  });
+
+  it('the wasm kernel option gives the fixture\'s values too (or falls back to the reference kernel)', async () => {
+    const { doc, spec, net } = loadFixture('gru_i4_h8_t200');
+    const remote = await client.trace({ network: net, x: spec.x!, kernel: 'wasm', checkpointEvery: 16 });
+    assert.match(remote.meta.kernel, /wasm|reference/);
+    const r = await remote.exactRange(0, 200);
+    compareAll(doc.expected.layers[0].forward.h, Array.from({ length: 200 }, (_, t) => Array.from(r.layers[0].forward.h.subarray(t * 8, (t + 1) * 8))), doc.tolerance, 'h');
+    remote.release();
+  });
+
+  it('cancels a long run; the worker then serves the next trace', async () => {
+    const ac = new AbortController();
+    const job = longJob(200_000);
+    let calls = 0;
+    await assert.rejects(
+      client.trace(job, { signal: ac.signal, onProgress: () => { if (++calls === 1) ac.abort(); } }),
+      CancelledError,
+    );
+    const small = longJob(10, 4);
+    const next = await client.trace(small);
+    assert.strictEqual(next.meta.steps, 10);
+    assert.deepStrictEqual(await next.exactStep(9), runNetwork(small.network, small.x).exactStep(9));
+  });
+
+  it('an already aborted signal never starts a run', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(client.trace(longJob(10), { signal: ac.signal }), CancelledError);
+  });
+
+  it('bad input rejects with the engine\'s one-line message', async () => {
+    const job = longJob(3);
+    job.x[4] = NaN;
+    await assert.rejects(client.trace(job), (e: Error) => e instanceof UnrollError && /x\[0\]\[4\] is NaN/.test(e.message));
+  });
+
+  it('the host event loop stays responsive while a long trace runs (no delay over 250 ms)', async () => {
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    const t = await client.trace(longJob(30_000));
+    h.disable();
+    assert.strictEqual(t.meta.steps, 30_000);
+    const maxMs = h.max / 1e6;
+    assert.ok(maxMs < 250, `max event-loop delay ${maxMs.toFixed(1)} ms`);
+    t.release();
+  });
+});
