@@ -91,24 +91,33 @@ function tanhInto(fn, dst, src) {
   fn.emit(set(dst, sub(v4(1), `(f32x4.div ${v4(2)} ${add(g('act_e'), v4(1))})`)));
 }
 
-/** ONNX clip of a pre-activation to [−clip, clip]; clip = +inf when off, so this is always emitted. */
-const clipped = (e) => `(f32x4.max (f32x4.min ${e} (local.get $clipv)) (local.get $nclipv))`;
+/**
+ * ONNX clip of a pre-activation to [−clip, clip]; clip = +inf when off, so this is always emitted. Read
+ * from the descriptor at each use: v128 values live across the matvec loops would spill accumulators.
+ */
+const clipv = `(f32x4.splat (f32.load offset=${F.clip} (local.get $d)))`;
+const clipped = (e) => `(f32x4.max (f32x4.min ${e} ${clipv}) (f32x4.neg ${clipv}))`;
 
 /**
- * acc0..acc{V-1} = Σ_k panel[k][j] · x[k] for one block: U partial sums over k (independent add chains
- * hide the add latency), summed at the end. Uses $p (panel pointer), $xp (x pointer), $k, $kn (K).
+ * acc0..acc{V-1} = Σ_k panel[k][j] · x[k] for one block, U columns per iteration. The U products of a
+ * gate are summed first and added to its accumulator once, so each loop-carried add chain advances once
+ * per U columns while only V accumulators stay live (V8 hoists the weight loads; more accumulators spill
+ * to the stack and the spilled chains then run at store-forwarding latency).
+ * Uses $p (panel pointer), $xp (x pointer), $k, $kn (K).
  */
 function matvecBlock(fn, V, U, panelExpr, xExpr, kExpr) {
-  const acc = (u, j) => `acc${u}_${j}`;
-  for (let u = 0; u < U; u++) for (let j = 0; j < V; j++) fn.v(acc(u, j));
-  fn.v('xs');
+  const acc = (j) => `acc${j}`;
+  for (let j = 0; j < V; j++) fn.v(acc(j));
+  for (let u = 0; u < U; u++) fn.v(`xs${u}`);
   fn.i32('p', 'xp', 'k', 'kn');
   fn.emit(set('p', panelExpr), set('xp', xExpr), set('kn', kExpr), set('k', ic(0)));
-  for (let u = 0; u < U; u++) for (let j = 0; j < V; j++) fn.emit(set(acc(u, j), v4(0)));
+  for (let j = 0; j < V; j++) fn.emit(set(acc(j), v4(0)));
   const body = [];
-  for (let u = 0; u < U; u++) {
-    body.push(set('xs', `(v128.load32_splat offset=${u * 4} ${g('xp')})`));
-    for (let j = 0; j < V; j++) body.push(set(acc(u, j), add(g(acc(u, j)), mul(ld(g('p'), (u * V + j) * 16), g('xs')))));
+  for (let u = 0; u < U; u++) body.push(set(`xs${u}`, `(v128.load32_splat offset=${u * 4} ${g('xp')})`));
+  for (let j = 0; j < V; j++) {
+    let sum = mul(ld(g('p'), j * 16), g('xs0'));
+    for (let u = 1; u < U; u++) sum = add(sum, mul(ld(g('p'), (u * V + j) * 16), g(`xs${u}`)));
+    body.push(set(acc(j), add(g(acc(j)), sum)));
   }
   fn.emit(
     `(block $mvu_end (loop $mvu`,
@@ -118,17 +127,12 @@ function matvecBlock(fn, V, U, panelExpr, xExpr, kExpr) {
     `  (br $mvu)))`,
     `(block $mvr_end (loop $mvr`,
     `  (br_if $mvr_end (i32.ge_s ${g('k')} ${g('kn')}))`,
-    `  ${set('xs', `(v128.load32_splat ${g('xp')})`)}`,
-    ...Array.from({ length: V }, (_, j) => '  ' + set(acc(0, j), add(g(acc(0, j)), mul(ld(g('p'), j * 16), g('xs'))))),
+    `  ${set('xs0', `(v128.load32_splat ${g('xp')})`)}`,
+    ...Array.from({ length: V }, (_, j) => '  ' + set(acc(j), add(g(acc(j)), mul(ld(g('p'), j * 16), g('xs0'))))),
     `  ${set('p', iadd(g('p'), ic(V * 16)))} ${set('xp', iadd(g('xp'), ic(4)))} ${set('k', iadd(g('k'), ic(1)))}`,
     `  (br $mvr)))`,
   );
-  for (let j = 0; j < V; j++) {
-    let e = g(acc(0, j));
-    for (let u = 1; u < U; u++) e = add(e, g(acc(u, j)));
-    fn.emit(set(acc(0, j), e));
-  }
-  return (j) => g(acc(0, j));
+  return (j) => g(acc(j));
 }
 
 /**
@@ -139,11 +143,10 @@ function matvecBlock(fn, V, U, panelExpr, xExpr, kExpr) {
 function gemm(V) {
   const TT = V >= 3 ? 2 : 4;
   const fn = new Fn(`gemm_v${V}`, [['wp', 'i32'], ['bias', 'i32'], ['x', 'i32'], ['T', 'i32'], ['K', 'i32'], ['out', 'i32'], ['outStride', 'i32'], ['b0', 'i32'], ['b1', 'i32']]);
-  fn.i32('b', 't', 'k', 'p', 'panel', 'o', 'rowBytes');
+  fn.i32('b', 't', 'k', 'p', 'panel', 'o', 'rowBytes', 'biasb');
   fn.v('w');
   const acc = (u, j) => `g${u}_${j}`;
-  for (let u = 0; u < TT; u++) { fn.i32(`xp${u}`); for (let j = 0; j < V; j++) fn.v(acc(u, j)); }
-  for (let j = 0; j < V; j++) fn.v(`bias${j}`);
+  for (let u = 0; u < TT; u++) { fn.i32(`xp${u}`); fn.v(`xs${u}`); for (let j = 0; j < V; j++) fn.v(acc(u, j)); }
   fn.emit(set('rowBytes', imul(g('K'), ic(4))), set('b', g('b0')));
   const tile = (n) => {
     const lines = [];
@@ -153,15 +156,18 @@ function gemm(V) {
     }
     lines.push(set('p', g('panel')), set('k', ic(0)));
     lines.push('(block $kd (loop $kl', `(br_if $kd (i32.ge_s ${g('k')} ${g('K')}))`);
+    // one broadcast per row and k (V8 re-issues a splat load at every use, then spills)
+    for (let u = 0; u < n; u++) lines.push(set(`xs${u}`, `(v128.load32_splat ${g(`xp${u}`)})`));
     for (let j = 0; j < V; j++) {
       lines.push(set('w', ld(g('p'), j * 16)));
-      for (let u = 0; u < n; u++) lines.push(set(acc(u, j), add(g(acc(u, j)), mul(g('w'), `(v128.load32_splat ${g(`xp${u}`)})`))));
+      for (let u = 0; u < n; u++) lines.push(set(acc(u, j), add(g(acc(u, j)), mul(g('w'), g(`xs${u}`)))));
     }
     for (let u = 0; u < n; u++) lines.push(set(`xp${u}`, iadd(g(`xp${u}`), ic(4))));
     lines.push(set('p', iadd(g('p'), ic(V * 16))), set('k', iadd(g('k'), ic(1))), '(br $kl)))');
     for (let u = 0; u < n; u++) {
       lines.push(set('o', iadd(iadd(g('out'), imul(iadd(g('t'), ic(u)), g('outStride'))), imul(g('b'), ic(V * 16)))));
-      for (let j = 0; j < V; j++) lines.push(st(g('o'), add(g(acc(u, j)), g(`bias${j}`)), j * 16));
+      // bias re-read per store: keeping V bias vectors live across the loop spills accumulators (16 xmm)
+      for (let j = 0; j < V; j++) lines.push(st(g('o'), add(g(acc(u, j)), ld(g('biasb'), j * 16)), j * 16));
     }
     return lines;
   };
@@ -169,7 +175,7 @@ function gemm(V) {
     '(block $bd (loop $bl',
     `(br_if $bd (i32.ge_s ${g('b')} ${g('b1')}))`,
     set('panel', iadd(g('wp'), imul(imul(g('b'), g('K')), ic(V * 16)))),
-    ...Array.from({ length: V }, (_, j) => set(`bias${j}`, ld(iadd(g('bias'), imul(g('b'), ic(V * 16))), j * 16))),
+    set('biasb', iadd(g('bias'), imul(g('b'), ic(V * 16)))),
     set('t', ic(0)),
     '(block $td (loop $tl',
     `(br_if $td (i32.gt_s ${iadd(g('t'), ic(TT))} ${g('T')}))`,
@@ -188,10 +194,8 @@ function gemm(V) {
 function stepPrologue(fn) {
   for (const n of ['R', 'K', 'b0', 'b1', 'xw', 'xwStride', 'steps', 'reverse', 'hA', 'hB', 'c', 'gRec', 'gStride', 'cRec', 'cStride',
     'mRec', 'mStride', 'hRec', 'hStride', 'peep', 'flags', 'Hp', 'aux', 'buf', 'pb0', 'pb1', 'Kaux', 'barrier', 'threads', 'zbuf']) field(fn, n);
-  field(fn, 'clip', 'f32');
-  fn.v('clipv', 'nclipv');
   fn.i32('s', 'loc', 'xrow', 'b', 'tmp');
-  fn.emit(set('clipv', `(f32x4.splat ${g('clip')})`), set('nclipv', `(f32x4.neg ${g('clipv')})`), set('s', ic(0)));
+  fn.emit(set('s', ic(0)));
   fn.emit('(block $sd (loop $sl', `(br_if $sd (i32.ge_s ${g('s')} ${g('steps')}))`,
     // loc: chunk-local input position of this step (reverse runs walk the chunk backwards)
     set('loc', `(select ${`(i32.sub (i32.sub ${g('steps')} (i32.const 1)) ${g('s')})`} ${g('s')} ${g('reverse')})`),

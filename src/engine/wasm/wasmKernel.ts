@@ -303,10 +303,14 @@ function checkShapes(cell: CellSpec, w: DirectionWeights, run: DirectionRun, G: 
   want('x', run.x.length, T * In);
   if (run.h0) want('h0', run.h0.length, Out);
   if (run.c0) want('c0', run.c0.length, H);
+  // Records may be longer than the run (the Trace reuses one record for every chunk), never shorter.
+  const room = (what: string, got: number, needed: number) => {
+    if (got < needed) throw new UnrollError(`Kernel record ${what} has room for ${got} values, needs ${needed}.`);
+  };
   if (out) {
-    want('record h', out.h.length, T * Out);
-    if (cell.family !== 'rnn') want('record gates', out.gates.length, T * G * H);
-    if (cell.family === 'lstm') want('record c', out.c.length, T * H);
-    if (cell.family === 'lstm' && cell.projSize > 0) want('record m', out.m.length, T * H);
+    room('h', out.h.length, T * Out);
+    if (cell.family !== 'rnn') room('gates', out.gates.length, T * G * H);
+    if (cell.family === 'lstm') room('c', out.c.length, T * H);
+    if (cell.family === 'lstm' && cell.projSize > 0) room('m', out.m.length, T * H);
   }
 }

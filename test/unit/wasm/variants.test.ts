@@ -88,6 +88,6 @@ describe('wasm SIMD kernel: variants beyond the fixtures, against the reference 
     const w = randomDirection(cell, 4, 3, 1);
     const run = randomRun(cell, 4, 3, 5, 2);
     assert.throws(() => kernel.runDirection(cell, w, { ...run, inputSize: 2 }, newRecord(cell, 4, 5)), /Kernel input W has 48 values, expected 32\./);
-    assert.throws(() => kernel.runDirection(cell, w, run, newRecord(cell, 4, 4)), /record h has 16 values, expected 20/);
+    assert.throws(() => kernel.runDirection(cell, w, run, newRecord(cell, 4, 4)), /Kernel record h has room for 16 values, needs 20\./);
   });
 });
