@@ -42,7 +42,17 @@ const shapeOf = (t: NamedTensor | undefined) => (t ? `[${t.shape.join(',')}]` : 
 
 /** Natural order: "lstm_2" < "lstm_10"; layer order of Keras names follows it. */
 function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
+  // Chunk-wise by code unit, digit runs numerically (localeCompare would sort "_" before "/").
+  const ca = a.match(/\d+|\D+/g) ?? [];
+  const cb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    if (ca[i] === cb[i]) continue;
+    const na = /^\d/.test(ca[i]);
+    const nb = /^\d/.test(cb[i]);
+    if (na && nb) return Number(ca[i]) - Number(cb[i]);
+    return ca[i] < cb[i] ? -1 : 1;
+  }
+  return ca.length - cb.length;
 }
 
 export function detectTensors(map: TensorMap, label = 'model.safetensors'): ModelDetection {

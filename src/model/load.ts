@@ -106,9 +106,6 @@ function loadOnnx(path: string, bytes: Uint8Array, label: string, opts: LoadOpti
   const net = loaded.network;
   const name = cellNameOf(net.cell);
   if (opts.cell && opts.cell !== name) throw new UnrollError(`${label}: the ONNX graph defines a ${name} cell; "${opts.cell}" does not apply`);
-  let parameterCount = 0;
-  for (const layer of net.layers) for (const d of layer) parameterCount += d.W.length + d.R.length + d.bW.length + d.bR.length + (d.P?.length ?? 0);
-  if (net.decoder) parameterCount += net.decoder.W.length + net.decoder.b.length;
   return {
     format: 'onnx',
     label,
@@ -122,7 +119,7 @@ function loadOnnx(path: string, bytes: Uint8Array, label: string, opts: LoadOpti
     network: net,
     hasDecoder: !!net.decoder,
     vocabSize: net.decoder?.vocabSize ?? 0,
-    parameterCount,
+    parameterCount: loaded.info.parameterCount,
     ...(loaded.h0 ? { h0: loaded.h0 } : {}),
     ...(loaded.c0 ? { c0: loaded.c0 } : {}),
     onnx: { ...loaded.info, stateInputs: loaded.stateInputs, inputName: loaded.inputName },

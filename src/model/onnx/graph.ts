@@ -27,6 +27,8 @@ export interface OnnxNetwork {
     opset: number;
     nodes: { name: string; op: string; attributes: Record<string, unknown> }[];
     decoder?: { kind: 'MatMul+Add' | 'MatMul' | 'Gemm'; nodes: string[] };
+    /** Numbers stored in the recurrent initializers and the decoder. */
+    parameterCount: number;
   };
 }
 
@@ -95,6 +97,7 @@ export function loadOnnxNetwork(bytes: Uint8Array, label = 'model.onnx'): OnnxNe
       opset: opset ? int64ToNumber(opset.version) : 0,
       nodes: layers.map((l) => ({ name: l.node.name ?? '', op: l.node.op_type ?? '', attributes: l.attributes })),
       ...(dec ? { decoder: dec.info } : {}),
+      parameterCount: layers.reduce((n, l) => n + l.parameterCount, 0) + (dec ? dec.decoder.W.length + dec.decoder.b.length : 0),
     },
   };
 }

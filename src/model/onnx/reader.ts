@@ -70,7 +70,6 @@ export function tensorToFloat32(t: OnnxTensor, where: string): { dims: number[];
   const n = elementCount(dims, where, name);
   const raw = t.raw_data && t.raw_data.length > 0 ? t.raw_data : undefined;
   const type = t.data_type ?? 0;
-  const out = new Float32Array(n);
   const mismatch = (have: number) =>
     new UnrollError(`${where}: tensor '${name}' has shape [${dims.join(',')}] (${n} values) but holds ${have} values`);
   if (raw) {
@@ -78,6 +77,8 @@ export function tensorToFloat32(t: OnnxTensor, where: string): { dims: number[];
     const size = type === TensorDataType.FLOAT ? 4 : type === TensorDataType.DOUBLE ? 8 : type === TensorDataType.FLOAT16 || type === TensorDataType.BFLOAT16 ? 2 : 0;
     if (size === 0) throw new UnrollError(`${where}: tensor '${name}' has data type ${type}; Unroll reads float32, float64, float16 and bfloat16 weights`);
     if (raw.byteLength !== n * size) throw mismatch(Math.floor(raw.byteLength / size));
+    // Allocate only once the bytes are known to be there: dims alone may claim anything.
+    const out = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       if (type === TensorDataType.FLOAT) out[i] = view.getFloat32(i * 4, true);
       else if (type === TensorDataType.DOUBLE) out[i] = view.getFloat64(i * 8, true);
@@ -95,6 +96,7 @@ export function tensorToFloat32(t: OnnxTensor, where: string): { dims: number[];
     src = bits.map((b) => (type === TensorDataType.FLOAT16 ? halfToFloat(b & 0xffff) : new Float32Array(new Uint32Array([(b & 0xffff) << 16]).buffer)[0]));
   } else throw new UnrollError(`${where}: tensor '${name}' has data type ${type}; Unroll reads float32, float64, float16 and bfloat16 weights`);
   if (src.length !== n) throw mismatch(src.length);
+  const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = src[i];
   return { dims, data: out };
 }

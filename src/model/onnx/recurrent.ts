@@ -30,6 +30,8 @@ export interface RecurrentLayer {
   initialC: string;
   /** The attributes as written, for display. */
   attributes: Record<string, unknown>;
+  /** Numbers stored in W, R, B, P (absent B is not counted). */
+  parameterCount: number;
 }
 
 function defaultActivations(family: CellFamily): string[] {
@@ -177,6 +179,7 @@ export function readRecurrentNode(index: GraphIndex, node: OnnxNode, warnings: s
     initialH: inputs[5] ?? '',
     initialC: family === 'lstm' ? (inputs[6] ?? '') : '',
     attributes,
+    parameterCount: W.data.length + R.data.length + (B?.data.length ?? 0) + (P?.data.length ?? 0),
   };
 }
 
