@@ -1,0 +1,65 @@
+/** Issue 2's "bad start" cases that the extension host can check honestly (reload is in the e2e tier). */
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { activate, closeAllEditors, COMMAND, openFile, visualize, visualizerTabs, waitFor } from './helpers';
+
+describe('Bad starts', () => {
+  afterEach(closeAllEditors);
+
+  it('without a selection uses the current line and says so', async () => {
+    const api = await activate();
+    const editor = await openFile('lines.txt', 'first\nxyz\nthird\n');
+    editor.selection = new vscode.Selection(1, 1, 1, 1); // caret inside line 2, nothing selected
+    const report = await visualize(api);
+    assert.deepStrictEqual(report.tokens, ['x', 'y', 'z']);
+    assert.ok(report.notices.some((n) => /current line/i.test(n) && /\b2\b/.test(n)),
+      `expected a notice naming the current line 2, got ${JSON.stringify(report.notices)}`);
+  });
+
+  it('an empty file opens an empty panel with a message instead of failing', async () => {
+    const api = await activate();
+    await openFile('empty.txt', '');
+    const report = await visualize(api);
+    assert.strictEqual(report.stepCount, 0);
+    assert.deepStrictEqual(report.tokens, []);
+    assert.ok(report.message.trim().length > 0, 'the empty panel explains itself');
+  });
+
+  it('a 5 MB selection shows a clear message and the host stays responsive', async () => {
+    const api = await activate();
+    const line = `${'0123456789'.repeat(8)}\n`; // 81 characters
+    const lines = Math.ceil((5 * 1024 * 1024) / line.length);
+    const editor = await openFile('big.txt', line.repeat(lines));
+    const total = line.length * lines;
+    const last = editor.document.lineAt(editor.document.lineCount - 1);
+    editor.selection = new vscode.Selection(0, 0, last.lineNumber, last.range.end.character);
+    const t0 = Date.now();
+    const report = await visualize(api);
+    const ms = Date.now() - t0;
+    assert.ok(ms < 10_000, `visualizing 5 MB took ${ms} ms`);
+    assert.ok(report.stepCount > 0 && report.stepCount < total, `expected a capped step count, got ${report.stepCount}`);
+    const shownTotal = String(total).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    assert.ok(report.notices.some((n) => n.includes(shownTotal)),
+      `expected a notice naming the ${shownTotal} selected characters, got ${JSON.stringify(report.notices)}`);
+    // Responsive: a trivial round trip through the host right after still answers quickly.
+    const t1 = Date.now();
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+    assert.ok(Date.now() - t1 < 2000, 'the extension host is still responsive');
+  });
+
+  it('the panel can be closed and opened again', async () => {
+    const api = await activate();
+    const editor = await openFile('again.txt', 'one\ntwo\n');
+    editor.selection = new vscode.Selection(0, 0, 0, 3);
+    assert.deepStrictEqual((await visualize(api)).tokens, ['o', 'n', 'e']);
+    await vscode.window.tabGroups.close(visualizerTabs());
+    await waitFor('the panel to close', async () => (await api.getPanelState(1000)) === undefined || undefined);
+    assert.strictEqual(visualizerTabs().length, 0);
+    await vscode.window.showTextDocument(editor.document, vscode.ViewColumn.One);
+    vscode.window.activeTextEditor!.selection = new vscode.Selection(1, 0, 1, 3);
+    await vscode.commands.executeCommand(COMMAND);
+    await waitFor('the panel to be ready again', () => api.isPanelReady());
+    assert.deepStrictEqual((await api.getPanelState(5000))?.tokens, ['t', 'w', 'o']);
+    assert.strictEqual(visualizerTabs().length, 1);
+  });
+});
