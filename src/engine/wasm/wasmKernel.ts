@@ -99,7 +99,9 @@ export function soloTeam(memory = newMemory()): Team {
 
 /** Split nb blocks over n threads, contiguous ranges, sizes differing by at most one. */
 export function splitBlocks(nb: number, n: number): [number, number][] {
-  return Array.from({ length: n }, (_, i) => [Math.floor((nb * i) / n), Math.floor((nb * (i + 1)) / n)] as [number, number]);
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i++) out.push([Math.floor((nb * i) / n), Math.floor((nb * (i + 1)) / n)]);
+  return out;
 }
 
 export class WasmKernel implements Kernel {
@@ -110,6 +112,11 @@ export class WasmKernel implements Kernel {
   /** Packed weights already in wasm memory: offset within the resident area. */
   private readonly resident = new Map<PackedDirection, { at: number; fresh: boolean }>();
   private residentTop = 0;
+  /**
+   * Views of the memory, renewed only after it grows: every read of a shared Memory's `buffer` makes a
+   * new SharedArrayBuffer object, and making several per call showed up as garbage-collector time.
+   */
+  private views: { f32: Float32Array; i32: Int32Array };
 
   private readonly chunkBytes: number;
   private readonly minUnitsPerThread: number;
@@ -121,6 +128,7 @@ export class WasmKernel implements Kernel {
   constructor(private readonly team: Team = soloTeam(), opts: { chunkBytes?: number; minUnitsPerThread?: number } = {}) {
     this.chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
     this.minUnitsPerThread = opts.minUnitsPerThread ?? 256;
+    this.views = viewsOf(team.memory);
     this.name = team.threads > 1 ? `wasm-simd×${team.threads}` : 'wasm-simd';
   }
 
@@ -129,11 +137,23 @@ export class WasmKernel implements Kernel {
   }
 
   runDirection(cell: CellSpec, w: DirectionWeights, run: DirectionRun, out: DirectionRecord): void {
-    this.run(cell, w, run, out);
+    this.exec(cell, w, run, out);
   }
 
   /** Runs one direction; returns the final h and C (also when tracing is off). */
   run(cell: CellSpec, w: DirectionWeights, run: DirectionRun, out?: DirectionRecord): { h: Float32Array; c: Float32Array } {
+    const { h, c } = this.exec(cell, w, run, out);
+    const { f32 } = this.views;
+    // copies, not views: typed-array slice() of shared memory is a slow path in V8
+    const hOut = new Float32Array(run.outputSize);
+    hOut.set(f32.subarray(h >> 2, (h >> 2) + run.outputSize));
+    const cOut = new Float32Array(run.hiddenSize);
+    cOut.set(f32.subarray(c >> 2, (c >> 2) + run.hiddenSize));
+    return { h: hOut, c: cOut };
+  }
+
+  /** The run itself; returns where the final h and C sit in wasm memory (valid until the next run). */
+  private exec(cell: CellSpec, w: DirectionWeights, run: DirectionRun, out?: DirectionRecord): { h: number; c: number } {
     const { steps: T, inputSize: In, hiddenSize: H, outputSize: Out, x, reverse } = run;
     const G = gateCount(cell.family);
     const proj = cell.family === 'lstm' && cell.projSize > 0;
@@ -160,7 +180,11 @@ export class WasmKernel implements Kernel {
       return at;
     };
     const barrier = alloc(16);
-    const descs = Array.from({ length: team.threads }, () => alloc(DESC_BYTES)).slice(0, n);
+    const descs: number[] = [];
+    for (let i = 0; i < team.threads; i++) {
+      const at = alloc(DESC_BYTES);
+      if (i < n) descs.push(at);
+    }
     const mem = team.memory;
     const parts = [p.W, p.bias, p.R, p.aux, p.peep];
     let res = this.resident.get(p);
@@ -176,12 +200,13 @@ export class WasmKernel implements Kernel {
     }
     top += this.residentTop;
     const ensure = () => {
-      if (top <= mem.buffer.byteLength) return;
+      if (top <= this.views.f32.byteLength) return;
       try {
-        mem.grow(Math.ceil((top - mem.buffer.byteLength) / PAGE));
+        mem.grow(Math.ceil((top - this.views.f32.byteLength) / PAGE));
       } catch {
         throw new UnrollError(`The network needs ${Math.ceil(top / 2 ** 20)} MB of kernel memory, more than this host allows.`);
       }
+      this.views = viewsOf(mem);
     };
     let wTop = top - this.residentTop + res.at;
     const [aW, aBias, aR, aAux, aPeep] = parts.map((a) => {
@@ -202,8 +227,7 @@ export class WasmKernel implements Kernel {
     const mRec = alloc(rows * Hp * 4);
     const hRec = alloc(rows * Op * 4);
     ensure();
-    const f32 = new Float32Array(mem.buffer);
-    const i32 = new Int32Array(mem.buffer);
+    const { f32, i32 } = this.views;
     if (res.fresh) {
       [aW, aBias, aR, aAux, aPeep].forEach((at, i) => parts[i] && f32.set(parts[i]!, at >> 2));
       res.fresh = false;
@@ -226,12 +250,12 @@ export class WasmKernel implements Kernel {
     };
     for (let i = 0; i < n; i++) {
       const d = descs[i] >> 2;
-      for (const [k, v] of Object.entries(fields)) i32[d + FIELD[k as Field]] = v as number;
+      for (const k in fields) i32[d + FIELD[k as Field]] = fields[k as Field]!;
       i32[d + FIELD.b0] = split[i][0];
       i32[d + FIELD.b1] = split[i][1];
       i32[d + FIELD.pb0] = splitAux[i][0];
       i32[d + FIELD.pb1] = splitAux[i][1];
-      new Float32Array(mem.buffer, descs[i] + FIELD.clip * 4, 1)[0] = cell.clip && cell.clip > 0 ? cell.clip : Infinity;
+      f32[d + FIELD.clip] = cell.clip && cell.clip > 0 ? cell.clip : Infinity;
     }
     const steps = cell.family === 'lstm' ? 'steps_lstm' : cell.family === 'rnn' ? 'steps_rnn' : cho ? 'steps_gru_cho' : 'steps_gru';
     const gemm = G === 4 ? 'gemm_v4' : G === 3 ? 'gemm_v3' : 'gemm_v1';
@@ -259,7 +283,7 @@ export class WasmKernel implements Kernel {
         copyRows(f32, hRec, Op, 1, Op, Out, out.h, start, len, true);
       }
     }
-    return { h: f32.slice(cur >> 2, (cur >> 2) + Out), c: f32.slice(aC >> 2, (aC >> 2) + H) };
+    return { h: cur, c: aC };
   }
 
   private pack(cell: CellSpec, w: DirectionWeights, H: number, In: number, Out: number): PackedDirection {
@@ -270,6 +294,11 @@ export class WasmKernel implements Kernel {
     if (!p) m.set(key, (p = packDirection(cell, w, H, In, Out)));
     return p;
   }
+}
+
+function viewsOf(mem: WebAssembly.Memory): { f32: Float32Array; i32: Int32Array } {
+  const buf = mem.buffer;
+  return { f32: new Float32Array(buf), i32: new Int32Array(buf) };
 }
 
 /**
