@@ -6,7 +6,7 @@
  */
 import { type PackedNetwork, packNetwork } from './network';
 import { type Channel, channelsOf, fixedRange } from './quantize';
-import type { TraceMeta } from './trace';
+import type { TraceMeta } from './traceTypes';
 import { type CellSpec, type Network, UnrollError, numDirections, outputSize } from './types';
 
 /** A direction's running state: h (Out) and, for LSTMs, C (H). */
