@@ -7,7 +7,8 @@ describe('wasm SIMD kernel: every reference fixture', () => {
   const names = fixtureNames();
   it('finds the fixtures', () => assert.ok(names.length >= 50, `only ${names.length} fixtures`));
   for (const name of names) {
-    it(name, () => {
+    it(name, function () {
+      this.timeout(10000);
       const { mismatches, compared } = runFixture(name, kernel);
       assert.ok(compared > 0);
       assert.deepStrictEqual(mismatches, []);
