@@ -48,7 +48,8 @@ function checkAgainstFixture(name: string, convention: 'pytorch' | 'onnx' | 'ker
   compareAll(doc.expected, toExpected(runNetwork(net, spec.x!, { h0: spec.h0, c0: spec.c0 })), doc.tolerance);
 }
 
-describe('engine: weight conventions', () => {
+describe('engine: weight conventions', function () {
+  this.timeout(60_000); // a shared 2-core machine under load: the trained fixtures take seconds, not ms
   it('Keras LSTM (kernel [In,4H] i,f,c,o transposed, one bias, layer-prefixed names) reproduces a PyTorch fixture', () => {
     const t = tensorsOf('lstm_i3_h4_t5');
     const k: TensorMap = new Map([

@@ -28,7 +28,8 @@ const VARIANTS: [string, CellSpec][] = [
   ['relu RNN', { ...LSTM, family: 'rnn', nonlinearity: 'relu' }],
 ];
 
-describe('engine: trace checkpoints', () => {
+describe('engine: trace checkpoints', function () {
+  this.timeout(60_000); // a shared 2-core machine under load: the trained fixtures take seconds, not ms
   for (const [label, cell] of VARIANTS) {
     it(`${label}, 2 layers bidirectional: exactStep at random steps equals a straight run bit for bit`, () => {
       const net = randomNetwork(cell, STACK, 7);
@@ -106,7 +107,8 @@ function assertWindowsDecode(trace: Trace): void {
   }
 }
 
-describe('engine: compact store', () => {
+describe('engine: compact store', function () {
+  this.timeout(60_000);
   it('every channel of a peephole projected stack decodes to within one code of the exact value', () => {
     const cell: CellSpec = { ...LSTM, peephole: true, projSize: 2 };
     assertWindowsDecode(runNetwork(randomNetwork(cell, STACK, 4), randomInput(70, 3, 8, 6), { checkpointEvery: 16 }));
@@ -134,7 +136,8 @@ describe('engine: compact store', () => {
   });
 });
 
-describe('engine: transfer', () => {
+describe('engine: transfer', function () {
+  this.timeout(60_000);
   for (const shared of [false, true]) {
     it(`toTransfer → structuredClone → fromTransfer gives the same windows and exact steps (${shared ? 'shared' : 'transferred'} buffers)`, () => {
       const { spec, net } = loadFixture('char_gru_public');
@@ -158,7 +161,8 @@ describe('engine: transfer', () => {
   });
 });
 
-describe('engine: decoder, progress, cancellation, errors', () => {
+describe('engine: decoder, progress, cancellation, errors', function () {
+  this.timeout(60_000);
   it('logits of exactStep equal the trained fixture\'s; top-k is sorted softmax', () => {
     const { doc, spec, net } = loadFixture('char_lstm_public');
     const trace = runNetwork(net, spec.x!);
