@@ -37,7 +37,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 function mutate(src: Uint8Array, r: Rand): Uint8Array {
-  let b = src.slice();
+  let b: Uint8Array = src.slice();
   const ops = 1 + int(r, 4);
   for (let k = 0; k < ops; k++) {
     switch (int(r, 7)) {
