@@ -1,12 +1,14 @@
 /** Entry point: creates the output channel and calls one register…() per feature. Nothing else lives here. */
 import * as vscode from 'vscode';
 import { registerVisualizer } from './panel/register';
+import { registerEditor } from './editor/register';
 
 export function activate(context: vscode.ExtensionContext) {
   const output = vscode.window.createOutputChannel('Unroll');
   context.subscriptions.push(output);
   const visualizer = registerVisualizer(context, output);
-  return { ...visualizer };
+  const editor = registerEditor(context, output);
+  return { ...visualizer, ...editor };
 }
 
 export function deactivate(): void {

@@ -5,7 +5,7 @@
  * never blocks the extension host on a large network.
  */
 import { dequantize, topK, type Channel, type ExactStep, type TraceMeta, type TraceWindow } from '../engine/trace';
-import { gateCount, layerInputSize } from '../engine/types';
+import { gateCount, layerInputSize, numDirections, outputSize, type CellSpec, type NetworkShape } from '../engine/types';
 import type { HoverStepData } from './hoverContent';
 
 /** What the editor needs from a trace (a local Trace, or RemoteTrace.local). */
@@ -18,12 +18,16 @@ export interface TraceView {
 /** Multiply-adds one exact seek may cost at most before the hover uses display codes instead. */
 export const EXACT_SEEK_BUDGET = 8_000_000;
 
-export function exactSeekCost(meta: TraceMeta): number {
-  const { cell, shape } = meta;
+/** Multiply-adds of one time step through every layer and direction. */
+export function stepCost(cell: CellSpec, shape: NetworkShape): number {
   const G = gateCount(cell.family);
   let cost = 0;
-  for (let k = 0; k < shape.numLayers; k++) cost += G * shape.hiddenSize * (layerInputSize(cell, shape, k) + meta.outputSize);
-  return cost * meta.numDirections * meta.checkpointEvery;
+  for (let k = 0; k < shape.numLayers; k++) cost += G * shape.hiddenSize * (layerInputSize(cell, shape, k) + outputSize(cell, shape));
+  return cost * numDirections(shape);
+}
+
+export function exactSeekCost(meta: TraceMeta): number {
+  return stepCost(meta.cell, meta.shape) * meta.checkpointEvery;
 }
 
 const GATE_ORDER: Record<string, string[]> = { lstm: ['f', 'i', 'o'], gru: ['r', 'z'], rnn: [] };

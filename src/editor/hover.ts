@@ -1,0 +1,51 @@
+/**
+ * Hovers over a visualized range: the step under the mouse, from the per-document cache (built once
+ * per step, cleared when the run goes stale). Command links are enabled one by one (isTrusted).
+ */
+import * as vscode from 'vscode';
+import { tokenLabel } from '../input';
+import { buildHoverMarkdown, HOVER_COMMANDS } from './hoverContent';
+import type { EditorRun, EditorRuns } from './runs';
+import type { ColourScheme } from './colours';
+import { stepData } from './stepData';
+
+export class UnrollHoverProvider implements vscode.HoverProvider {
+  /** Milliseconds of the last hovers (newest last), for tests and the measured ≤ 20 ms budget. */
+  readonly timings: { ms: number; cached: boolean }[] = [];
+
+  constructor(
+    private readonly runs: EditorRuns,
+    private readonly scheme: () => ColourScheme,
+  ) {}
+
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const run = this.runs.get(doc.uri.toString());
+    if (!run) return undefined;
+    const t = this.runs.stepAt(run, doc.offsetAt(pos));
+    if (t < 0) return undefined;
+    const t0 = performance.now();
+    const cached = run.hoverCache.has(t);
+    const md = cached ? run.hoverCache.get(t)! : this.build(run, t);
+    if (!cached) run.hoverCache.set(t, md);
+    this.timings.push({ ms: performance.now() - t0, cached });
+    if (this.timings.length > 200) this.timings.shift();
+    const content = new vscode.MarkdownString(md, true);
+    content.isTrusted = { enabledCommands: [...HOVER_COMMANDS] };
+    const r = this.runs.rangeOf(run, t);
+    return new vscode.Hover(content, new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end)));
+  }
+
+  /** The markdown for step t of a run (exported for the test API). */
+  build(run: EditorRun, t: number): string {
+    const data = stepData(run.trace, {
+      step: t,
+      token: tokenLabel(run.seq, t),
+      unknown: run.seq.unknown?.[t] === 1,
+      cellLabel: run.cellLabel,
+      modelLabel: run.modelLabel,
+      stale: run.tracker.stale,
+      vocab: run.vocab,
+    });
+    return buildHoverMarkdown(data, this.scheme());
+  }
+}

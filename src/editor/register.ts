@@ -1,0 +1,243 @@
+/**
+ * Editor features: Visualize GRU / RNN, Choose Reading, hovers, Colour Text by Unit / Clear Colours,
+ * Show Step, Re-run, the status bar item. Runs started by "Visualize LSTM" (the panel's command) are
+ * picked up through the panel's extension hook, so hovers work for every run.
+ */
+import * as vscode from 'vscode';
+import type { Channel } from '../engine/trace';
+import { CancelledError } from '../engine/trace';
+import { UnrollError, type CellName } from '../engine/types';
+import { readRandomModelSettings } from '../panel/traceHost';
+import { sourceFromEditor } from '../panel/register';
+import { VisualizerPanel, type PanelExtension } from '../panel/visualizerPanel';
+import { EngineClient } from '../worker/engineClient';
+import { UnitColouring } from './decorations';
+import { UnrollHoverProvider } from './hover';
+import { EditorRuns, type EditorRun } from './runs';
+import { CELL_LABELS, cellForFamily, readSettings } from './settings';
+import { StepStatus } from './statusBar';
+import { unitSeries } from './stepData';
+import { announceReading, prepareSelection, traceSequence } from './visualize';
+
+/** What integration tests read (returned from activate()). */
+export interface EditorApi {
+  /** The run of a document, or undefined. */
+  editorRun(uri: string): { id: number; steps: number; stale: boolean; readingId: string; description: string; cellLabel: string; start: number; end: number } | undefined;
+  /** Resolves with the run id once the document has a run newer than `afterId` (rejects after timeoutMs). */
+  waitForEditorRun(uri: string, afterId?: number, timeoutMs?: number): Promise<number>;
+  hoverTimings(): { ms: number; cached: boolean }[];
+  /** Ranges coloured in the last update of that document (undefined: not coloured). */
+  colouredRanges(uri: string): number | undefined;
+  flushColours(): void;
+  statusText(): string | undefined;
+}
+
+/** Steps above which the trace runs with a cancellable progress notification. */
+const PROGRESS_STEPS = 50_000;
+
+type Family = 'lstm' | 'gru' | 'rnn';
+const familyOf = (cell: CellName): Family => (cell.startsWith('gru') ? 'gru' : cell.startsWith('rnn') ? 'rnn' : 'lstm');
+
+export function registerEditor(context: vscode.ExtensionContext, output: vscode.OutputChannel): EditorApi {
+  const runs = new EditorRuns();
+  const scheme = () => readSettings().colorScheme;
+  const hover = new UnrollHoverProvider(runs, scheme);
+  const colouring = new UnitColouring(runs, scheme);
+  const status = new StepStatus();
+  let client: EngineClient | undefined;
+  const getClient = () => (client ??= new EngineClient({ workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath }));
+  let panelStep = 0;
+  let ownPanelSource = false;
+
+  const addRun = async (uri: string, seq: EditorRun['seq'], cell: CellName | undefined, readingId: string): Promise<EditorRun | undefined> => {
+    const big = seq.steps > PROGRESS_STEPS;
+    const work = async (signal?: AbortSignal, progress?: (f: number) => void) => {
+      const traced = await traceSequence(seq, cell, getClient, signal, progress);
+      const cellName = cell ?? readRandomModelSettings().cell;
+      return runs.add({ uri, seq, trace: traced.trace, cellName, cellLabel: CELL_LABELS[cellName], modelLabel: traced.modelLabel, readingId });
+    };
+    try {
+      if (!big) return await work();
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Unroll: running {0} steps', seq.steps.toLocaleString('en-US')), cancellable: true },
+        (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          let last = 0;
+          return work(abort.signal, (f) => {
+            progress.report({ increment: (f - last) * 100 });
+            last = f;
+          });
+        },
+      );
+    } catch (e) {
+      if (e instanceof CancelledError) return undefined;
+      const message = e instanceof UnrollError ? e.message : String((e as Error)?.message ?? e);
+      output.appendLine(`[editor] run failed: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Unroll could not compute the network: {0}', message));
+      return undefined;
+    }
+  };
+
+  const visualize = async (family: Family | undefined, opts: { forcePick?: boolean; readingId?: string } = {}) => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: open a file and select the text to visualize.'));
+      return;
+    }
+    const prepared = await prepareSelection(editor, opts);
+    if (!prepared) return;
+    const configured = readRandomModelSettings().cell;
+    const cell = cellForFamily(family ?? familyOf(configured), configured);
+    // The panel shows the same text; `cell` and `reading` tell it which network and reading (see report).
+    const source = Object.assign(sourceFromEditor(editor), { cell, reading: prepared.reading.id });
+    ownPanelSource = true;
+    try {
+      VisualizerPanel.show(context.extensionUri, output, source);
+    } finally {
+      ownPanelSource = false;
+    }
+    const run = await addRun(prepared.uri, prepared.seq, cell, prepared.reading.id);
+    if (!run) return;
+    panelStep = 0;
+    status.update(run, 0);
+    output.appendLine(`[editor] ${run.cellLabel}: ${prepared.seq.description} — ${prepared.plan.why}${prepared.notes.length ? ' — ' + prepared.notes.join(' ') : ''}`);
+    announceReading(prepared, () => void visualize(family, { forcePick: true }));
+  };
+
+  const panelHook: PanelExtension = {
+    onSource(panel) {
+      // A run the panel started itself (Visualize LSTM, a restored panel): follow it in the editor.
+      if (ownPanelSource || !panel.source.uri || panel.seq.steps === 0) return;
+      panelStep = panel.step;
+      void addRun(panel.source.uri, panel.seq, undefined, 'chars').then((run) => run && status.update(run, panelStep));
+    },
+    onMessage(_panel, msg) {
+      if (msg.type === 'stepChanged') {
+        panelStep = msg.step;
+        status.update(runs.latest, panelStep);
+      }
+      return false; // observe only
+    },
+    onDispose() {
+      status.update(undefined, 0);
+    },
+  };
+  VisualizerPanel.extensions.push(panelHook);
+
+  const runForCommand = (): EditorRun | undefined => {
+    const active = vscode.window.activeTextEditor;
+    return (active && runs.get(active.document.uri.toString())) ?? runs.latest;
+  };
+
+  const colourByUnit = async (args?: { unit?: number; channel?: string }) => {
+    const run = runForCommand();
+    if (!run) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: visualize a selection first (Unroll: Visualize LSTM, GRU or RNN).'));
+      return;
+    }
+    const meta = run.trace.meta;
+    let channel = (args?.channel ?? '') as Channel;
+    if (!meta.channels.includes(channel)) {
+      const pick = await vscode.window.showQuickPick(
+        meta.channels.map((c) => ({ label: c, description: c === 'c' ? vscode.l10n.t('cell state C_t') : c === 'h' ? vscode.l10n.t('hidden state h_t') : vscode.l10n.t('gate {0}', c) })),
+        { placeHolder: vscode.l10n.t('Colour the text by which state or gate?') },
+      );
+      if (!pick) return;
+      channel = pick.label as Channel;
+    }
+    let unit = args?.unit;
+    if (unit === undefined) {
+      // Most active units first (mean |value| over the first steps), so the interesting ones are on top.
+      const T = Math.min(run.seq.steps, 20_000);
+      const width = channel === 'h' ? meta.outputSize : meta.shape.hiddenSize;
+      const items = Array.from({ length: width }, (_, u) => {
+        const s = unitSeries(run.trace, channel, u, 0, T);
+        let m = 0;
+        for (const v of s) m += Math.abs(v);
+        return { label: `${channel}[${u}]`, description: vscode.l10n.t('mean |value| {0}', (m / T).toFixed(3)), unit: u, m };
+      }).sort((a, b) => b.m - a.m);
+      const pick = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Colour the text by which unit?') });
+      if (!pick) return;
+      unit = pick.unit;
+    }
+    try {
+      if (!vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === run.uri)) {
+        await vscode.window.showTextDocument(vscode.Uri.parse(run.uri), { preserveFocus: true });
+      }
+      colouring.show(run, channel, unit);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Unroll: ${(e as Error).message}`);
+    }
+  };
+
+  context.subscriptions.push(
+    runs,
+    colouring,
+    status,
+    { dispose: () => void client?.dispose() },
+    { dispose: () => VisualizerPanel.extensions.splice(VisualizerPanel.extensions.indexOf(panelHook), 1) },
+    vscode.languages.registerHoverProvider('*', hover),
+    runs.onDidChange((run) => {
+      if (run === runs.latest || run === undefined) status.update(runs.latest, panelStep);
+    }),
+    vscode.commands.registerCommand('unroll.visualizeGru', () => visualize('gru')),
+    vscode.commands.registerCommand('unroll.visualizeRnn', () => visualize('rnn')),
+    vscode.commands.registerCommand('unroll.chooseReading', () => visualize(undefined, { forcePick: true })),
+    vscode.commands.registerCommand('unroll.colourTextByUnit', (args?: { unit?: number; channel?: string }) => colourByUnit(args)),
+    vscode.commands.registerCommand('unroll.clearColours', () => colouring.clear()),
+    vscode.commands.registerCommand('unroll.showStep', (args?: { step?: number }) => {
+      const step = args?.step;
+      const panel = VisualizerPanel.current;
+      if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) return;
+      if (!panel) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('The visualizer is closed; run Unroll: Visualize LSTM, GRU or RNN to open it.'));
+        return;
+      }
+      panel.post({ type: 'setStep', step });
+      panel.panel.reveal(undefined, true);
+      panelStep = step;
+      status.update(runForCommand(), step);
+    }),
+    vscode.commands.registerCommand('unroll.rerun', async () => {
+      const run = runForCommand();
+      if (!run) return;
+      const editor = await vscode.window.showTextDocument(vscode.Uri.parse(run.uri));
+      const doc = editor.document;
+      editor.selection = new vscode.Selection(doc.positionAt(run.tracker.currentStart), doc.positionAt(run.tracker.currentEnd));
+      await visualize(familyOf(run.cellName), { readingId: run.readingId });
+    }),
+    vscode.commands.registerCommand('unroll.revealVisualizer', () => {
+      if (VisualizerPanel.current) VisualizerPanel.current.panel.reveal(undefined, false);
+      else void vscode.window.showInformationMessage(vscode.l10n.t('The visualizer is closed; run Unroll: Visualize LSTM, GRU or RNN to open it.'));
+    }),
+  );
+
+  return {
+    editorRun(uri) {
+      const r = runs.get(uri);
+      return r && { id: r.id, steps: r.seq.steps, stale: r.tracker.stale, readingId: r.readingId, description: r.seq.description, cellLabel: r.cellLabel, start: r.tracker.currentStart, end: r.tracker.currentEnd };
+    },
+    waitForEditorRun(uri, afterId = 0, timeoutMs = 10_000) {
+      const have = runs.get(uri);
+      if (have && have.id > afterId) return Promise.resolve(have.id);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          sub.dispose();
+          reject(new Error(`no Unroll run for ${uri} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const sub = runs.onDidChange((r) => {
+          if (r && r.uri === uri && r.id > afterId) {
+            clearTimeout(timer);
+            sub.dispose();
+            resolve(r.id);
+          }
+        });
+      });
+    },
+    hoverTimings: () => [...hover.timings],
+    colouredRanges: (uri) => colouring.applied.get(uri),
+    flushColours: () => colouring.flush(),
+    statusText: () => (status.item.text ? status.item.text : undefined),
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * From the person's selection to an editor run: which reading (and a quick pick of the others), the
+ * token limit question, then the trace the hovers and colours read. The same seeded network as the
+ * visualizer panel (TraceSession.network with the unroll.randomModel.* settings), so both show the
+ * same numbers.
+ */
+import * as vscode from 'vscode';
+import type { CellName, Network } from '../engine/types';
+import { runNetwork, CancelledError } from '../engine/trace';
+import { UnrollError } from '../engine/types';
+import {
+  decideLimit, defaultCharVocabulary, planReadings, resolveSelection, toDense, truncateSequence, HARD_CAP_TOKENS,
+  type EncodedSequence, type InputTarget, type Reading, type ReadingPlan,
+} from '../input';
+import { TraceSession } from '../panel/traceSession';
+import { readRandomModelSettings } from '../panel/traceHost';
+import { EngineClient } from '../worker/engineClient';
+import { stepCost, type TraceView } from './stepData';
+import { CELL_LABELS, readSettings, type EncodingSetting } from './settings';
+
+/** Hashed word embeddings for random models are this wide. */
+export const HASHED_WORD_DIM = 32;
+/** Runs costing fewer multiply-adds than this are traced in the host; larger ones in the worker. */
+const LOCAL_RUN_BUDGET = 4_000_000;
+
+export interface PreparedSelection {
+  uri: string;
+  seq: EncodedSequence;
+  reading: Reading;
+  plan: ReadingPlan;
+  /** One-line facts to tell the person (current line used, truncation, unknown characters). */
+  notes: string[];
+}
+
+export function defaultTarget(seed: number): InputTarget {
+  return { kind: 'default', charVocab: defaultCharVocabulary(), hashedDim: HASHED_WORD_DIM, seed };
+}
+
+function matchesSetting(r: Reading, enc: EncodingSetting): boolean {
+  return enc === 'auto' || r.id === enc || (enc === 'csv' && r.id.startsWith('csv'));
+}
+
+async function pickReading(plan: ReadingPlan, placeholder: string): Promise<Reading | undefined> {
+  const items = plan.fitting.map((r) => ({ label: r.label, description: r === plan.obvious ? vscode.l10n.t('obvious reading') : '', detail: r.detail, reading: r }));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: placeholder, ignoreFocusOut: true });
+  return pick?.reading;
+}
+
+/**
+ * Reads the editor's selection (or the current line) into a sequence, asking only when it must.
+ * Returns undefined when the person cancelled or there was nothing to read (after saying why).
+ */
+export async function prepareSelection(editor: vscode.TextEditor, opts: { forcePick?: boolean; readingId?: string } = {}): Promise<PreparedSelection | undefined> {
+  const doc = editor.document;
+  const settings = readSettings();
+  const sel = resolveSelection(doc.getText(), doc.offsetAt(editor.selection.start), doc.offsetAt(editor.selection.end), doc.offsetAt(editor.selection.active));
+  const notes: string[] = [];
+  if (sel.usedCurrentLine) notes.push(vscode.l10n.t('No selection: using line {0}.', doc.positionAt(sel.baseOffset).line + 1));
+  if (sel.text.length === 0) {
+    void vscode.window.showErrorMessage(sel.usedCurrentLine
+      ? vscode.l10n.t('Unroll: the current line is empty. Select some text, numbers or CSV rows first.')
+      : vscode.l10n.t('Unroll: the selection is empty.'));
+    return undefined;
+  }
+  let plan: ReadingPlan;
+  try {
+    plan = planReadings(sel.text, defaultTarget(readRandomModelSeed()), { baseOffset: sel.baseOffset, maxTokens: HARD_CAP_TOKENS });
+  } catch (e) {
+    if (!(e instanceof UnrollError)) throw e;
+    void vscode.window.showErrorMessage(`Unroll: ${e.message}`);
+    return undefined;
+  }
+  let reading: Reading | undefined;
+  if (opts.readingId) reading = plan.fitting.find((r) => r.id === opts.readingId);
+  if (!reading && opts.forcePick) reading = await pickReading(plan, vscode.l10n.t('How should Unroll read the selection?'));
+  else if (!reading) {
+    const wanted = plan.fitting.filter((r) => matchesSetting(r, settings.encoding));
+    if (plan.problem || wanted.length === 0) {
+      const message = plan.problem ?? vscode.l10n.t('The selection cannot be read as "{0}" (setting unroll.encoding).', settings.encoding);
+      if (plan.fitting.length === 0) {
+        void vscode.window.showErrorMessage(`Unroll: ${message}`);
+        return undefined;
+      }
+      const choose = vscode.l10n.t('Choose Reading…');
+      const answer = await vscode.window.showErrorMessage(`Unroll: ${message}`, choose);
+      if (answer !== choose) return undefined;
+      reading = await pickReading(plan, vscode.l10n.t('How should Unroll read the selection?'));
+    } else {
+      reading = settings.encoding === 'auto' && plan.fitting.includes(plan.obvious) ? plan.obvious : wanted[0];
+    }
+  }
+  if (!reading) return undefined;
+  let seq = reading.encode();
+  notes.push(...seq.notes);
+  const limit = decideLimit(seq, settings.tokenLimit);
+  if (limit.note) notes.push(limit.note);
+  if (limit.kind === 'ask') {
+    const truncate = vscode.l10n.t('Truncate to {0}', limit.limit.toLocaleString('en-US'));
+    const all = vscode.l10n.t('Run All');
+    const answer = await vscode.window.showWarningMessage(limit.question, { modal: true }, truncate, all);
+    if (answer === undefined) return undefined;
+    if (answer === truncate) {
+      seq = truncateSequence(seq, limit.limit);
+      notes.push(vscode.l10n.t('Truncated to the first {0} steps.', limit.limit.toLocaleString('en-US')));
+    }
+  }
+  return { uri: doc.uri.toString(), seq, reading, plan, notes };
+}
+
+function readRandomModelSeed(): number {
+  try {
+    return readRandomModelSettings().seed;
+  } catch {
+    return 42;
+  }
+}
+
+/** Says which reading was chosen, with a button for the others when several fit. */
+export function announceReading(prepared: PreparedSelection, rechoose: () => void): void {
+  const { plan, reading, seq } = prepared;
+  const head = vscode.l10n.t('Unroll read the selection as {0} ({1}).', seq.description, plan.why);
+  const text = [head, ...prepared.notes].join(' ');
+  if (plan.fitting.length > 1) {
+    const other = vscode.l10n.t('Other Readings…');
+    void vscode.window.showInformationMessage(text, other).then((a) => a === other && rechoose());
+  } else {
+    void vscode.window.showInformationMessage(text);
+  }
+  void reading;
+}
+
+export interface TracedRun {
+  network: Network;
+  trace: TraceView;
+  cellLabel: string;
+  modelLabel: string;
+}
+
+/** Runs the seeded random network of the panel's settings (with `cell`) over `seq`; big runs go to the worker. */
+export async function traceSequence(seq: EncodedSequence, cell: CellName | undefined, client: () => EngineClient, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<TracedRun> {
+  const settings = readRandomModelSettings();
+  const chosen = { ...settings, cell: cell ?? settings.cell };
+  const network = TraceSession.network(seq, chosen);
+  const x = toDense(seq);
+  const labels = {
+    cellLabel: CELL_LABELS[chosen.cell],
+    modelLabel: vscode.l10n.t('seeded random, untrained (seed {0}, {1} units{2})', chosen.seed, chosen.hiddenSize, chosen.numLayers > 1 ? ` × ${chosen.numLayers}` : ''),
+  };
+  if (stepCost(network.cell, network.shape) * seq.steps <= LOCAL_RUN_BUDGET) {
+    return { network, trace: runNetwork(network, x), ...labels };
+  }
+  const remote = await client().trace({ network, x }, { signal, onProgress: onProgress && (({ done, total }) => onProgress(total ? done / total : 0)) });
+  return { network, trace: remote.local, ...labels };
+}
+
+export { CancelledError };
