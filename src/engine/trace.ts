@@ -65,9 +65,7 @@ export class Trace {
       const [clo, chi] = this.store.chunkRange(layer, dir, ci, j);
       if (fixed || (clo === lo && chi === hi)) data.set(rows, (a - t0) * width);
       else {
-        const lut = remapTable(clo, chi, lo, hi);
-        const o = (a - t0) * width;
-        for (let i = 0; i < rows.length; i++) data[o + i] = lut[rows[i]];
+        remapInto(data, (a - t0) * width, rows, remapTable(clo, chi, lo, hi));
       }
       a = b;
     }
@@ -223,6 +221,12 @@ export class Trace {
     if (this.cache.size > 4) this.cache.delete(this.cache.keys().next().value as number);
     return res;
   }
+}
+
+/** dst[o + i] = lut[src[i]]: a small monomorphic loop the JIT optimises on its own. */
+function remapInto(dst: Uint8Array, o: number, src: Uint8Array, lut: Uint8Array): void {
+  const n = src.length;
+  for (let i = 0; i < n; i++) dst[o + i] = lut[src[i]];
 }
 
 interface ChunkResult {
