@@ -1,0 +1,248 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { UnrollDebugSession } from '../../../src/debug/session';
+import { prepareProgram, type LaunchArgs } from '../../../src/debug/program';
+import { formatNumber } from '../../../src/expr';
+
+/* The adapter runs in this process behind a TCP socket; DebugClient talks DAP to it like VS Code would. */
+
+const TEXT = 'hello world\nsecond (line)\nthird\n';
+const LINE2 = TEXT.indexOf('second');
+let dir: string;
+let program: string;
+let server: net.Server;
+let dc: DebugClient;
+
+const mean = (a: ArrayLike<number>): number => Array.from(a).reduce((s, v) => s + v, 0) / a.length;
+
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unroll-debug-'));
+  program = path.join(dir, 'seq.txt');
+  fs.writeFileSync(program, TEXT);
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+beforeEach(async () => {
+  server = net.createServer((socket) => {
+    const session = new UnrollDebugSession();
+    session.setRunAsServer(true);
+    session.start(socket, socket);
+  }).listen(0);
+  dc = new DebugClient('node', '', 'unroll');
+  dc.defaultTimeout = 10_000;
+  await dc.start((server.address() as net.AddressInfo).port);
+});
+afterEach(async () => {
+  await dc.stop();
+  server.close();
+});
+
+/** Launch, set breakpoints when the adapter is ready, and wait for the first stop. */
+async function launch(args: Partial<LaunchArgs>, setup: () => Promise<unknown> = async () => undefined): Promise<DebugProtocol.StoppedEvent> {
+  const [, , stopped] = await Promise.all([
+    dc.waitForEvent('initialized').then(setup).then(() => dc.configurationDoneRequest()),
+    dc.launch({ program, ...args } as DebugProtocol.LaunchRequestArguments),
+    dc.waitForEvent('stopped'),
+  ]);
+  return stopped as DebugProtocol.StoppedEvent;
+}
+async function top(): Promise<DebugProtocol.StackFrame[]> {
+  return (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+}
+async function move(req: Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
+  const [, ev] = await Promise.all([req, dc.waitForEvent('stopped')]);
+  return ev as DebugProtocol.StoppedEvent;
+}
+/** The top frame is at this line and column of the program file. */
+async function expectAt(line: number, column: number): Promise<void> {
+  const f = (await top())[0];
+  assert.deepStrictEqual([f.source?.path, f.line, f.column], [program, line, column]);
+}
+
+describe('unroll debug adapter (DebugClient, plain Node)', function () {
+  this.timeout(20_000);
+
+  it('stops on entry at step 0, the first token of the file', async () => {
+    const ev = await launch({ stopOnEntry: true });
+    assert.strictEqual(ev.body.reason, 'entry');
+    const frames = await top();
+    assert.deepStrictEqual(frames.map((f) => f.name), ['step 0 "h"', 'sequence seq.txt (32 steps)']);
+    assert.deepStrictEqual([frames[0].line, frames[0].column, frames[0].source?.path], [1, 1, program]);
+  });
+
+  it('Step Over walks time steps; Step Back goes back; the location follows the token', async () => {
+    await launch({ stopOnEntry: true });
+    for (let k = 0; k < 13; k++) await move(dc.nextRequest({ threadId: 1 }));
+    await expectAt(2, 2); // step 13 = "e" of "second"
+    await move(dc.stepBackRequest({ threadId: 1 }));
+    await move(dc.stepBackRequest({ threadId: 1 }));
+    const frames = await top();
+    assert.strictEqual(frames[0].name, 'step 11 "\\n"');
+    assert.deepStrictEqual([frames[0].line, frames[0].column], [1, 12]);
+  });
+
+  it('Step Into goes step › layer › gate, Step Over walks gates, Step Out goes back up (bidirectional stack)', async () => {
+    await launch({ stopOnEntry: true, numLayers: 2, bidirectional: true });
+    await move(dc.stepInRequest({ threadId: 1 }));
+    assert.deepStrictEqual((await top()).map((f) => f.name).slice(0, 2), ['layer 0 forward, step 0', 'step 0 "h"']);
+    await move(dc.nextRequest({ threadId: 1 }));
+    assert.strictEqual((await top())[0].name, 'layer 0 reverse, step 0');
+    await move(dc.stepInRequest({ threadId: 1 }));
+    assert.strictEqual((await top())[0].name, 'i_t (layer 0 reverse)');
+    await move(dc.nextRequest({ threadId: 1 }));
+    const frames = await top();
+    assert.deepStrictEqual(frames.map((f) => f.name), ['f_t (layer 0 reverse)', 'layer 0 reverse, step 0', 'step 0 "h"', 'sequence seq.txt (32 steps)']);
+    await move(dc.stepOutRequest({ threadId: 1 }));
+    assert.strictEqual((await top()).length, 3);
+    await move(dc.stepOutRequest({ threadId: 1 }));
+    assert.strictEqual((await top()).length, 2);
+    // Walking every lane with Step Over ends back at the step level, on the next step.
+    await move(dc.stepInRequest({ threadId: 1 }));
+    for (let k = 0; k < 4; k++) await move(dc.nextRequest({ threadId: 1 }));
+    assert.deepStrictEqual((await top()).map((f) => f.name), ['step 0 "h"', 'sequence seq.txt (32 steps)']);
+    await move(dc.nextRequest({ threadId: 1 }));
+    assert.strictEqual((await top())[0].name, 'step 1 "e"');
+  });
+
+  it('a gutter breakpoint stops at the first token of its line; Continue runs to it', async () => {
+    let bpResponse: DebugProtocol.SetBreakpointsResponse | undefined;
+    const ev = await launch({}, async () => (bpResponse = await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 2 }] })));
+    assert.strictEqual(ev.body.reason, 'breakpoint');
+    assert.deepStrictEqual(bpResponse!.body.breakpoints.map((b) => [b.verified, b.line, b.column]), [[true, 2, 1]]);
+    await expectAt(2, 1);
+    // Continue: no more breakpoints, so it stops at the end of the sequence.
+    const end = await move(dc.continueRequest({ threadId: 1 }));
+    assert.strictEqual(end.body.reason, 'step');
+    assert.strictEqual((await top())[0].name, 'step 31 "\\n"');
+  });
+
+  it('conditions, hit counts and Reverse Continue', async () => {
+    // Hand-computed from the trace: steps where f.mean < the median of f.mean.
+    const prog = prepareProgram({ program }, { readFile: (p) => fs.readFileSync(p) });
+    const means = Array.from({ length: prog.seq.steps }, (_, t) => mean(prog.trace.exactStep(t).layers[0].forward.gates.f!));
+    const thr = [...means].sort((a, b) => a - b)[Math.floor(means.length / 2)];
+    const hits = means.map((m, t) => (m < thr ? t : -1)).filter((t) => t >= 0);
+    const every2 = hits.filter((_, k) => (k + 1) % 2 === 0);
+    await launch({ stopOnEntry: true });
+    const fb = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: `f.mean < ${thr}`, hitCondition: '%2' }] });
+    assert.strictEqual(fb.body.breakpoints[0].verified, true);
+    const seen: number[] = [];
+    for (let k = 0; k < every2.length; k++) {
+      const ev = await move(dc.continueRequest({ threadId: 1 }));
+      assert.strictEqual(ev.body.reason, 'breakpoint');
+      assert.deepStrictEqual(ev.body.hitBreakpointIds, [fb.body.breakpoints[0].id]);
+      seen.push(Number(/^step (\d+)/.exec((await top())[0].name)![1]));
+    }
+    assert.deepStrictEqual(seen, every2);
+    const back = await move(dc.reverseContinueRequest({ threadId: 1 }));
+    assert.strictEqual(back.body.reason, 'breakpoint');
+    assert.strictEqual((await top())[0].name.split(' ')[1], String(every2[every2.length - 2]));
+  });
+
+  it('a conditional gutter breakpoint stops at any token of its line where it holds; logpoints print', async () => {
+    const outputs: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e.body.output));
+    await launch({}, () => dc.setBreakpointsRequest({
+      source: { path: program },
+      breakpoints: [{ line: 2, condition: `t == ${LINE2 + 3}` }, { line: 1, logMessage: 'tok={token} t={t} h0={h[0] > -2}' }],
+    }));
+    await expectAt(2, 4);
+    assert.ok(outputs.includes('tok="h" t=0 h0=true\n'), outputs.join('|'));
+  });
+
+  it('an invalid condition leaves the breakpoint unverified with the parse error and column', async () => {
+    await launch({ stopOnEntry: true });
+    const r = await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 2, condition: 'f.maen < 0.2' }, { line: 3, hitCondition: 'often' }, { line: 9 }] });
+    const [a, b, c] = r.body.breakpoints;
+    assert.strictEqual(a.verified, false);
+    assert.match(a.message!, /^condition, column 3: unknown reduction '\.maen' \(did you mean 'mean'\?\)/);
+    assert.strictEqual(b.verified, false);
+    assert.match(b.message!, /^hit count, column 1: hit condition needs a whole number/);
+    assert.strictEqual(c.verified, false);
+    assert.match(c.message!, /line 9 has no token/);
+    const f = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'r.max > 0.5' }] });
+    assert.match(f.body.breakpoints[0].message!, /the LSTM cell has no 'r'/);
+  });
+
+  it('Variables: every gate and state per layer with mean/min/max, expandable to exact units', async () => {
+    await launch({ stopOnEntry: true });
+    await move(dc.nextRequest({ threadId: 1 }));
+    const prog = prepareProgram({ program }, { readFile: (p) => fs.readFileSync(p) });
+    const exact = prog.trace.exactStep(1).layers[0].forward;
+    const frameId = (await top())[0].id;
+    const scopes = (await dc.scopesRequest({ frameId })).body.scopes;
+    assert.deepStrictEqual(scopes.map((s) => s.name), ['Layer 0 (step 1)', 'Step']);
+    const vars = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
+    assert.deepStrictEqual(vars.map((v) => v.name), ['x_t', 'h_{t-1}', 'C_{t-1}', 'i_t', 'f_t', 'C̃_t (g)', 'o_t', 'C_t', 'h_t']);
+    const f = vars.find((v) => v.name === 'f_t')!;
+    const fv = Array.from(exact.gates.f!);
+    assert.strictEqual(f.value, `mean ${formatNumber(mean(fv))}, min ${formatNumber(Math.min(...fv))}, max ${formatNumber(Math.max(...fv))} (16 units)`);
+    assert.strictEqual(f.evaluateName, 'l0.f');
+    const units = (await dc.variablesRequest({ variablesReference: f.variablesReference })).body.variables;
+    assert.deepStrictEqual(units.map((u) => u.value), fv.map(formatNumber));
+    assert.strictEqual(units[3].evaluateName, 'l0.f[3]');
+    const hPrev = vars.find((v) => v.name === 'h_{t-1}')!;
+    const hp = (await dc.variablesRequest({ variablesReference: hPrev.variablesReference, filter: 'indexed', start: 4, count: 2 })).body.variables;
+    const h0 = prog.trace.exactStep(0).layers[0].forward.h;
+    assert.deepStrictEqual(hp.map((u) => [u.name, u.value]), [['[4]', formatNumber(h0[4])], ['[5]', formatNumber(h0[5])]]);
+    const stepVars = (await dc.variablesRequest({ variablesReference: scopes[1].variablesReference })).body.variables;
+    assert.deepStrictEqual(stepVars.slice(0, 2).map((v) => [v.name, v.value]), [['t', '1'], ['token', '"e"']]);
+  });
+
+  it('Watch / Debug Console evaluate the expression language at the current step and layer', async () => {
+    await launch({ stopOnEntry: true, numLayers: 2 });
+    await move(dc.nextRequest({ threadId: 1 }));
+    const prog = prepareProgram({ program, numLayers: 2 }, { readFile: (p) => fs.readFileSync(p) });
+    const e = prog.trace.exactStep(1).layers;
+    const r = await dc.evaluateRequest({ expression: 'f.mean', context: 'watch' });
+    assert.strictEqual(r.body.result, formatNumber(mean(e[0].forward.gates.f!)));
+    assert.strictEqual((await dc.evaluateRequest({ expression: 'l1.c[2]', context: 'watch' })).body.result, formatNumber(e[1].forward.c![2]));
+    assert.strictEqual((await dc.evaluateRequest({ expression: 'token == "e" && t == 1', context: 'repl' })).body.result, 'true');
+    const vec = await dc.evaluateRequest({ expression: 'h - h_prev', context: 'watch' });
+    assert.ok(vec.body.variablesReference > 0);
+    const units = (await dc.variablesRequest({ variablesReference: vec.body.variablesReference })).body.variables;
+    assert.strictEqual(units[0].value, formatNumber(e[0].forward.h[0] - e[0].forward.hPrev[0]));
+    // Inside layer 1, unqualified names read layer 1.
+    await move(dc.stepInRequest({ threadId: 1 }));
+    await move(dc.nextRequest({ threadId: 1 }));
+    assert.strictEqual((await dc.evaluateRequest({ expression: 'c[2]', context: 'watch' })).body.result, formatNumber(e[1].forward.c![2]));
+    // Errors carry the column; the Debug Console gets a caret under it.
+    await assert.rejects(dc.evaluateRequest({ expression: 'f.maen', context: 'watch' }), /column 3: unknown reduction '\.maen'/);
+    await assert.rejects(dc.evaluateRequest({ expression: 'f.maen', context: 'repl' }), /f\.maen\n  \^\^\^\^ unknown reduction/);
+    await assert.rejects(dc.evaluateRequest({ expression: 'rev.h', context: 'watch' }), /not bidirectional/);
+    // Hover over a token of the sequence file: that step's state.
+    const hover = await dc.evaluateRequest({ expression: '@step 13', context: 'hover' });
+    assert.match(hover.body.result, /^step 13 "e": layer 0 C_t mean/);
+  });
+
+  it('a program that cannot be read ends the session with one clear line', async () => {
+    const cases: [string, string | Buffer, RegExp][] = [
+      ['missing.txt', '', /cannot read the program .*missing\.txt: the file does not exist/],
+      ['binary.bin', Buffer.from([0x41, 0x00, 0x42]), /binary\.bin is not a text file \(it contains NUL bytes\)/],
+      ['empty.txt', '', /empty\.txt is empty: there is no sequence to step through/],
+      ['latin1.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9]), /latin1\.txt is not valid UTF-8 text/],
+    ];
+    for (const [name, content, pattern] of cases) {
+      const p = path.join(dir, name);
+      if (name !== 'missing.txt') fs.writeFileSync(p, content);
+      const client = new DebugClient('node', '', 'unroll');
+      await client.start((server.address() as net.AddressInfo).port);
+      const errors: string[] = [];
+      client.on('output', (e: DebugProtocol.OutputEvent) => e.body.category === 'stderr' && errors.push(e.body.output));
+      const [launchResult] = await Promise.all([
+        client.launch({ program: p } as DebugProtocol.LaunchRequestArguments).then(() => 'ok', (e: Error) => e.message),
+        client.waitForEvent('terminated'),
+      ]);
+      assert.match(launchResult, pattern);
+      assert.strictEqual(errors.length, 1, errors.join('|'));
+      assert.match(errors[0], pattern);
+      assert.ok(!/\n\s+at /.test(errors[0]), 'no stack trace');
+      await client.stop();
+    }
+  });
+});
