@@ -1,113 +1,235 @@
 /**
- * Webview entry: handshake, layout, and the bridge between host messages and the shared state store.
- * Everything the user sees follows `store`; the persisted part goes to setState so hide/reload keeps it.
+ * Webview entry: handshake, layout, and the bridge between host messages and the one state store.
+ * Every view follows `store`; its persisted part goes to setState so hiding or reloading keeps it.
  */
-import type { HostToWebview, InitMessage, RenderReport, WebviewStrings } from '../src/protocol/messages';
+import type { HostToWebview, InitMessage, RenderReport, TraceSummary, WebviewStrings } from '../src/protocol/messages';
 import { parsePersistedState } from '../src/protocol/messages';
 import { tokenLabel } from '../src/panel/sequence';
+import { readTheme } from './colors';
+import { TraceData } from './data';
 import { el } from './dom';
 import { getState, onHostMessage, post, setState } from './host';
 import { Store } from './state';
 import { ChainView } from './views/chain';
+import { DiagramView } from './views/diagram';
+import { TracePainter } from './views/painter';
+import { breakReason, nextBreak, TimelineView } from './views/timeline';
+import { ToolbarView } from './views/toolbar';
 
 export class App {
   readonly store = new Store();
+  readonly data = new TraceData((m) => post(m));
   private strings: WebviewStrings | undefined;
   private init: InitMessage | undefined;
+  private tokens: string[] = [];
+  private labels: string[] = [];
   private chain: ChainView | undefined;
-  private counter: HTMLElement | undefined;
+  private painter: TracePainter | undefined;
+  private diagram: DiagramView | undefined;
+  private timeline: TimelineView | undefined;
+  private toolbar: ToolbarView | undefined;
+  private progress: HTMLElement | undefined;
   private message = '';
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private scanId = 0;
+  private exactTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly root: HTMLElement) {
-    this.store.subscribe((_s, changed) => {
+    this.store.subscribe((st, changed) => {
       if (!this.init) return;
-      const persist = [...changed].some((k) => k !== 'playing');
-      if (persist) setState({ source: this.init.source, view: this.store.viewState() });
+      if ([...changed].some((k) => k !== 'playing')) setState({ source: this.init.source, view: this.store.viewState() });
       if (changed.has('step') || changed.has('layer') || changed.has('direction')) {
-        const s = this.store.get();
-        post({ type: 'stepChanged', step: s.step, layer: s.layer, direction: s.direction });
+        post({ type: 'stepChanged', step: st.step, layer: st.layer, direction: st.direction });
+        this.requestExact();
       }
-      this.updateCounter();
+      if (changed.has('playing') || changed.has('speed')) this.schedulePlay();
     });
+    this.data.onData = (kind) => {
+      if (kind === 'window') this.chain?.refresh();
+      else this.showExact();
+    };
   }
 
   start(): void {
     onHostMessage((m) => this.onMessage(m));
     document.addEventListener('keydown', (e) => this.onKey(e));
+    // VS Code swaps the body's theme class in place: repaint colours, re-render mermaid's SVG.
+    new MutationObserver(() => this.onThemeChange()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
     post({ type: 'ready' });
-  }
-
-  /** Arrows step, Home/End jump. Keys typed into inputs are left alone. */
-  onKey(e: KeyboardEvent): void {
-    const t = e.target as HTMLElement | null;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
-    if (e.altKey || e.ctrlKey || e.metaKey) return;
-    const n = this.store.getLimits().steps;
-    const jump = e.shiftKey ? 10 : 1;
-    switch (e.key) {
-      case 'ArrowRight': this.store.update({ step: this.store.get().step + jump, playing: false }); break;
-      case 'ArrowLeft': this.store.update({ step: this.store.get().step - jump, playing: false }); break;
-      case 'Home': this.store.update({ step: 0, playing: false }); break;
-      case 'End': this.store.update({ step: n - 1, playing: false }); break;
-      default: return;
-    }
-    e.preventDefault();
   }
 
   onMessage(m: HostToWebview): void {
     switch (m.type) {
       case 'init': return this.onInit(m);
+      case 'traceReady': return this.onTrace(m.summary);
+      case 'traceProgress':
+        if (this.progress && this.strings) this.progress.textContent = `${this.strings.noModel} ${Math.round(m.progress * 100)}%`;
+        return;
+      case 'window': return this.data.onWindow(m);
+      case 'exactStep': return this.data.onExact(m);
+      case 'scanResult':
+        if (m.id === this.scanId) this.timeline?.setConditionResult(this.timeline.conditionInput.value.trim(), m.hits, m.error);
+        return;
       case 'renderReportRequest': return post(this.report(m.id));
       case 'setStep': return this.store.update({ step: m.step, playing: false });
       case 'error':
         this.message = m.message;
         this.root.querySelector('.message')?.replaceChildren(m.message);
         return;
-      default:
-        return;
     }
+  }
+
+  /** Arrows step (Shift: 10), Home/End jump, Space plays/pauses. Keys typed into fields are left alone. */
+  onKey(e: KeyboardEvent): void {
+    const t = e.target as HTMLElement | null;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const st = this.store.get();
+    const jump = e.shiftKey ? 10 : 1;
+    switch (e.key) {
+      case 'ArrowRight': this.store.update({ step: st.step + jump, playing: false }); break;
+      case 'ArrowLeft': this.store.update({ step: st.step - jump, playing: false }); break;
+      case 'Home': this.store.update({ step: 0, playing: false }); break;
+      case 'End': this.store.update({ step: this.tokens.length - 1, playing: false }); break;
+      case ' ':
+        if (t && t.tagName === 'BUTTON') return; // the focused button's own click
+        this.store.update({ playing: !st.playing });
+        break;
+      default: return;
+    }
+    e.preventDefault();
   }
 
   private onInit(m: InitMessage): void {
     this.init = m;
     this.strings = m.strings;
+    this.tokens = m.tokens;
+    this.labels = m.tokens.map(tokenLabel);
+    this.data.reset(undefined);
     const restored = parsePersistedState(getState());
     // A reloaded webview keeps its own view state when it still shows the same text.
     const sameText = restored.source?.text === m.source.text;
     const view = { ...(m.view ?? {}), ...(sameText ? restored.view : {}) };
-    const labels = m.tokens.map(tokenLabel);
-    this.layout(m, labels);
-    this.store.setLimits({ steps: labels.length, layers: 1, directions: 1, units: 1, gates: [] });
+    this.layout(m);
+    this.store.setLimits({ steps: this.tokens.length, layers: 64, directions: 2, units: 1024, gates: [] });
     this.store.update({ ...view, playing: false });
     setState({ source: m.source, view: this.store.viewState() });
-    this.updateCounter();
+    this.timeline?.sync();
     this.chain?.draw();
   }
 
-  private layout(m: InitMessage, labels: string[]): void {
+  private layout(m: InitMessage): void {
     const s = m.strings;
-    this.message = labels.length === 0 ? s.emptySelection : '';
-    const header = el('header', { class: 'header' },
-      el('h1', { text: s.title }), el('span', { class: 'source', text: m.source.label }));
+    this.message = this.tokens.length === 0 ? s.emptySelection : '';
+    const header = el('header', { class: 'header' }, el('h1', { text: s.title }), el('span', { class: 'source', text: m.source.label }));
     const notices = el('div', { class: 'notices', role: 'status' }, ...m.notices.map((n) => el('p', { class: 'notice', text: n })));
     const message = el('p', { class: 'message', role: 'alert', text: this.message });
-    this.counter = el('span', { class: 'counter', 'aria-live': 'polite' });
-    this.chain = new ChainView(this.store, s.chain, s.step);
-    this.chain.setLabels(labels);
-    this.root.replaceChildren(header, notices, message, el('div', { class: 'toolbar' }, this.counter), this.chain.root);
-    this.root.dataset.empty = String(labels.length === 0);
+    this.root.dataset.empty = String(this.tokens.length === 0);
+    if (!this.tokens.length) {
+      this.chain = undefined;
+      this.timeline = undefined;
+      this.root.replaceChildren(header, notices, message);
+      return;
+    }
+    this.progress = el('p', { class: 'progress', role: 'status', text: s.noModel });
+    this.painter = new TracePainter(this.data, this.store);
+    this.chain = new ChainView(this.store, this.painter, s.chain, s.step);
+    this.chain.onVisible = (r) => {
+      const st = this.store.get();
+      // Fetch a screen's width ahead on each side so scrolling finds data already there.
+      const span = r.end - r.first;
+      if (r.mode !== 'empty') this.data.ensure(st.layer, st.direction, r.first - span, r.end + span);
+    };
+    this.chain.setLabels(this.labels);
+    this.timeline = new TimelineView(this.store, s, this.tokens, () => this.counterText());
+    this.timeline.onZoom = (f) => this.chain?.zoomBy(f);
+    this.timeline.onScan = (expression) => this.scan(expression);
+    this.toolbar = new ToolbarView(this.store, s);
+    const root = document.getElementById('app');
+    const mermaidSrc = root?.dataset.mermaidSrc ?? '';
+    const nonce = root?.dataset.nonce ?? '';
+    this.diagram = new DiagramView(this.store, mermaidSrc, nonce, s.diagram, s.copyMermaid);
+    this.diagram.onCopy = (text) => post({ type: 'copyText', text });
+    this.root.replaceChildren(header, notices, message, this.progress, this.toolbar.root, this.timeline.root, this.chain.root,
+      el('div', { class: 'lower' }, this.diagram.root));
   }
 
-  private updateCounter(): void {
-    if (!this.counter || !this.init || !this.strings) return;
-    this.counter.textContent = this.counterText();
+  private onTrace(summary: TraceSummary): void {
+    this.data.reset(summary);
+    this.store.setLimits({ steps: summary.steps, layers: summary.numLayers, directions: summary.numDirections, units: summary.hiddenSize, gates: summary.channels });
+    if (this.progress) this.progress.textContent = '';
+    this.toolbar?.setSummary(summary);
+    this.chain?.draw();
+    void this.diagram?.show({ family: summary.family, peephole: summary.peephole, coupling: summary.coupling, resetAfter: summary.resetAfter, nonlinearity: summary.cellName === 'rnn_relu' ? 'relu' : 'tanh' });
+    this.requestExact(true);
+    const cond = this.timeline?.conditionInput.value.trim();
+    if (cond) this.scan(cond);
+  }
+
+  /** Exact values for the diagram, asked after stepping settles (playback at 120/s must not flood the host). */
+  private requestExact(now = false): void {
+    if (this.exactTimer) clearTimeout(this.exactTimer);
+    const go = () => {
+      this.exactTimer = undefined;
+      this.showExact();
+    };
+    if (now) go();
+    else this.exactTimer = setTimeout(go, this.store.get().playing ? 0 : 30);
+  }
+
+  private showExact(): void {
+    const st = this.store.get();
+    if (!this.data.summary) return;
+    const values = this.data.exactValues(st.layer, st.direction, st.step);
+    this.diagram?.update(values, this.labels[st.step] ?? '');
+  }
+
+  private scan(expression: string): void {
+    if (!this.data.summary || !expression) {
+      this.timeline?.setConditionResult('', [], undefined);
+      return;
+    }
+    this.scanId += 1;
+    post({ type: 'scan', id: this.scanId, runId: this.data.summary.runId, expression });
+  }
+
+  private schedulePlay(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const st = this.store.get();
+    if (!st.playing) return;
+    this.timer = setTimeout(() => this.tick(), 1000 / st.speed);
+  }
+
+  /** One playback step: stop at the end or at the next breakpoint, saying which fired and why. */
+  private tick(): void {
+    const st = this.store.get();
+    if (!st.playing || !this.timeline) return;
+    const next = st.step + 1;
+    if (next >= this.tokens.length) return this.store.update({ playing: false });
+    const brk = nextBreak(this.timeline.bp, this.tokens, st.step);
+    if (brk === next) {
+      this.store.update({ step: next, playing: false });
+      this.timeline.status.textContent = `${this.strings?.breakpointHit ?? ''}: ${this.strings?.step ?? ''} ${next} — ${breakReason(this.timeline.bp, this.tokens, next)}`;
+      post({ type: 'log', text: `[breakpoint] step ${next} (${this.labels[next]}): ${breakReason(this.timeline.bp, this.tokens, next)}` });
+      return;
+    }
+    this.store.update({ step: next });
+    this.schedulePlay();
+  }
+
+  private onThemeChange(): void {
+    this.painter?.setTheme(readTheme(getComputedStyle(document.body)));
+    this.toolbar?.paintLegends();
+    this.chain?.refresh();
+    void this.diagram?.onThemeChange();
   }
 
   private counterText(): string {
-    const n = this.init?.tokens.length ?? 0;
+    const n = this.tokens.length;
     if (!n || !this.strings) return '';
-    const s = this.store.get();
-    return `${this.strings.step} ${s.step + 1} / ${n} · ${this.strings.token} “${tokenLabel(this.init!.tokens[s.step])}”`;
+    const st = this.store.get();
+    return `${this.strings.step} ${st.step + 1} / ${n} · ${this.strings.token} “${this.labels[st.step]}”`;
   }
 
   report(id: number): RenderReport {
@@ -115,14 +237,14 @@ export class App {
     const range = this.chain?.visible();
     return {
       type: 'renderReport', id,
-      stepCount: this.init?.tokens.length ?? 0,
+      stepCount: this.tokens.length,
       tokens: (this.chain?.renderedLabels() ?? []).slice(0, 200).map((t) => t.slice(0, 64)),
       notices: (this.init?.notices ?? []).slice(0, 20),
       message: this.message.slice(0, 1000),
       step: this.store.get().step,
       mode: range?.mode ?? 'empty',
       counter: this.counterText().slice(0, 200),
-      diagramValues: {},
+      diagramValues: Object.fromEntries(Object.entries(this.diagram?.shown ?? {}).slice(0, 100)),
     };
   }
 }

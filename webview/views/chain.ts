@@ -1,21 +1,16 @@
 /**
- * The unrolled chain: one column per time step, left to right, virtualised. Detailed DOM cells when
- * zoomed in (few dozen on screen), a Canvas 2D strip of compact columns when zoomed out (thousands).
- * Cell contents (gates, C, h) are drawn by a `CellPainter` so the trace can plug in without this file
- * knowing its layout.
+ * The unrolled chain: time steps left to right, virtualised. A Canvas 2D layer paints the heat strips
+ * for whatever is visible (cost follows pixels, not steps); when zoomed in far enough, detailed DOM cells
+ * sit on top of it with the token, the step number, focus and the animated flow of the current step.
  */
 import { el } from '../dom';
 import { scrollToShow, visibleRange, VisibleRange, zoomScroll } from '../lod';
 import type { Store } from '../state';
+import type { TracePainter } from './painter';
 
-export interface CellPainter {
-  /** Fills a detailed cell's body for `step` (called when the cell is (re)built or data arrives). */
-  paintCell(body: HTMLElement, step: number): void;
-  /** Draws compact columns for steps [first, end) onto the canvas, x = (step - first) * w - offset. */
-  paintColumns(ctx: CanvasRenderingContext2D, first: number, end: number, stepWidth: number, offsetX: number, height: number): void;
-  /** Rows the detailed body needs (px) for layout. */
-  bodyHeight(): number;
-}
+/** Vertical layout of the chain, px. */
+const TOP = 6;
+const FOOT = 38;
 
 export class ChainView {
   readonly root: HTMLElement;
@@ -23,30 +18,25 @@ export class ChainView {
   private readonly spacer: HTMLElement;
   private readonly cellLayer: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
+  private readonly labelsCol: HTMLElement;
   private readonly cells = new Map<number, HTMLElement>();
   private labels: string[] = [];
   private range: VisibleRange = { mode: 'empty', first: 0, end: 0 };
   private frame = 0;
-  painter: CellPainter | undefined;
+  /** Called after each draw with the visible range (data requests follow it). */
+  onVisible: (r: VisibleRange) => void = () => undefined;
 
-  constructor(private readonly store: Store, ariaLabel: string, private readonly stepLabel: string) {
+  constructor(private readonly store: Store, private readonly painter: TracePainter, ariaLabel: string, private readonly stepLabel: string) {
     this.spacer = el('div', { class: 'chain-spacer' });
-    this.cellLayer = el('div', { class: 'chain-cells', role: 'list' });
+    this.cellLayer = el('div', { class: 'chain-cells', role: 'list', 'aria-label': ariaLabel });
     this.canvas = el('canvas', { class: 'chain-canvas', 'aria-hidden': 'true' });
     this.spacer.append(this.cellLayer);
     this.scroller = el('div', { class: 'chain-scroller', tabindex: '0', 'aria-label': ariaLabel }, this.canvas, this.spacer);
-    this.root = el('section', { class: 'chain', 'aria-label': ariaLabel }, this.scroller);
+    this.labelsCol = el('div', { class: 'band-labels', 'aria-hidden': 'true' });
+    this.root = el('section', { class: 'chain' }, this.labelsCol, this.scroller);
     this.scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
     this.scroller.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
-    this.cellLayer.addEventListener('click', (e) => {
-      const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-step]');
-      if (cell) this.store.update({ step: Number(cell.dataset.step), playing: false });
-    });
-    this.canvas.addEventListener('click', (e) => {
-      const s = this.store.get();
-      const x = e.offsetX + this.scroller.scrollLeft;
-      this.store.update({ step: Math.floor(x / s.stepWidth), playing: false });
-    });
+    this.scroller.addEventListener('click', (e) => this.onClick(e));
     store.subscribe((state, changed) => {
       if (changed.has('stepWidth')) this.rebuild();
       if (changed.has('step')) {
@@ -63,13 +53,11 @@ export class ChainView {
     this.rebuild();
   }
 
-  /** Repaints everything visible (new data arrived). */
+  /** Repaints (new data or theme). */
   refresh(): void {
-    for (const [step, cell] of this.cells) this.fillCell(cell, step);
     this.schedule();
   }
 
-  /** Current visible range (for window requests and reports). */
   visible(): VisibleRange {
     return this.range;
   }
@@ -77,6 +65,19 @@ export class ChainView {
   /** Labels of detailed cells currently in the DOM, in step order. */
   renderedLabels(): string[] {
     return [...this.cells.keys()].sort((a, b) => a - b).map((s) => this.cells.get(s)!.querySelector('.token')!.textContent ?? '');
+  }
+
+  /** Zooms by `factor`, keeping the step under `anchorX` (px from the left edge) in place. */
+  zoomBy(factor: number, anchorX?: number): void {
+    const s = this.store.get();
+    const before = s.stepWidth;
+    const anchor = anchorX ?? Math.max(0, (s.step + 0.5) * before - this.scroller.scrollLeft);
+    const left = this.scroller.scrollLeft;
+    this.store.update({ stepWidth: before * factor });
+    const after = this.store.get().stepWidth;
+    if (after === before) return;
+    this.scroller.scrollLeft = zoomScroll(anchor, left, before, after);
+    this.schedule();
   }
 
   private rebuild(): void {
@@ -93,28 +94,24 @@ export class ChainView {
   }
 
   private onWheel(e: WheelEvent): void {
-    if (!e.ctrlKey) {
-      // Vertical wheel scrolls time horizontally: the chain has no vertical overflow worth scrolling.
-      if (Math.abs(e.deltaY) > Math.abs(e.deltaX)) {
-        this.scroller.scrollLeft += e.deltaY;
-        e.preventDefault();
-      }
-      return;
+    if (e.ctrlKey) {
+      e.preventDefault();
+      this.zoomBy(Math.exp(-e.deltaY * 0.002), e.clientX - this.scroller.getBoundingClientRect().left);
+    } else if (Math.abs(e.deltaY) > Math.abs(e.deltaX)) {
+      // The chain has no vertical overflow: the wheel scrolls time.
+      this.scroller.scrollLeft += e.deltaY;
+      e.preventDefault();
     }
-    e.preventDefault();
-    this.zoomBy(Math.exp(-e.deltaY * 0.002), e.clientX - this.scroller.getBoundingClientRect().left);
   }
 
-  /** Zooms by `factor`, keeping the step under `anchorX` (px from the left edge) in place. */
-  zoomBy(factor: number, anchorX?: number): void {
-    const s = this.store.get();
-    const before = s.stepWidth;
-    this.store.update({ stepWidth: before * factor });
-    const after = this.store.get().stepWidth;
-    if (after === before) return;
-    const anchor = anchorX ?? (s.step + 0.5) * before - this.scroller.scrollLeft;
-    this.scroller.scrollLeft = zoomScroll(anchor, this.scroller.scrollLeft, before, after);
-    this.schedule();
+  private onClick(e: MouseEvent): void {
+    const rect = this.scroller.getBoundingClientRect();
+    const x = e.clientX - rect.left + this.scroller.scrollLeft;
+    const y = e.clientY - rect.top;
+    const step = Math.floor(x / this.store.get().stepWidth);
+    if (step < 0 || step >= this.labels.length) return;
+    const hit = this.painter.hit(y);
+    this.store.update({ step, playing: false, ...(hit ? { unit: hit.unit, gate: hit.channel } : {}) });
   }
 
   private schedule(): void {
@@ -126,21 +123,27 @@ export class ChainView {
     });
   }
 
-  /** Synchronous draw (tests and reports call it to avoid waiting for a frame). */
+  /** Synchronous draw (reports call it so they describe the current frame). */
   draw(): void {
     const s = this.store.get();
     const width = this.scroller.clientWidth || 600;
+    const height = this.scroller.clientHeight || 220;
     this.range = visibleRange(this.labels.length, s.stepWidth, this.scroller.scrollLeft, width);
     this.root.dataset.mode = this.range.mode;
-    if (this.range.mode === 'detailed') {
-      this.canvas.hidden = true;
-      this.drawCells();
-    } else {
+    const bands = this.painter.layout(TOP, height - TOP - FOOT);
+    this.labelsCol.replaceChildren(...bands.map((b) => {
+      const l = el('span', { class: `band-label${s.gate === b.channel ? ' selected' : ''}`, text: b.label });
+      l.style.top = `${b.y}px`;
+      l.style.height = `${b.h}px`;
+      return l;
+    }));
+    if (this.range.mode === 'detailed') this.drawCells();
+    else {
       for (const c of this.cells.values()) c.remove();
       this.cells.clear();
-      this.canvas.hidden = this.range.mode === 'empty';
-      if (this.range.mode === 'compact') this.drawCanvas(width);
     }
+    this.drawCanvas(width, height);
+    this.onVisible(this.range);
   }
 
   private drawCells(): void {
@@ -153,20 +156,19 @@ export class ChainView {
       }
     }
     for (let step = first; step < end; step++) {
-      let cell = this.cells.get(step);
-      if (!cell) {
-        cell = el('div', { class: 'cell', role: 'listitem', 'data-step': String(step) });
-        cell.style.left = `${step * s.stepWidth}px`;
-        cell.style.width = `${s.stepWidth}px`;
-        this.fillCell(cell, step);
-        this.cellLayer.append(cell);
-        this.cells.set(step, cell);
-      }
+      if (this.cells.has(step)) continue;
+      const label = this.labels[step] ?? '';
+      const cell = el('div', { class: 'cell', role: 'listitem', 'data-step': String(step), 'aria-label': `${this.stepLabel} ${step}: ${label}` },
+        el('div', { class: 'token', text: label }), el('div', { class: 'step-no', text: String(step) }));
+      cell.style.left = `${step * s.stepWidth}px`;
+      cell.style.width = `${s.stepWidth}px`;
+      this.cellLayer.append(cell);
+      this.cells.set(step, cell);
     }
     this.markCurrent();
   }
 
-  /** Highlights the current step's cell right away (stepping must not wait for a frame). */
+  /** Highlights the current step's cell right away, and restarts its flow animation. */
   private markCurrent(): void {
     const step = this.store.get().step;
     for (const [t, cell] of this.cells) {
@@ -178,41 +180,31 @@ export class ChainView {
     }
   }
 
-  private fillCell(cell: HTMLElement, step: number): void {
-    const label = this.labels[step] ?? '';
-    cell.setAttribute('aria-label', `${this.stepLabel} ${step}: ${label}`);
-    cell.replaceChildren();
-    const body = el('div', { class: 'cell-body' });
-    this.painter?.paintCell(body, step);
-    cell.append(body, el('div', { class: 'token', text: label }), el('div', { class: 'step-no', text: String(step) }));
-  }
-
-  private drawCanvas(width: number): void {
+  private drawCanvas(width: number, height: number): void {
     const s = this.store.get();
     const dpr = (typeof devicePixelRatio === 'number' && devicePixelRatio) || 1;
-    const height = this.scroller.clientHeight || 160;
-    // The canvas is as wide as the viewport and moves with the scroll: drawing cost depends on pixels, not steps.
+    // Viewport-sized and moved with the scroll: drawing cost depends on pixels, not on the number of steps.
     this.canvas.style.left = `${this.scroller.scrollLeft}px`;
     this.canvas.style.width = `${width}px`;
     this.canvas.style.height = `${height}px`;
-    if (this.canvas.width !== Math.round(width * dpr)) this.canvas.width = Math.round(width * dpr);
-    if (this.canvas.height !== Math.round(height * dpr)) this.canvas.height = Math.round(height * dpr);
+    const cw = Math.round(width * dpr);
+    const ch = Math.round(height * dpr);
+    if (this.canvas.width !== cw) this.canvas.width = cw;
+    if (this.canvas.height !== ch) this.canvas.height = ch;
     const ctx = this.canvas.getContext?.('2d');
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
+    if (this.range.mode === 'empty') return;
     const { first, end } = this.range;
     const offsetX = this.scroller.scrollLeft - first * s.stepWidth;
-    const css = getComputedStyle(this.root);
-    if (this.painter) this.painter.paintColumns(ctx, first, end, s.stepWidth, offsetX, height);
-    else {
-      ctx.fillStyle = css.getPropertyValue('--unroll-cell-bg') || '#888';
-      for (let t = first; t < end; t++) ctx.fillRect((t - first) * s.stepWidth - offsetX, 8, Math.max(1, s.stepWidth - 1), height - 16);
-    }
+    this.painter.paint(ctx, first, end, s.stepWidth, offsetX, this.range.mode === 'detailed');
     if (s.step >= first && s.step < end) {
-      ctx.strokeStyle = css.getPropertyValue('--unroll-current') || '#f80';
+      const css = getComputedStyle(this.root);
+      ctx.strokeStyle = css.getPropertyValue('--unroll-current').trim() || '#0078d4';
       ctx.lineWidth = 2;
-      ctx.strokeRect((s.step - first) * s.stepWidth - offsetX, 1, Math.max(2, s.stepWidth), height - 2);
+      const x = (s.step - first) * s.stepWidth - offsetX;
+      ctx.strokeRect(x + 1, 1, Math.max(2, s.stepWidth - 2), height - 2);
     }
   }
 }

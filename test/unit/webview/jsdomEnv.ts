@@ -19,7 +19,7 @@ export interface FakeHost {
   cleanup(): void;
 }
 
-const KEYS = ['window', 'document', 'HTMLElement', 'Node', 'getComputedStyle', 'KeyboardEvent', 'MouseEvent', 'MessageEvent', 'requestAnimationFrame', 'devicePixelRatio', 'SVGElement', 'Element'] as const;
+const KEYS = ['window', 'document', 'HTMLElement', 'Node', 'getComputedStyle', 'KeyboardEvent', 'MouseEvent', 'MessageEvent', 'requestAnimationFrame', 'devicePixelRatio', 'SVGElement', 'Element', 'MutationObserver', 'Event'] as const;
 
 export function installDom(initialState?: unknown, width = 800): FakeHost {
   const dom = new JSDOM('<!DOCTYPE html><html><body><main id="app"></main></body></html>', { pretendToBeVisual: true });
@@ -30,6 +30,8 @@ export function installDom(initialState?: unknown, width = 800): FakeHost {
   g.window = dom.window;
   // jsdom has no layout: give the chain scroller a fixed viewport so level-of-detail math has a width.
   Object.defineProperty((dom.window as unknown as { HTMLElement: typeof HTMLElement }).HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => width });
+  // jsdom has no canvas: views must cope with getContext() returning null (they skip painting).
+  (dom.window as unknown as { HTMLCanvasElement: typeof HTMLCanvasElement }).HTMLCanvasElement.prototype.getContext = (() => null) as never;
   const host: FakeHost = {
     posted: [],
     state: initialState as PersistedState | undefined,

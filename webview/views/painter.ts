@@ -1,0 +1,133 @@
+/**
+ * Paints trace values as heat strips: one band per channel (C on top like the conveyor belt, the gates
+ * in the middle, h at the bottom), one pixel row per unit, one column per step. The same pixels serve
+ * the compact and the detailed level of detail; only the column width and gaps change.
+ */
+import { channelKind, divergingLut, Lut, readTheme, sequentialLut, symmetricRemap, ThemeColors } from '../colors';
+import type { TraceData } from '../data';
+import type { Store } from '../state';
+
+export interface Band {
+  channel: string;
+  label: string;
+  y: number;
+  h: number;
+  units: number;
+}
+
+const LABELS: Record<string, string> = { c: 'C', h: 'h', i: 'i', f: 'f', g: 'C̃', o: 'o', r: 'r', z: 'z', n: 'n', m: 'm' };
+
+/** Display order: cell state first (the belt), gates, then the hidden state. */
+export function bandOrder(channels: readonly string[]): string[] {
+  const rank = (c: string) => (c === 'c' ? 0 : c === 'h' ? 3 : c === 'm' ? 2 : 1);
+  const gateOrder = ['f', 'i', 'g', 'o', 'r', 'z', 'n'];
+  return [...channels].sort((a, b) => rank(a) - rank(b) || gateOrder.indexOf(a) - gateOrder.indexOf(b));
+}
+
+/** Splits `height` px into bands with `gap` px between them; each band at least 4 px. */
+export function layoutBands(channels: readonly string[], widths: Record<string, number>, top: number, height: number, gap = 4): Band[] {
+  const order = bandOrder(channels);
+  if (!order.length) return [];
+  const h = Math.max(4, Math.floor((height - gap * (order.length - 1)) / order.length));
+  return order.map((channel, k) => ({ channel, label: LABELS[channel] ?? channel, y: top + k * (h + gap), h, units: widths[channel] ?? 1 }));
+}
+
+export class TracePainter {
+  private theme: ThemeColors | undefined;
+  private seqLut: Lut | undefined;
+  private divLut: Lut | undefined;
+  private offscreen: HTMLCanvasElement | undefined;
+  bands: Band[] = [];
+
+  constructor(private readonly data: TraceData, private readonly store: Store) {}
+
+  /** Re-reads theme colours (call when the theme changes). */
+  setTheme(theme: ThemeColors): void {
+    this.theme = theme;
+    this.seqLut = sequentialLut(theme);
+    this.divLut = divergingLut(theme);
+  }
+
+  layout(top: number, height: number): Band[] {
+    const s = this.data.summary;
+    if (!s) return (this.bands = []);
+    const widths: Record<string, number> = {};
+    for (const c of s.channels) widths[c] = c === 'h' ? s.outputSize : s.hiddenSize;
+    this.bands = layoutBands(s.channels, widths, top, height);
+    return this.bands;
+  }
+
+  /** Band and unit under a y coordinate (for clicks). */
+  hit(y: number): { channel: string; unit: number } | undefined {
+    for (const b of this.bands) {
+      if (y >= b.y && y < b.y + b.h) return { channel: b.channel, unit: Math.min(b.units - 1, Math.floor(((y - b.y) / b.h) * b.units)) };
+    }
+    return undefined;
+  }
+
+  /**
+   * Draws steps [first, end): step t's column starts at (t − first)·w − offsetX. Detailed mode leaves a
+   * gap between gate columns; the C and h bands stay continuous, like the belt and the wire in the diagrams.
+   */
+  paint(ctx: CanvasRenderingContext2D, first: number, end: number, w: number, offsetX: number, detailed: boolean): void {
+    const s = this.store.get();
+    if (!this.theme) this.setTheme(readTheme(getComputedStyle(document.body)));
+    const n = end - first;
+    if (n <= 0 || !this.bands.length) return;
+    for (const band of this.bands) {
+      const img = this.bandImage(band, first, n, s.layer, s.direction);
+      if (!img) continue;
+      const off = (this.offscreen ??= document.createElement('canvas'));
+      off.width = n;
+      off.height = band.units;
+      off.getContext('2d')!.putImageData(img, 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      const continuous = !detailed || band.channel === 'c' || band.channel === 'h';
+      const inset = continuous ? 0 : Math.min(4, Math.floor(w * 0.12));
+      if (inset === 0) ctx.drawImage(off, 0, 0, n, band.units, -offsetX, band.y, n * w, band.h);
+      else for (let k = 0; k < n; k++) ctx.drawImage(off, k, 0, 1, band.units, k * w - offsetX + inset, band.y, w - 2 * inset, band.h);
+      if (s.gate === band.channel || (s.gate === '' && band.channel === 'c')) this.markUnit(ctx, band, s.unit, n * w - offsetX);
+    }
+  }
+
+  private markUnit(ctx: CanvasRenderingContext2D, band: Band, unit: number, right: number): void {
+    if (unit >= band.units) return;
+    const rowH = band.h / band.units;
+    ctx.strokeStyle = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder') || '#0078d4';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(0.5, band.y + unit * rowH + 0.5, Math.max(1, right) - 1, Math.max(1, rowH - 1));
+  }
+
+  /** RGBA pixels: column k = step first+k, row = unit; transparent where data has not arrived. */
+  private bandImage(band: Band, first: number, n: number, layer: number, dir: number): ImageData | undefined {
+    const lut = channelKind(band.channel) === 'sigmoid' ? this.seqLut! : this.divLut!;
+    const img = new ImageData(n, band.units);
+    const px = img.data;
+    let any = false;
+    let remap: Uint8Array | undefined;
+    let remapKey = '';
+    for (let k = 0; k < n; k++) {
+      const col = this.data.codes(layer, dir, band.channel, first + k);
+      if (!col) continue;
+      any = true;
+      let map: Uint8Array | undefined;
+      if (channelKind(band.channel) === 'diverging') {
+        const key = `${col.lo}/${col.hi}`;
+        if (key !== remapKey) {
+          remap = symmetricRemap(col.lo, col.hi);
+          remapKey = key;
+        }
+        map = remap;
+      }
+      for (let u = 0; u < band.units; u++) {
+        const q = map ? map[col.data[u]] : col.data[u];
+        const o = (u * n + k) * 4;
+        px[o] = lut[q * 4];
+        px[o + 1] = lut[q * 4 + 1];
+        px[o + 2] = lut[q * 4 + 2];
+        px[o + 3] = 255;
+      }
+    }
+    return any ? img : undefined;
+  }
+}

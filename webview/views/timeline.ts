@@ -1,0 +1,184 @@
+/**
+ * Timeline controls: jump/step/play, scrub, speed, step counter with the token, breakpoint marks and the
+ * condition input. Holds no state of its own beyond the breakpoints: the step lives in the store.
+ */
+import type { WebviewStrings } from '../../src/protocol/messages';
+import { button, el, icon, iconButton } from '../dom';
+import type { Store } from '../state';
+
+export const SPEEDS = [1, 2, 4, 8, 15, 30, 60, 120];
+
+export interface Breakpoints {
+  /** Steps clicked on the timeline. */
+  steps: Set<number>;
+  /** Token texts to stop at. */
+  tokens: Set<string>;
+  /** Condition text and its hits (ascending) once scanned. */
+  condition: string;
+  conditionHits: number[];
+}
+
+/** Next step after `from` (exclusive) where any breakpoint fires, or -1. */
+export function nextBreak(bp: Breakpoints, tokens: readonly string[], from: number): number {
+  let best = -1;
+  for (const s of bp.steps) if (s > from && (best < 0 || s < best)) best = s;
+  const hits = bp.conditionHits;
+  let lo = 0;
+  let hi = hits.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (hits[mid] <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < hits.length && (best < 0 || hits[lo] < best)) best = hits[lo];
+  if (bp.tokens.size) {
+    const limit = best < 0 ? tokens.length : best;
+    for (let t = from + 1; t < limit; t++) if (bp.tokens.has(tokens[t])) return t;
+  }
+  return best;
+}
+
+/** Why step t stops playback (for the "breakpoint hit" line). */
+export function breakReason(bp: Breakpoints, tokens: readonly string[], t: number): string {
+  const why: string[] = [];
+  if (bp.steps.has(t)) why.push(`step ${t}`);
+  if (bp.tokens.has(tokens[t])) why.push(`token “${tokens[t]}”`);
+  if (bp.condition && binaryHas(bp.conditionHits, t)) why.push(bp.condition);
+  return why.join(', ');
+}
+
+function binaryHas(a: number[], x: number): boolean {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const m = (lo + hi) >> 1;
+    if (a[m] === x) return true;
+    if (a[m] < x) lo = m + 1;
+    else hi = m - 1;
+  }
+  return false;
+}
+
+export class TimelineView {
+  readonly root: HTMLElement;
+  readonly counter: HTMLElement;
+  readonly status: HTMLElement;
+  private readonly scrub: HTMLInputElement;
+  private readonly playBtn: HTMLButtonElement;
+  private readonly marks: HTMLCanvasElement;
+  readonly conditionInput: HTMLInputElement;
+  readonly bp: Breakpoints = { steps: new Set(), tokens: new Set(), condition: '', conditionHits: [] };
+  onScan: (expression: string) => void = () => undefined;
+  onZoom: (factor: number) => void = () => undefined;
+
+  constructor(private readonly store: Store, private readonly s: WebviewStrings, private tokens: readonly string[], private readonly counterText: () => string) {
+    const jump = (step: number) => store.update({ step, playing: false });
+    this.playBtn = iconButton(s.play, 'play', () => store.update({ playing: !store.get().playing }), 'play');
+    this.scrub = el('input', { type: 'range', min: '0', max: String(Math.max(0, tokens.length - 1)), value: '0', 'aria-label': s.timeline, class: 'scrub' });
+    this.scrub.addEventListener('input', () => store.update({ step: Number(this.scrub.value), playing: false }));
+    const speed = el('select', { 'aria-label': s.speed, title: s.speed, class: 'speed' });
+    for (const v of SPEEDS) speed.append(el('option', { value: String(v), text: `${v}/s` }));
+    speed.value = String(nearest(store.get().speed));
+    speed.addEventListener('change', () => store.update({ speed: Number(speed.value) }));
+    this.counter = el('span', { class: 'counter', 'aria-live': 'polite' });
+    this.marks = el('canvas', { class: 'marks', 'aria-label': s.breakpointHit, title: s.breakpointHit });
+    this.marks.addEventListener('click', (e) => this.toggleStepAt(e));
+    this.conditionInput = el('input', { type: 'text', class: 'condition', placeholder: s.conditionPlaceholder, 'aria-label': s.condition, spellcheck: 'false' });
+    this.conditionInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        this.onScan(this.conditionInput.value.trim());
+      }
+      e.stopPropagation(); // typing must not step or play
+    });
+    this.status = el('pre', { class: 'bp-status', role: 'status' });
+    const tokenBp = button(`${s.breakpointHit}: ${s.token}`, '◆', () => this.toggleToken(), 'token-bp');
+    this.root = el('section', { class: 'timeline', 'aria-label': s.timeline },
+      el('div', { class: 'controls' },
+        iconButton(s.jumpStart, 'first', () => jump(0)),
+        iconButton(s.stepBack, 'prev', () => store.update({ step: store.get().step - 1, playing: false })),
+        this.playBtn,
+        iconButton(s.stepForward, 'next', () => store.update({ step: store.get().step + 1, playing: false })),
+        iconButton(s.jumpEnd, 'last', () => jump(this.tokens.length - 1)),
+        speed,
+        button(`${s.zoom} −`, '−', () => this.onZoom(1 / 1.5)),
+        button(`${s.zoom} +`, '+', () => this.onZoom(1.5)),
+        tokenBp,
+        this.counter),
+      el('div', { class: 'scrub-row' }, this.scrub, this.marks),
+      el('div', { class: 'condition-row' }, el('label', { text: s.condition }, this.conditionInput), this.status));
+    store.subscribe(() => this.sync());
+    this.sync();
+  }
+
+  setTokens(tokens: readonly string[]): void {
+    this.tokens = tokens;
+    this.scrub.max = String(Math.max(0, tokens.length - 1));
+    this.sync();
+  }
+
+  sync(): void {
+    const st = this.store.get();
+    this.scrub.value = String(st.step);
+    this.counter.textContent = this.counterText();
+    const want = st.playing ? 'pause' : 'play';
+    if (this.playBtn.dataset.icon !== want) {
+      this.playBtn.dataset.icon = want;
+      this.playBtn.replaceChildren(icon(want));
+    }
+    this.playBtn.setAttribute('aria-label', st.playing ? this.s.pause : this.s.play);
+    this.playBtn.title = st.playing ? this.s.pause : this.s.play;
+    this.drawMarks();
+  }
+
+  setConditionResult(expression: string, hits: number[] | undefined, error: string | undefined): void {
+    this.bp.condition = error ? '' : expression;
+    this.bp.conditionHits = hits ?? [];
+    this.status.textContent = error ?? (expression ? `${hits?.length ?? 0} × ${expression}` : '');
+    this.status.classList.toggle('error', !!error);
+    this.drawMarks();
+  }
+
+  private toggleToken(): void {
+    const tok = this.tokens[this.store.get().step];
+    if (tok === undefined) return;
+    if (this.bp.tokens.has(tok)) this.bp.tokens.delete(tok);
+    else this.bp.tokens.add(tok);
+    this.drawMarks();
+  }
+
+  private toggleStepAt(e: MouseEvent): void {
+    const n = this.tokens.length;
+    if (!n) return;
+    const rect = this.marks.getBoundingClientRect();
+    const step = Math.max(0, Math.min(n - 1, Math.round(((e.clientX - rect.left) / Math.max(1, rect.width)) * (n - 1))));
+    if (this.bp.steps.has(step)) this.bp.steps.delete(step);
+    else this.bp.steps.add(step);
+    this.drawMarks();
+  }
+
+  /** One tick per breakpoint hit along the whole sequence; the current step as a line. */
+  private drawMarks(): void {
+    const c = this.marks;
+    const w = c.clientWidth || 300;
+    const h = c.clientHeight || 10;
+    if (c.width !== w) c.width = w;
+    if (c.height !== h) c.height = h;
+    const ctx = c.getContext?.('2d');
+    const n = this.tokens.length;
+    if (!ctx || !n) return;
+    ctx.clearRect(0, 0, w, h);
+    const css = getComputedStyle(document.body);
+    const x = (t: number) => (n === 1 ? 0 : (t / (n - 1)) * (w - 2)) + 1;
+    ctx.fillStyle = css.getPropertyValue('--vscode-debugIcon-breakpointForeground').trim() || '#e51400';
+    for (const t of this.bp.conditionHits) ctx.fillRect(x(t) - 0.5, 2, 1.5, h - 4);
+    for (const t of this.bp.steps) ctx.fillRect(x(t) - 2, 0, 4, h);
+    if (this.bp.tokens.size) for (let t = 0; t < n; t++) if (this.bp.tokens.has(this.tokens[t])) ctx.fillRect(x(t) - 1, 0, 2, h);
+    ctx.fillStyle = css.getPropertyValue('--vscode-focusBorder').trim() || '#0078d4';
+    ctx.fillRect(x(this.store.get().step) - 1, 0, 2, h);
+  }
+}
+
+function nearest(v: number): number {
+  return SPEEDS.reduce((a, b) => (Math.abs(b - v) < Math.abs(a - v) ? b : a), SPEEDS[0]);
+}
