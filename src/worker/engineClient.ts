@@ -65,11 +65,12 @@ export class RemoteTrace {
     return this.client.request({ type: 'exactRange', id: 0, traceId: this.traceId, t0, t1 }).then((m) => (m as { value: ExactRange }).value);
   }
 
-  /** Let the worker drop its copy (the shared memory is freed once this object is garbage too). */
+  /** Let the worker drop its copy (also done automatically when this object is garbage collected);
+   *  `local` stays usable: the host holds its own view of the shared buffers. */
   release(): void {
     if (this.released) return;
     this.released = true;
-    this.client.post({ type: 'release', traceId: this.traceId });
+    this.client.releaseTrace(this);
   }
 }
 
@@ -78,6 +79,8 @@ export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly workerPath: string;
+  /** A RemoteTrace dropped without release() still lets the worker free its copy. */
+  private readonly finalizer = new FinalizationRegistry<number>((traceId) => this.post({ type: 'release', traceId }));
 
   /** workerPath: the bundled dist/worker.js (default: next to this bundle). */
   constructor(opts: { workerPath?: string } = {}) {
@@ -103,7 +106,9 @@ export class EngineClient {
         [network.data.buffer as ArrayBuffer],
       );
       const done = msg as Extract<WorkerToHost, { type: 'traced' }>;
-      return new RemoteTrace(this, done.traceId, Trace.fromTransfer(done.transfer), done.millis);
+      const remote = new RemoteTrace(this, done.traceId, Trace.fromTransfer(done.transfer), done.millis);
+      this.finalizer.register(remote, done.traceId, remote);
+      return remote;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
     }
@@ -123,6 +128,12 @@ export class EngineClient {
         reject(new UnrollError(`could not reach the engine worker: ${(e as Error).message}`));
       }
     });
+  }
+
+  /** Internal: the worker may drop its copy of this trace (the host's shared view stays valid). */
+  releaseTrace(remote: RemoteTrace): void {
+    this.finalizer.unregister(remote);
+    this.post({ type: 'release', traceId: remote.traceId });
   }
 
   post(msg: HostToWorker): void {

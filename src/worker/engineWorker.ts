@@ -21,6 +21,9 @@ function kernelFor(name: KernelName | undefined): Kernel {
   return referenceKernel;
 }
 
+/** Traces kept for exact-value requests; older ones answer "released". */
+const MAX_KEPT_TRACES = 8;
+
 /** Progress at most every 50 ms: enough for a progress bar, cheap for the host. */
 const PROGRESS_EVERY_MS = 50;
 
@@ -53,6 +56,8 @@ function handle(msg: HostToWorker): void {
         });
         const traceId = nextTraceId++;
         traces.set(traceId, trace);
+        // Bound the worker's memory even if a host never releases: keep the newest few traces.
+        while (traces.size > MAX_KEPT_TRACES) traces.delete(traces.keys().next().value as number);
         // Shared buffers: the host reads the same memory, nothing is copied.
         post({ type: 'traced', id: msg.id, traceId, transfer: trace.toTransfer(), millis: performance.now() - started });
       } catch (e) {

@@ -71,6 +71,18 @@ describe('engine worker', function () {
     await assert.rejects(client.trace(longJob(10), { signal: ac.signal }), CancelledError);
   });
 
+  it('keeps at most 8 traces in the worker; a released trace still reads on the host', async () => {
+    const job = longJob(5, 4);
+    const first = await client.trace(job);
+    const later = [];
+    for (let i = 0; i < 8; i++) later.push(await client.trace(job));
+    await assert.rejects(first.exactStep(0), /released/);
+    assert.deepStrictEqual(await later[7].exactStep(4), runNetwork(job.network, job.x).exactStep(4));
+    later[7].release();
+    assert.strictEqual(later[7].window(0, 0, 'h', 0, 5).data.length, 5 * 4);
+    assert.deepStrictEqual(later[7].local.exactStep(4), runNetwork(job.network, job.x).exactStep(4));
+  });
+
   it('bad input rejects with the engine\'s one-line message', async () => {
     const job = longJob(3);
     job.x[4] = NaN;
