@@ -47,6 +47,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'unroll-integration', mocha);
   require('./suite/extension.test');
   require('./suite/badStart.test');
+  require('./suite/editor.test');
   return new Promise<void>((resolve, reject) => {
     try {
       mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
