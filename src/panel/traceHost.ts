@@ -9,7 +9,7 @@ import { EngineClient } from '../worker/engineClient';
 import { CancelledError } from '../engine/trace';
 import { UnrollError } from '../engine/types';
 import type { WebviewToHost } from '../protocol/messages';
-import { RandomModelSettings, TraceSession, validateRandomModel } from './traceSession';
+import { DEFAULT_RANDOM_MODEL, RandomModelSettings, settingsForSource, TraceSession, validateRandomModel } from './traceSession';
 import type { PanelExtension, VisualizerPanel } from './visualizerPanel';
 
 /** Reads the random-model settings; a bad value gives one line naming the setting. */
@@ -18,6 +18,15 @@ export function readRandomModelSettings(): RandomModelSettings {
   return validateRandomModel({
     cell: c.get('cell'), hiddenSize: c.get('hiddenSize'), numLayers: c.get('layers'), bidirectional: c.get('bidirectional'), seed: c.get('seed'),
   });
+}
+
+/** The random model's seed (word embeddings depend on it), or the default when the settings are broken. */
+export function readSeed(): number {
+  try {
+    return readRandomModelSettings().seed;
+  } catch {
+    return DEFAULT_RANDOM_MODEL.seed;
+  }
 }
 
 export class TraceHost implements PanelExtension {
@@ -47,7 +56,7 @@ export class TraceHost implements PanelExtension {
     const abort = new AbortController();
     this.running = abort;
     try {
-      const settings = readRandomModelSettings();
+      const settings = settingsForSource(readRandomModelSettings(), panel.source);
       const net = TraceSession.network(seq, settings);
       const x = toDense(seq);
       this.client ??= new EngineClient({ workerPath: this.workerPath });

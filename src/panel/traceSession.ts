@@ -6,7 +6,7 @@
 import { runNetwork, type ExactStep, type Trace } from '../engine/trace';
 import { type CellName, type CellSpec, type Network, UnrollError, gateNames } from '../engine/types';
 import { randomNetwork } from '../model/random';
-import { defaultCharVocabulary, encodeChars, toDense, tokenText, type EncodedSequence } from '../input';
+import { defaultCharVocabulary, encodeChars, planReadings, toDense, tokenText, type EncodedSequence } from '../input';
 import { scanCondition, traceSource, ExprError, caretLines } from '../expr';
 import type {
   ChannelWindow, ExactStepMessage, ExactStepRequest, ScanRequest, ScanResultMessage, SequenceSource, TraceSummary,
@@ -52,9 +52,31 @@ export function validateRandomModel(s: Partial<RandomModelSettings>): RandomMode
   return out;
 }
 
-/** Encodes the visualized text as characters over the built-in character vocabulary. */
-export function encodeSource(source: SequenceSource): EncodedSequence {
-  return encodeChars(source.text, defaultCharVocabulary(), { baseOffset: source.startOffset ?? 0 });
+/** Width of hashed word embeddings for the random network (the editor's readings use the same). */
+export const HASHED_WORD_DIM = 32;
+
+/**
+ * Encodes the visualized text: characters over the built-in character vocabulary, or the reading the
+ * editor chose (words, numbers, CSV). A reading that no longer fits falls back to characters.
+ */
+export function encodeSource(source: SequenceSource, seed = DEFAULT_RANDOM_MODEL.seed): EncodedSequence {
+  const opts = { baseOffset: source.startOffset ?? 0 };
+  if (source.reading && source.reading !== 'chars' && source.text.length) {
+    try {
+      const plan = planReadings(source.text, { kind: 'default', charVocab: defaultCharVocabulary(), hashedDim: HASHED_WORD_DIM, seed }, opts);
+      const r = [plan.obvious, ...plan.fitting].find((x) => x.id === source.reading);
+      if (r) return r.encode();
+    } catch (e) {
+      if (!(e instanceof UnrollError)) throw e;
+    }
+  }
+  return encodeChars(source.text, defaultCharVocabulary(), opts);
+}
+
+/** The settings with the cell a source asks for (Visualize GRU / RNN), when it is one the visualizer offers. */
+export function settingsForSource(settings: RandomModelSettings, source: SequenceSource): RandomModelSettings {
+  const cell = source.cell as CellName | undefined;
+  return cell && VISUALIZER_CELLS.includes(cell) ? { ...settings, cell } : settings;
 }
 
 /** The text of every step (what the webview labels cells with). */

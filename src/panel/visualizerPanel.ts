@@ -11,6 +11,7 @@ import { buildHtml, makeNonce } from './html';
 import { formatCount } from './sequence';
 import type { EncodedSequence } from '../input';
 import { encodeSource, sequenceTokens } from './traceSession';
+import { readSeed } from './traceHost';
 import { webviewStrings } from './strings';
 
 export const VIEW_TYPE = 'unroll.visualizer';
@@ -49,7 +50,7 @@ export class VisualizerPanel {
     public source: SequenceSource,
     private view: Partial<ViewState> | undefined,
   ) {
-    this.seq = encodeSource(source);
+    this.seq = encodeSource(source, readSeed());
     this.step = view?.step ?? 0;
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = this.html();
@@ -86,7 +87,7 @@ export class VisualizerPanel {
 
   setSource(source: SequenceSource, view: Partial<ViewState> | undefined): void {
     this.source = source;
-    this.seq = encodeSource(source);
+    this.seq = encodeSource(source, readSeed());
     this.view = view;
     this.step = view?.step ?? 0;
     // Requests still queued for the old sequence would be answered with the new one's data.

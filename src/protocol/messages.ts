@@ -20,6 +20,10 @@ export interface SequenceSource {
   uri?: string;
   /** Offset of the range start in the document (UTF-16). */
   startOffset?: number;
+  /** Cell to run ('lstm', 'gru', 'rnn_tanh', …); default: the unroll.randomModel.cell setting. */
+  cell?: string;
+  /** How the text is read: 'chars' (default), 'words', 'numbers', 'csv', 'csv:<column>'. */
+  reading?: string;
 }
 
 /** Longest text (UTF-16 code units) the visualizer takes; longer selections are cut with a notice. */
@@ -382,6 +386,8 @@ export function parsePersistedState(raw: unknown): PersistedState {
     out.source = { text: s.text, label: s.label, fromCurrentLine: s.fromCurrentLine, originalLength: s.originalLength };
     if (isStr(s.uri, 4000)) out.source.uri = s.uri;
     if (isIndex(s.startOffset, 2 ** 40)) out.source.startOffset = s.startOffset;
+    if (isStr(s.cell, 40) && /^[a-z_]+$/.test(s.cell)) out.source.cell = s.cell;
+    if (isStr(s.reading, 40) && /^[a-z]+(:\d+)?$/.test(s.reading)) out.source.reading = s.reading;
   }
   if (isObj(raw.view)) out.view = sanitizeView(raw.view);
   return out;

@@ -56,3 +56,14 @@ describe('protocol: persisted state from a restored webview', () => {
     assert.deepStrictEqual(st.view, { layer: 1 });
   });
 });
+
+describe('protocol: cell and reading survive a reload only when well-formed', () => {
+  it('keeps lstm/gru names and reading ids, drops anything else', () => {
+    const ok = parsePersistedState({ source: { text: 'a', label: '', fromCurrentLine: false, originalLength: 1, cell: 'gru_cho', reading: 'csv:2' } });
+    assert.strictEqual(ok.source?.cell, 'gru_cho');
+    assert.strictEqual(ok.source?.reading, 'csv:2');
+    const bad = parsePersistedState({ source: { text: 'a', label: '', fromCurrentLine: false, originalLength: 1, cell: '<img>', reading: 'words; rm' } });
+    assert.strictEqual(bad.source?.cell, undefined);
+    assert.strictEqual(bad.source?.reading, undefined);
+  });
+});

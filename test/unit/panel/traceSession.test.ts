@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { DEFAULT_RANDOM_MODEL, encodeSource, sequenceTokens, TraceSession, validateRandomModel, cellSpecFor } from '../../../src/panel/traceSession';
+import { DEFAULT_RANDOM_MODEL, encodeSource, sequenceTokens, settingsForSource, TraceSession, validateRandomModel, cellSpecFor } from '../../../src/panel/traceSession';
 import type { SequenceSource } from '../../../src/protocol/messages';
 
 const src = (text: string): SequenceSource => ({ text, label: 't', fromCurrentLine: false, originalLength: text.length, startOffset: 10 });
@@ -80,5 +80,24 @@ describe('trace session (the data behind the webview)', () => {
     assert.throws(() => validateRandomModel({ cell: 'transformer' as never }), /unroll\.randomModel\.cell must be one of/);
     assert.strictEqual(cellSpecFor('gru_cho').resetAfter, false);
     assert.strictEqual(cellSpecFor('lstm_cifg').coupling, 'keep-forget');
+  });
+});
+
+describe('trace session: the reading and cell the editor chose', () => {
+  it('a "words" reading gives one step per word; unknown readings fall back to characters', () => {
+    const words = encodeSource({ ...src('hello big world'), reading: 'words' });
+    assert.deepStrictEqual(sequenceTokens(words), ['hello', 'big', 'world']);
+    assert.strictEqual(words.inputSize, 32);
+    assert.strictEqual(encodeSource({ ...src('ab'), reading: 'csv:7' }).steps, 2);
+  });
+  it('a numbers reading runs through a network sized to the data', () => {
+    const nums = encodeSource({ ...src('1.5, 2, -3'), reading: 'numbers' });
+    assert.deepStrictEqual(sequenceTokens(nums), ['1.5', '2', '-3']);
+    const s = TraceSession.runLocal(1, nums, DEFAULT_RANDOM_MODEL);
+    assert.strictEqual(s.summary.steps, 3);
+  });
+  it('Visualize GRU/RNN pick the cell; anything else keeps the setting', () => {
+    assert.strictEqual(settingsForSource(DEFAULT_RANDOM_MODEL, { ...src('a'), cell: 'gru' }).cell, 'gru');
+    assert.strictEqual(settingsForSource(DEFAULT_RANDOM_MODEL, { ...src('a'), cell: 'transformer' }).cell, 'lstm');
   });
 });
