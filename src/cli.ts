@@ -19,6 +19,7 @@ import { runNetwork } from './engine/trace';
 import { type Network, UnrollError } from './engine/types';
 import { matrix, networkFromSpec, parseSpec } from './model/spec';
 import { goldenCommand, inspectCommand, modelTraceSource, onnxTraceSource } from './model/cliCommands';
+import { gradCommand } from './engine/grad/cliCommand';
 
 export interface CliContext {
   /** option name (without --) → value ('' for flags) */
@@ -131,7 +132,7 @@ const helpCommand: CliCommand = {
 };
 
 /** The command table. Other modules register here with one entry each. */
-export const COMMANDS: CliCommand[] = [traceCommand, inspectCommand, goldenCommand, helpCommand];
+export const COMMANDS: CliCommand[] = [traceCommand, inspectCommand, goldenCommand, gradCommand, helpCommand];
 
 function parseOptions(cmd: CliCommand, argv: string[], extra: Record<string, 'value' | 'flag'>): Map<string, string> {
   const known = { ...cmd.options, ...extra };

@@ -1,175 +1,101 @@
 /**
- * The `grad` contract: a fixture-style spec (metadata, weights file, x, h0, c0 and a `grad` object with
- * lossTerms / lossWeights) in, `{"grad": {...}}` in the fixtures' format out.
- * Pure: the caller passes the spec JSON and a function that reads the weights file.
+ * The `grad` contract: a fixture-style spec (any spec `trace` accepts, plus a `grad` object with
+ * lossTerms / lossWeights) in, the fixtures' `grad` format out (lossValue, weights, x, h0, c0,
+ * stateGrads, gradNorms). The network comes from the engine's own spec loader, so `grad` differentiates
+ * exactly the network `trace` runs. Pure: the caller passes the spec JSON and a file reader.
  */
-import type { CellSpec, Network } from '../types';
+import type { Network } from '../types';
 import { UnrollError, numDirections, outputSize } from '../types';
+import { networkFromSpec, parseSpec } from '../../model/spec';
+import { gradientsByName } from './names';
 import { backwardNetwork, decoderParamsOf, forwardNetwork, gradNorms, nextTokenTargets, paramsOf, type LossSpec } from './network';
-import { decoderFromNamed, fromNamed, readSafetensors, toNamed, type Convention } from './tensors';
 
 type Json = Record<string, unknown>;
 
-const CELLS: Record<string, Partial<CellSpec> & Pick<CellSpec, 'family'>> = {
-  rnn_tanh: { family: 'rnn', nonlinearity: 'tanh' },
-  rnn_relu: { family: 'rnn', nonlinearity: 'relu' },
-  lstm: { family: 'lstm' },
-  lstm_proj: { family: 'lstm' },
-  lstm_peephole: { family: 'lstm', peephole: true },
-  lstm_cifg: { family: 'lstm', coupling: 'keep-input' },
-  lstm_cifg_peephole: { family: 'lstm', peephole: true, coupling: 'keep-input' },
-  gru: { family: 'gru', resetAfter: true },
-  gru_cho: { family: 'gru', resetAfter: false },
-};
-
-const int = (s: Json, k: string, min: number): number => {
-  const v = s[k];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new UnrollError(`spec: "${k}" must be an integer ≥ ${min}`);
-  return v;
-};
-
-/** Cell + shape from the spec's metadata; flags that contradict `cell` are errors, not guesses. */
-export function cellOfSpec(s: Json): { cell: CellSpec; net: Pick<Network, 'cell' | 'shape'>; convention: Convention } {
-  const name = String(s.cell);
-  const base = CELLS[name];
-  if (!base) throw new UnrollError(`spec: unknown cell "${name}" (expected one of ${Object.keys(CELLS).join(', ')})`);
-  const convention = (s.convention ?? (name.startsWith('lstm_peep') || name.startsWith('lstm_cifg') || name === 'gru_cho' ? 'onnx' : 'pytorch')) as string;
-  if (convention !== 'pytorch' && convention !== 'onnx') throw new UnrollError(`spec: grad supports the pytorch and onnx conventions, not "${convention}"`);
-  const projSize = typeof s.projSize === 'number' ? s.projSize : 0;
-  if (name === 'lstm_proj' && !(projSize > 0)) throw new UnrollError('spec: cell lstm_proj needs projSize > 0');
-  if (name !== 'lstm_proj' && projSize > 0) throw new UnrollError(`spec: projSize ${projSize} contradicts cell ${name}`);
-  if (base.family === 'rnn' && s.nonlinearity != null && s.nonlinearity !== base.nonlinearity)
-    throw new UnrollError(`spec: nonlinearity "${String(s.nonlinearity)}" contradicts cell ${name}`);
-  if (base.family === 'gru' && s.linearBeforeReset != null && Number(s.linearBeforeReset) !== (base.resetAfter ? 1 : 0))
-    throw new UnrollError(`spec: linearBeforeReset ${String(s.linearBeforeReset)} contradicts cell ${name}`);
-  if (base.family === 'lstm') {
-    if (s.peephole != null && !!s.peephole !== !!base.peephole) throw new UnrollError(`spec: peephole ${String(s.peephole)} contradicts cell ${name}`);
-    const cifg = base.coupling === 'keep-input';
-    if (s.inputForget != null && !!s.inputForget !== cifg) throw new UnrollError(`spec: inputForget ${String(s.inputForget)} contradicts cell ${name}`);
-  }
-  let coupling = base.coupling ?? 'none';
-  if (s.coupling != null) {
-    if (coupling === 'none' || (s.coupling !== 'keep-forget' && s.coupling !== 'keep-input'))
-      throw new UnrollError(`spec: coupling "${String(s.coupling)}" does not fit cell ${name}`);
-    coupling = s.coupling as CellSpec['coupling'];
-  }
-  const cell: CellSpec = {
-    family: base.family,
-    nonlinearity: base.nonlinearity ?? 'tanh',
-    peephole: !!base.peephole,
-    coupling,
-    resetAfter: base.resetAfter ?? true,
-    projSize,
-    clip: typeof s.clip === 'number' && s.clip > 0 ? s.clip : undefined,
-  };
-  const shape = {
-    inputSize: int(s, 'inputSize', 1),
-    hiddenSize: int(s, 'hiddenSize', 1),
-    numLayers: int(s, 'numLayers', 1),
-    bidirectional: !!s.bidirectional,
-  };
-  return { cell, net: { cell, shape }, convention };
-}
-
-/** A T × width matrix of finite numbers (nested or flat) → Float64Array. */
-export function matrix(v: unknown, rows: number | null, width: number, what: string): { data: Float64Array; rows: number } {
-  if (!Array.isArray(v)) throw new UnrollError(`spec: ${what} must be an array`);
+/** A rows × width matrix of finite numbers (nested or flat) → Float64Array. */
+function matrix(v: unknown, rows: number, width: number, what: string): Float64Array {
+  if (!Array.isArray(v)) throw new UnrollError(`spec: ${what} must be an array (${rows} × ${width})`);
   const flat = (v as unknown[]).flat(Infinity) as unknown[];
-  if (flat.length % width !== 0 || (rows != null && flat.length !== rows * width))
-    throw new UnrollError(`spec: ${what} has ${flat.length} numbers, expected ${rows ?? 'T'} × ${width}`);
+  if (flat.length !== rows * width) throw new UnrollError(`spec: ${what} has ${flat.length} numbers, expected ${rows} × ${width}`);
   const data = new Float64Array(flat.length);
   flat.forEach((x, k) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new UnrollError(`spec: ${what} contains a non-finite value at index ${k}`);
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new UnrollError(`spec: ${what} has a non-finite value at index ${k}`);
     data[k] = x;
   });
-  return { data, rows: flat.length / width };
+  return data;
 }
 
-function rows(m: Float64Array, width: number): number[][] {
+const rows = (m: Float64Array | Float32Array, width: number): number[][] => {
   const out: number[][] = [];
   for (let k = 0; k < m.length; k += width) out.push(Array.from(m.subarray(k, k + width)));
   return out;
-}
+};
 
-function shaped(data: Float32Array, shape: number[]): unknown {
+function shaped(data: Float32Array | Float64Array, shape: number[]): unknown {
   if (shape.length <= 1) return Array.from(data);
   const inner = shape.slice(1).reduce((a, b) => a * b, 1);
   return Array.from({ length: shape[0] }, (_, k) => shaped(data.subarray(k * inner, (k + 1) * inner), shape.slice(1)));
 }
 
-/** Compute the spec's loss, its gradients, state gradients and gradNorms; returns the `grad` object. */
-export function computeGradSpec(spec: Json, readWeights: (file: string) => Uint8Array): Json {
-  const { cell, net: meta, convention } = cellOfSpec(spec);
-  const { shape } = meta;
-  const g = spec.grad as Json | undefined;
-  if (!g || typeof g !== 'object') throw new UnrollError('spec: no "grad" object (lossTerms, lossWeights) defines the loss');
-  const wf = (spec.weights as Json | undefined)?.file;
-  if (typeof wf !== 'string') throw new UnrollError('spec: weights.file is missing');
-  const named = readSafetensors(readWeights(wf), wf);
-  const net: Network = { cell, shape, layers: fromNamed({ cell, shape, convention }, named, wf), source: wf };
-  const dec = decoderFromNamed(net, named, wf);
-  if (dec) net.decoder = dec;
+const DIRS = ['forward', 'reverse'] as const;
+
+/**
+ * Compute the spec's loss, every gradient, the state gradients and gradNorms.
+ * `readWeights(file)` resolves weights.file (relative to the spec) and returns its bytes.
+ */
+export function computeGradSpec(doc: unknown, readWeights: (file: string) => Uint8Array): Json {
+  const spec = parseSpec(doc);
+  const g = (doc as Json).grad as Json | undefined;
+  if (!g || typeof g !== 'object') throw new UnrollError('spec: no "grad" object; it defines the loss (lossTerms, lossWeights.layers[l].forward/reverse.h/c)');
+  const weights = spec.weightsFile ? { name: spec.weightsFile, bytes: readWeights(spec.weightsFile) } : undefined;
+  const net: Network = networkFromSpec(spec, weights);
+  const { cell, shape } = net;
   const D = numDirections(shape);
   const Out = outputSize(cell, shape);
   const H = shape.hiddenSize;
   const L = shape.numLayers;
   const lstm = cell.family === 'lstm';
-  const x = matrix(spec.x, null, shape.inputSize, 'x');
-  const T = x.rows;
-  if (T < 1) throw new UnrollError('spec: x has no time steps');
-  const init = {
-    h0: spec.h0 == null ? undefined : rows(matrix(spec.h0, L * D, Out, 'h0').data, Out).map((r) => Float64Array.from(r)),
-    c0: spec.c0 == null || !lstm ? undefined : rows(matrix(spec.c0, L * D, H, 'c0').data, H).map((r) => Float64Array.from(r)),
-  };
+  if (!spec.x) throw new UnrollError('spec: no input sequence "x" (T × inputSize)');
+  const T = spec.x.length / shape.inputSize;
+  const toRows = (a: Float32Array | undefined, w: number) => (a ? rows(a, w).map((r) => Float64Array.from(r)) : undefined);
+  const init = { h0: toRows(spec.h0, Out), c0: lstm ? toRows(spec.c0, H) : undefined };
+
   const terms = (g.lossTerms ?? { h: true }) as Json;
-  const lw = ((g.lossWeights as Json | undefined)?.layers ?? []) as Json[];
-  if (lw.length !== L) throw new UnrollError(`spec: grad.lossWeights.layers has ${lw.length} layers, expected ${L}`);
-  const dirName = (d: number) => (d === 0 ? 'forward' : 'reverse');
-  const loss: LossSpec = { h: [], c: [] };
-  for (let l = 0; l < L; l++) {
-    loss.h!.push([]);
-    loss.c!.push([]);
-    for (let d = 0; d < D; d++) {
-      const w = lw[l]?.[dirName(d)] as Json | undefined;
-      if (!w) throw new UnrollError(`spec: grad.lossWeights.layers[${l}].${dirName(d)} is missing`);
-      loss.h![l].push(terms.h === false ? null : matrix(w.h, T, Out, `lossWeights.layers[${l}].${dirName(d)}.h`).data);
-      loss.c![l].push(lstm && terms.c ? matrix(w.c, T, H, `lossWeights.layers[${l}].${dirName(d)}.c`).data : null);
-    }
-  }
+  const lw = (g.lossWeights as Json | undefined)?.layers;
+  if (!Array.isArray(lw) || lw.length !== L) throw new UnrollError(`spec: grad.lossWeights.layers must list ${L} layer(s)`);
+  const weightOf = (l: number, d: number, key: 'h' | 'c', width: number): Float64Array => {
+    const w = (lw[l] as Json)?.[DIRS[d]] as Json | undefined;
+    if (!w || w[key] == null) throw new UnrollError(`spec: grad.lossWeights.layers[${l}].${DIRS[d]}.${key} is missing`);
+    return matrix(w[key], T, width, `grad.lossWeights.layers[${l}].${DIRS[d]}.${key}`);
+  };
+  const loss: LossSpec = {
+    h: Array.from({ length: L }, (_, l) => Array.from({ length: D }, (_, d) => (terms.h === false ? null : weightOf(l, d, 'h', Out)))),
+    c: Array.from({ length: L }, (_, l) => Array.from({ length: D }, (_, d) => (lstm && terms.c ? weightOf(l, d, 'c', H) : null))),
+  };
   if (terms.meanNll) {
-    if (!net.decoder) throw new UnrollError('spec: lossTerms.meanNll needs decoder.weight and decoder.bias in the weights file');
-    const tok = spec.tokens;
-    if (!Array.isArray(tok) || tok.length !== T || tok.some((k) => !Number.isInteger(k) || k < 0 || k >= net.decoder!.vocabSize))
-      throw new UnrollError(`spec: lossTerms.meanNll needs "tokens": ${T} integer ids below ${net.decoder.vocabSize}`);
+    const V = net.decoder?.vocabSize;
+    if (!V) throw new UnrollError('spec: lossTerms.meanNll needs a decoder (decoder.weight, decoder.bias) in the weights file');
+    const tok = (doc as Json).tokens;
+    if (!Array.isArray(tok) || tok.length !== T || tok.some((k) => !Number.isInteger(k) || k < 0 || k >= V))
+      throw new UnrollError(`spec: lossTerms.meanNll needs "tokens": ${T} integer ids below ${V} (one per step of x)`);
     loss.nllTargets = nextTokenTargets(Int32Array.from(tok as number[]));
   }
+
   const params = paramsOf(net);
-  const decP = decoderParamsOf(net);
-  const caches = forwardNetwork(net, params, { steps: T, x: x.data, tokens: null }, init);
-  const gr = backwardNetwork(net, params, caches, loss, decP, { inputGrad: true });
-  // L_T uses the last layer's loss weights at each direction's last processed step (t = T−1 forward, 0 reverse).
+  const caches = forwardNetwork(net, params, { steps: T, x: Float64Array.from(spec.x), tokens: null }, init);
+  const gr = backwardNetwork(net, params, caches, loss, decoderParamsOf(net), { inputGrad: true });
+  // L_T: the last layer's loss weights at each direction's last processed step (t = T−1 forward, 0 reverse).
   const vT = Array.from({ length: D }, (_, d) => {
-    const w = matrix((lw[L - 1][dirName(d)] as Json).h, T, Out, `lossWeights.layers[${L - 1}].${dirName(d)}.h`).data;
     const t = d === 0 ? T - 1 : 0;
-    return w.slice(t * Out, (t + 1) * Out);
+    return weightOf(L - 1, d, 'h', Out).slice(t * Out, (t + 1) * Out);
   });
   const norms = gradNorms(net, params, caches, vT);
-  const present = new Set(named.keys());
-  const weights: Json = {};
-  for (const [name, t] of toNamed({ cell, shape, convention }, gr.weights, present)) weights[name] = shaped(t.data, t.shape);
-  if (gr.decoder && net.decoder) {
-    const width = D * Out;
-    weights['decoder.weight'] = rows(gr.decoder.W, width);
-    weights['decoder.bias'] = Array.from(gr.decoder.b);
-  }
-  const byDir = <T>(f: (l: number, d: number) => T) =>
-    Array.from({ length: L }, (_, l) => Object.fromEntries(Array.from({ length: D }, (_, d) => [dirName(d), f(l, d)])));
-  const out: Json = {
-    lossValue: gr.lossValue,
-    weights,
-    x: rows(gr.x!, shape.inputSize),
-    h0: gr.h0.map((r) => Array.from(r)),
-  };
+
+  const named: Json = {};
+  for (const [name, t] of gradientsByName(spec, weights, net, gr)) named[name] = shaped(t.data, t.shape);
+  const byDir = <V>(f: (l: number, d: number) => V) =>
+    Array.from({ length: L }, (_, l) => Object.fromEntries(Array.from({ length: D }, (_, d) => [DIRS[d], f(l, d)])));
+  const out: Json = { lossValue: gr.lossValue, weights: named, x: rows(gr.x!, shape.inputSize), h0: gr.h0.map((r) => Array.from(r)) };
   if (lstm) out.c0 = gr.c0.map((r) => Array.from(r));
   out.stateGrads = {
     layers: byDir((l, d) => {
@@ -178,6 +104,7 @@ export function computeGradSpec(spec: Json, readWeights: (file: string) => Uint8
     }),
   };
   out.gradNorms = {
+    loss: 'L_T = Σ_d lossWeights.layers[L-1][d].h[t_d] · h^(L-1,d)_{t_d}, t_forward = T-1, t_reverse = 0',
     lossValue: norms.lossValue,
     layers: byDir((l, d) => (lstm ? { h: norms.layers[l][d].h, c: norms.layers[l][d].c } : { h: norms.layers[l][d].h })),
   };

@@ -5,4 +5,5 @@ export { labelCode, pearson } from './codeLabels';
 export { interpretUnits, type Interpretation } from './interpret';
 export { Prng } from './prng';
 export { evaluateNextToken, networkFromParams, trainNextToken, type TrainConfig, type TrainResult } from './trainer';
-export { readSafetensors, toNamed, writeSafetensors } from '../grad/tensors';
+export { toNamed } from '../grad/tensors';
+export { readSafetensors, writeSafetensors } from '../../model/safetensors';
