@@ -2,12 +2,14 @@
 import * as vscode from 'vscode';
 import { registerVisualizer } from './panel/register';
 import { registerEditor } from './editor/register';
+import { registerDebugger } from './debug/register';
 
 export function activate(context: vscode.ExtensionContext) {
   const output = vscode.window.createOutputChannel('Unroll');
   context.subscriptions.push(output);
   const visualizer = registerVisualizer(context, output);
   const editor = registerEditor(context, output);
+  registerDebugger(context, output, visualizer);
   return { ...visualizer, ...editor };
 }
 

@@ -17,6 +17,8 @@ export interface LaunchArgs {
   /** Text to debug instead of the whole file (Debug Selection), with its document offset. */
   text?: string;
   startOffset?: number;
+  /** The editor's current text of the program (Debug Selection of an unsaved or untitled document). */
+  documentText?: string;
   /** "random" (seeded random network, default) or the path of a .onnx / .safetensors model. */
   model?: string;
   /** Random model only. */
@@ -98,9 +100,11 @@ export function prepareProgram(args: LaunchArgs, io: FileIO): Program {
   if (typeof args.program !== 'string' || args.program.trim() === '') {
     throw new UnrollError('the launch configuration has no "program": set it to the sequence file, e.g. "${file}"');
   }
-  const fileText = decodeProgram(readText(io, args.program, 'program'), args.program);
+  const fileText = typeof args.documentText === 'string' ? args.documentText : decodeProgram(readText(io, args.program, 'program'), args.program);
+  if (fileText.length > MAX_FILE_BYTES) throw new UnrollError(`${baseName(args.program)} is too large to debug (more than 16 MB); debug a selection of it instead`);
   const text = args.text ?? fileText;
   const base = args.text !== undefined ? args.startOffset ?? 0 : 0;
+  if (!Number.isInteger(base) || base < 0 || base + text.length > fileText.length) throw new UnrollError('"startOffset" and "text" do not fit inside the program file');
   if (text.length === 0) throw new UnrollError(`${baseName(args.program)} is empty: there is no sequence to step through`);
   const enc = args.encoding ?? 'chars';
   if (!['auto', 'chars', 'words', 'numbers', 'csv'].includes(enc)) throw new UnrollError(`"encoding" must be one of auto, chars, words, numbers, csv (got ${JSON.stringify(enc)})`);

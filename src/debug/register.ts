@@ -1,0 +1,105 @@
+/**
+ * VS Code glue for the `unroll` debugger: the inline adapter factory, the launch configuration provider,
+ * "Unroll: Debug Selection", hovers over the sequence file during a session, and the visualizer following
+ * the debugger. Everything else lives in the pure runtime and the DAP session.
+ */
+import * as vscode from 'vscode';
+import { UnrollDebugSession } from './session';
+
+/** What the debugger needs from the visualizer: move it to a step. */
+export interface StepFollower {
+  setStep(step: number): void;
+  /** Fired when the visualizer's timeline moves (optional: then the debugger follows it too). */
+  onDidChangeStep?: vscode.Event<number>;
+}
+
+const INITIAL_CONFIGURATION: vscode.DebugConfiguration = {
+  type: 'unroll',
+  request: 'launch',
+  name: 'Unroll: step through the current file',
+  program: '${file}',
+  model: 'random',
+  cell: 'lstm',
+  encoding: 'chars',
+  stopOnEntry: true,
+};
+
+export function registerDebugger(context: vscode.ExtensionContext, output: vscode.OutputChannel, visualizer?: StepFollower): void {
+  const sessions = new Map<string, UnrollDebugSession>();
+
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory('unroll', {
+      createDebugAdapterDescriptor(session) {
+        const adapter = new UnrollDebugSession();
+        adapter.onDidStop = (step) => visualizer?.setStep(step);
+        sessions.set(session.id, adapter);
+        return new vscode.DebugAdapterInlineImplementation(adapter);
+      },
+    }),
+    vscode.debug.onDidTerminateDebugSession((s) => sessions.delete(s.id)),
+    vscode.debug.registerDebugConfigurationProvider('unroll', {
+      provideDebugConfigurations: () => [INITIAL_CONFIGURATION],
+      resolveDebugConfiguration(_folder, config) {
+        // F5 without a launch.json: debug the active file from step 0.
+        if (!config.type && !config.request && !config.name) {
+          const editor = vscode.window.activeTextEditor;
+          if (editor) Object.assign(config, { ...INITIAL_CONFIGURATION, program: editor.document.uri.fsPath });
+        }
+        if (!config.program) {
+          void vscode.window.showInformationMessage(vscode.l10n.t('Unroll: set "program" to the sequence file to step through.'));
+          return undefined;
+        }
+        return config;
+      },
+    }),
+    vscode.commands.registerCommand('unroll.debugSelection', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: open a file and select the sequence to debug.'));
+        return;
+      }
+      const doc = editor.document;
+      const range = editor.selection.isEmpty ? doc.lineAt(editor.selection.active.line).range : editor.selection;
+      const text = doc.getText(range);
+      if (text.length === 0) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: the selection is empty.'));
+        return;
+      }
+      output.appendLine(`[debug] ${doc.uri.path.split('/').pop()}: ${text.length} characters from line ${range.start.line + 1}`);
+      await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(doc.uri), {
+        type: 'unroll',
+        request: 'launch',
+        name: vscode.l10n.t('Unroll: Debug Selection'),
+        program: doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString(),
+        text,
+        startOffset: doc.offsetAt(range.start),
+        documentText: doc.getText(),
+        stopOnEntry: true,
+      });
+    }),
+    // Hovering a token of the sequence file shows that step's state (the session answers "@step N").
+    vscode.languages.registerEvaluatableExpressionProvider({ scheme: '*' }, {
+      provideEvaluatableExpression(doc, position) {
+        const session = vscode.debug.activeDebugSession;
+        const rt = session?.type === 'unroll' ? sessions.get(session.id)?.runtime : undefined;
+        if (!rt) return undefined;
+        const docPath = doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString();
+        if (docPath !== rt.program.path) return undefined;
+        const t = rt.stepAtOffset(doc.offsetAt(position));
+        if (t < 0) return undefined;
+        const start = doc.positionAt(rt.program.seq.offsets[t]);
+        const end = doc.positionAt(rt.program.seq.offsets[t] + Math.max(1, rt.program.seq.lengths[t]));
+        return new vscode.EvaluatableExpression(new vscode.Range(start, end), `@step ${t}`);
+      },
+    }),
+  );
+  // The debugger follows the visualizer's timeline when the panel reports step changes.
+  if (visualizer?.onDidChangeStep) {
+    context.subscriptions.push(
+      visualizer.onDidChangeStep((step) => {
+        const s = vscode.debug.activeDebugSession;
+        if (s?.type === 'unroll' && sessions.get(s.id)?.runtime?.position.t !== step) void s.customRequest('unroll/goto', { step });
+      }),
+    );
+  }
+}
