@@ -36,6 +36,21 @@ export function tensorLengths(cell: CellSpec, shape: NetworkShape, layer: number
   };
 }
 
+/** Largest single typed-array allocation we attempt (V8's limit is about 4 GiB per buffer). */
+export const MAX_BUFFER_BYTES = 2 ** 32 - 1;
+
+/** Allocate through `make`, turning an impossible size or an allocation failure into one clear line. */
+export function allocateChecked<T>(what: string, bytes: number, make: () => T): T {
+  const gib = (bytes / 2 ** 30).toFixed(2);
+  if (!(bytes <= MAX_BUFFER_BYTES)) throw new UnrollError(`${what} would need ${gib} GiB in one buffer, more than the 4 GiB limit; use fewer steps or a smaller network`);
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof RangeError) throw new UnrollError(`not enough memory for ${what} (${gib} GiB); use fewer steps or a smaller network`);
+    throw e;
+  }
+}
+
 /** Throws an UnrollError naming the first inconsistency between the network's shape and its tensors. */
 export function validateNetwork(net: Network): void {
   const { cell, shape } = net;

@@ -15,7 +15,7 @@
  */
 import type { DirectionRecord, Kernel } from './kernel';
 import { referenceKernel } from './kernels/reference';
-import { decodeLogits, unpackNetwork, validateNetwork } from './network';
+import { allocateChecked, decodeLogits, unpackNetwork, validateNetwork } from './network';
 import {
   CancelledError, DEFAULT_CHECKPOINT_EVERY, type ExactDirectionRange, type ExactDirectionStep, type ExactRange, type ExactStep,
   type RunOptions, type TraceMeta, type TraceTransfer, type TraceWindow,
@@ -302,7 +302,7 @@ export function runNetwork(net: Network, x: Float32Array, opts: RunOptions = {})
   for (let k = 0; k < shape.numLayers; k++) {
     const In = layerInputSize(cell, shape, k);
     const input = k === 0 ? store.denseInput(0, T) : below!;
-    const out = k + 1 < shape.numLayers ? new Float32Array(T * D * Out) : undefined;
+    const out = k + 1 < shape.numLayers ? allocateChecked(`layer ${k}'s output for the next layer`, T * D * Out * 4, () => new Float32Array(T * D * Out)) : undefined;
     for (let d = 0; d < D; d++) {
       const cur: Cursor = store.initialState(k, d, opts);
       for (let s = 0; s < nChunks; s++) {

@@ -4,7 +4,7 @@
  *   then for each (layer, dir): compact codes (Uint8, channel blocks of T × width), per-chunk ranges
  *   (Float32 [channel][chunk][lo, hi]) and checkpoints (Float32 [chunk][h (Out) | C (H, LSTM only)]).
  */
-import { type PackedNetwork, packNetwork } from './network';
+import { type PackedNetwork, allocateChecked, packNetwork } from './network';
 import { type Channel, channelsOf, fixedRange } from './quantize';
 import type { TraceMeta } from './traceTypes';
 import { type CellSpec, type Network, UnrollError, numDirections, outputSize } from './types';
@@ -24,7 +24,7 @@ interface DirStore {
 }
 
 function alloc(bytes: number, shared: boolean): Buf {
-  return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  return allocateChecked(`a trace buffer of ${bytes} bytes`, bytes, () => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)));
 }
 
 /** Every row one-hot (a single 1, zeros elsewhere)? Then the input is kept as one id per step. */

@@ -9,7 +9,7 @@
  * Draw order: for layer k = 0.., direction forward then reverse: W, R, bW, bR, P (peephole), Wproj,
  * each row-major in canonical order; value = float32((2u − 1) · 1/√H).
  */
-import { tensorLengths, validateNetwork } from '../engine/network';
+import { allocateChecked, tensorLengths, validateNetwork } from '../engine/network';
 import { type CellSpec, type DirectionWeights, type Network, type NetworkShape, UnrollError, numDirections } from '../engine/types';
 
 /** mulberry32: returns a function yielding uniform floats in [0, 1). */
@@ -29,7 +29,7 @@ export function randomNetwork(cell: CellSpec, shape: NetworkShape, seed: number,
   const rand = mulberry32(seed);
   const bound = 1 / Math.sqrt(shape.hiddenSize);
   const fill = (n: number): Float32Array => {
-    const a = new Float32Array(n);
+    const a = allocateChecked(`a ${n}-value weight tensor`, 4 * n, () => new Float32Array(n));
     for (let i = 0; i < n; i++) a[i] = (2 * rand() - 1) * bound;
     return a;
   };

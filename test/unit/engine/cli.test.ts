@@ -66,6 +66,7 @@ describe('cli: trace', function () {
     ['NaN in the input', () => ['trace', '--spec', write('s7.json', specWith({})), '--input', write('x2.json', '[[1, NaN, 2]]')], /contains NaN or Infinity/],
     ['a null in x', () => ['trace', '--spec', write('s8.json', specWith({ x: [[0, null, 1]] }))], /x\[0\]\[1\] is null/],
     ['no input at all', () => ['trace', '--spec', write('s9.json', specWith({ x: undefined }))], /no input sequence/],
+    ['an impossibly large network', () => ['trace', '--spec', write('s11.json', specWith({ weights: null, hiddenSize: 1_000_000, outputSize: undefined }))], /would need 14901\.16 GiB in one buffer/],
     ['an unknown option', () => ['trace', '--spec', 'a.json', '--fast'], /unknown option --fast/],
     ['an unknown command', () => ['train'], /unknown command 'train'; commands: trace/],
     ['a truncated safetensors file', () => {
