@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerVisualizer } from './panel/register';
 import { registerEditor } from './editor/register';
 import { registerDebugger } from './debug/register';
+import { registerModelView } from './modelView/register';
 
 export function activate(context: vscode.ExtensionContext) {
   const output = vscode.window.createOutputChannel('Unroll');
@@ -10,7 +11,8 @@ export function activate(context: vscode.ExtensionContext) {
   const visualizer = registerVisualizer(context, output);
   const editor = registerEditor(context, output);
   registerDebugger(context, output, visualizer);
-  return { ...visualizer, ...editor };
+  const models = registerModelView(context, output);
+  return { ...visualizer, ...editor, ...models };
 }
 
 export function deactivate(): void {
