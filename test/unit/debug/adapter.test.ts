@@ -8,6 +8,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { UnrollDebugSession } from '../../../src/debug/session';
 import { prepareProgram, type LaunchArgs } from '../../../src/debug/program';
 import { formatNumber } from '../../../src/expr';
+import { REFERENCE } from '../expr/fixtureSource';
 
 /* The adapter runs in this process behind a TCP socket; DebugClient talks DAP to it like VS Code would. */
 
@@ -220,12 +221,40 @@ describe('unroll debug adapter (DebugClient, plain Node)', function () {
     assert.match(hover.body.result, /^step 13 "e": layer 0 C_t mean/);
   });
 
+  it('Debug Selection: only the selected text runs, located in the (unsaved) document', async () => {
+    const doc = 'unsaved first line\nxyz\n';
+    await launch({ stopOnEntry: true, text: 'xyz', startOffset: doc.indexOf('xyz'), documentText: doc });
+    const frames = await top();
+    assert.deepStrictEqual(frames.map((f) => f.name), ['step 0 "x"', 'sequence seq.txt (3 steps)']);
+    await expectAt(2, 1);
+    await move(dc.nextRequest({ threadId: 1 }));
+    await expectAt(2, 2);
+  });
+
+  it('with a trained model file (ONNX + vocabulary sidecar) the Watch values equal the fixture', async () => {
+    const ref = REFERENCE;
+    const fx = JSON.parse(fs.readFileSync(path.join(ref, 'char_lstm_public.json'), 'utf8'));
+    const snippet = path.join(dir, 'snippet.py');
+    fs.writeFileSync(snippet, fx.text);
+    await launch({ program: snippet, model: path.join(ref, 'char_lstm_public.onnx'), stopOnEntry: true });
+    const H = fx.expected.layers[0].forward.h;
+    for (const t of [0, 1, 2, 3]) {
+      for (const u of [0, 7, 63]) {
+        const got = Number((await dc.evaluateRequest({ expression: `h[${u}]`, context: 'watch' })).body.result);
+        assert.ok(Math.abs(got - H[t][u]) <= 5e-5 * Math.max(1, Math.abs(H[t][u])) + 5e-6, `t=${t} u=${u}: ${got} vs ${H[t][u]}`);
+      }
+      await move(dc.nextRequest({ threadId: 1 }));
+    }
+    await assert.rejects(dc.evaluateRequest({ expression: 'h[64]', context: 'watch' }), /unit 64 is beyond the size: h has 64 units/);
+  });
+
   it('a program that cannot be read ends the session with one clear line', async () => {
     const cases: [string, string | Buffer, RegExp][] = [
       ['missing.txt', '', /cannot read the program .*missing\.txt: the file does not exist/],
       ['binary.bin', Buffer.from([0x41, 0x00, 0x42]), /binary\.bin is not a text file \(it contains NUL bytes\)/],
       ['empty.txt', '', /empty\.txt is empty: there is no sequence to step through/],
       ['latin1.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9]), /latin1\.txt is not valid UTF-8 text/],
+      ['model.txt', 'abc', /cannot read the model .*nope\.onnx: the file does not exist/],
     ];
     for (const [name, content, pattern] of cases) {
       const p = path.join(dir, name);
@@ -235,7 +264,7 @@ describe('unroll debug adapter (DebugClient, plain Node)', function () {
       const errors: string[] = [];
       client.on('output', (e: DebugProtocol.OutputEvent) => e.body.category === 'stderr' && errors.push(e.body.output));
       const [launchResult] = await Promise.all([
-        client.launch({ program: p } as DebugProtocol.LaunchRequestArguments).then(() => 'ok', (e: Error) => e.message),
+        client.launch({ program: p, ...(name === 'model.txt' ? { model: path.join(dir, 'nope.onnx') } : {}) } as DebugProtocol.LaunchRequestArguments).then(() => 'ok', (e: Error) => e.message),
         client.waitForEvent('terminated'),
       ]);
       assert.match(launchResult, pattern);
