@@ -49,6 +49,16 @@ function matvec(M: Float32Array, cols: number, v: Float32Array | Float64Array, v
   }
 }
 
+/** out[r] += Σ_k M[r, cols[k]] · v[vOff + cols[k]] over the listed columns, for rows 0..rows. */
+function addColumns(M: Float32Array, width: number, v: Float32Array, vOff: number, cols: Int32Array, n: number, rows: number, out: Float64Array): void {
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    const base = r * width;
+    for (let k = 0; k < n; k++) s += M[base + cols[k]] * v[vOff + cols[k]];
+    out[r] += s;
+  }
+}
+
 class ReferenceKernel implements Kernel {
   readonly name = 'reference';
 
@@ -61,6 +71,7 @@ class ReferenceKernel implements Kernel {
     const m64 = new Float64Array(H); // projected LSTM: m_t before projection
     const gr = new Float64Array(H); // GRU r_t at float64
     const gz = new Float64Array(H); // GRU z_t at float64
+    const nz = new Int32Array(In); // nonzero input columns of the current step
     const zeroH = new Float32Array(Out);
     const zeroC = new Float32Array(H);
     let hPrev: Float32Array = run.h0 ?? zeroH;
@@ -71,7 +82,11 @@ class ReferenceKernel implements Kernel {
       const xOff = t * In;
       // pre = W x_t + b_W (+ b_R where it may be merged)
       for (let r = 0; r < G * H; r++) pre[r] = w.bW[r];
-      matvec(w.W, In, x, xOff, 0, G * H, pre);
+      // Sparse rows (one-hot symbols) only touch their nonzero columns; skipping exact zeros changes no sum.
+      let nnz = 0;
+      if (In >= 8) for (let j = 0; j < In && nnz * 4 <= In; j++) if (x[xOff + j] !== 0) nz[nnz++] = j;
+      if (In >= 8 && nnz * 4 <= In) addColumns(w.W, In, x, xOff, nz, nnz, G * H, pre);
+      else matvec(w.W, In, x, xOff, 0, G * H, pre);
 
       if (cell.family === 'rnn') {
         // h_t = act(W x_t + b_ih + R h_{t-1} + b_hh)
