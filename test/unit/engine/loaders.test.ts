@@ -229,6 +229,32 @@ describe('engine: numerics', () => {
     assert.ok(s.gates.g!.every((v) => Math.abs(v) <= Math.fround(Math.tanh(clip))));
   });
 
+  it('a sparse input row (3 of 16 features set) gives the textbook LSTM step, computed here in float64', () => {
+    const lstm: CellSpec = { ...cell, peephole: false };
+    const sh = { inputSize: 16, hiddenSize: 3, numLayers: 1, bidirectional: false };
+    const net = randomNetwork(lstm, sh, 21);
+    const x = new Float32Array(16);
+    x[2] = 0.5;
+    x[7] = -1.25;
+    x[15] = 2;
+    const h0 = Float32Array.from([0.3, -0.1, 0.2]);
+    const c0 = Float32Array.from([1, -0.5, 0.25]);
+    const s = runNetwork(net, x, { h0, c0 }).exactStep(0).layers[0].forward;
+    const w = net.layers[0][0];
+    const pre = (row: number) => {
+      let a = w.bW[row] + w.bR[row];
+      for (let j = 0; j < 16; j++) a += w.W[row * 16 + j] * x[j];
+      for (let j = 0; j < 3; j++) a += w.R[row * 3 + j] * h0[j];
+      return a;
+    };
+    const sig = (a: number) => 1 / (1 + Math.exp(-a));
+    for (let u = 0; u < 3; u++) {
+      const [i, f, g, o] = [sig(pre(u)), sig(pre(3 + u)), Math.tanh(pre(6 + u)), sig(pre(9 + u))];
+      const c = f * c0[u] + i * g;
+      assert.ok(Math.abs(s.c![u] - c) < 1e-6 && Math.abs(s.h[u] - o * Math.tanh(c)) < 1e-6, `unit ${u}`);
+    }
+  });
+
   it('saturates cleanly at huge pre-activations: gates exactly 0 or 1, no NaN or Infinity', () => {
     const x = Float32Array.from([3e38, -3e38, -3e38, 3e38]);
     const s = runNetwork(randomNetwork(cell, shape, 5), x).exactRange(0, 2).layers[0].forward;
