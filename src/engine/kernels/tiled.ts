@@ -30,12 +30,13 @@ function tanh(a: number): number {
 }
 
 /**
- * Rows of a row-major [rows][K] matrix packed in panels of 4 rows, [rows/4][K][4], as float64: the 4 loads
- * of a column are adjacent and need no float32 → float64 conversion. Rows past `rows` are zero.
+ * Rows of a row-major [rows][K] matrix packed in panels of 4 rows, [rows/4][K][4]: the 4 loads of a column
+ * are adjacent. Float32 (as given): float64 panels were no faster and doubled the bytes streamed per step.
+ * Rows past `rows` are zero.
  */
-export function packRows4(M: Float32Array, rows: number, K: number): Float64Array {
+export function packRows4(M: Float32Array, rows: number, K: number): Float32Array {
   const nb = Math.ceil(rows / 4);
-  const out = new Float64Array(nb * K * 4);
+  const out = new Float32Array(nb * K * 4);
   for (let r = 0; r < rows; r++) {
     const b = r >> 2;
     const l = r & 3;
@@ -49,7 +50,7 @@ export function packRows4(M: Float32Array, rows: number, K: number): Float64Arra
  * tiled 4 rows × 2 steps: each weight is loaded once per two steps, each input once per four rows.
  * `out` is [n][rows4] with rows4 = 4 · panels.
  */
-export function projectInputs(P: Float64Array, bias: Float64Array, panels: number, K: number, x: Float32Array, t0: number, n: number, out: Float64Array): void {
+export function projectInputs(P: Float32Array, bias: Float64Array, panels: number, K: number, x: Float32Array, t0: number, n: number, out: Float64Array): void {
   const rows4 = panels * 4;
   for (let b = 0; b < panels; b++) {
     const pb = b * K * 4;
@@ -83,24 +84,32 @@ export function projectInputs(P: Float64Array, bias: Float64Array, panels: numbe
 }
 
 /** y[yOff + 4(b − b0) + l] += Σ_k P[b][k][l] · v[vOff + k] for panels b0..b1: one v load feeds four rows. */
-export function addMatVec(P: Float64Array, K: number, v: ArrayLike<number>, vOff: number, b0: number, b1: number, y: Float64Array, yOff: number): void {
+export function addMatVec(P: Float32Array, K: number, v: ArrayLike<number>, vOff: number, b0: number, b1: number, y: Float64Array, yOff: number): void {
+  // Two partial sums per row (even and odd k): eight independent add chains hide the add latency.
   for (let b = b0; b < b1; b++) {
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (let k = 0, p = b * K * 4; k < K; k++, p += 4) {
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+    let k = 0;
+    let p = b * K * 4;
+    for (; k + 2 <= K; k += 2, p += 8) {
+      const u = v[vOff + k], w = v[vOff + k + 1];
+      a0 += P[p] * u; a1 += P[p + 1] * u; a2 += P[p + 2] * u; a3 += P[p + 3] * u;
+      e0 += P[p + 4] * w; e1 += P[p + 5] * w; e2 += P[p + 6] * w; e3 += P[p + 7] * w;
+    }
+    if (k < K) {
       const u = v[vOff + k];
       a0 += P[p] * u; a1 += P[p + 1] * u; a2 += P[p + 2] * u; a3 += P[p + 3] * u;
     }
     const o = yOff + (b - b0) * 4;
-    y[o] += a0; y[o + 1] += a1; y[o + 2] += a2; y[o + 3] += a3;
+    y[o] += a0 + e0; y[o + 1] += a1 + e1; y[o + 2] += a2 + e2; y[o + 3] += a3 + e3;
   }
 }
 
 interface Packed {
-  W: Float64Array;
+  W: Float32Array;
   panelsW: number;
-  R: Float64Array;
+  R: Float32Array;
   panelsR: number;
-  aux?: Float64Array;
+  aux?: Float32Array;
   panelsAux: number;
 }
 
@@ -147,7 +156,6 @@ class TiledKernel implements Kernel {
     for (let r = 0; r < GH; r++) bias[r] = w.bW[r] + (gruAfter && r >= 2 * H ? 0 : w.bR[r]);
     const n = Math.min(CHUNK, Math.max(T, 1));
     const xw = new Float64Array(n * rowsW);
-    const pre = new Float64Array(Math.ceil(GH / 4) * 4);
     const hn = new Float64Array(Math.ceil(H / 4) * 4); // GRU: R_n h (+ b_hn) or R_n (r ⊙ h)
     const rh = new Float64Array(Out); // Cho GRU: r ⊙ h_{t-1}
     const m64 = new Float64Array(H);
@@ -172,11 +180,11 @@ class TiledKernel implements Kernel {
         const gRow = t * GH;
         const hRow = t * Out;
         if (cell.family === 'gru') {
-          for (let r = 0; r < 2 * H; r++) pre[r] = xw[xo + r];
-          addMatVec(pk.R, Out, hPrev, hOff, 0, pk.panelsR, pre, 0);
+          // Accumulate R h into the projected row in place (zero pad rows add 0 to the n rows).
+          addMatVec(pk.R, Out, hPrev, hOff, 0, pk.panelsR, xw, xo);
           for (let u = 0; u < H; u++) {
-            out.gates[gRow + u] = sigmoid(clip(pre[u])); // r_t
-            out.gates[gRow + H + u] = sigmoid(clip(pre[H + u])); // z_t
+            out.gates[gRow + u] = sigmoid(clip(xw[xo + u])); // r_t
+            out.gates[gRow + H + u] = sigmoid(clip(xw[xo + H + u])); // z_t
           }
           if (gruAfter) {
             // n = tanh(W_n x + b_in + r ⊙ (R_n h + b_hn))
@@ -196,11 +204,11 @@ class TiledKernel implements Kernel {
             out.h[hRow + u] = (1 - z) * nt + z * hPrev[hOff + u]; // h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
           }
         } else {
-          for (let r = 0; r < GH; r++) pre[r] = xw[xo + r];
-          addMatVec(pk.R, Out, hPrev, hOff, 0, pk.panelsR, pre, 0);
+          const pre = xw;
+          addMatVec(pk.R, Out, hPrev, hOff, 0, pk.panelsR, xw, xo);
           if (cell.family === 'rnn') {
             for (let u = 0; u < H; u++) {
-              const a = clip(pre[u]);
+              const a = clip(pre[xo + u]);
               out.h[hRow + u] = cell.nonlinearity === 'relu' ? (a > 0 ? a : 0) : tanh(a);
             }
           } else {
@@ -210,15 +218,15 @@ class TiledKernel implements Kernel {
               let i: number;
               let f: number;
               if (cell.coupling === 'keep-forget') {
-                f = sigmoid(clip(pre[H + u] + (P ? P[H + u] * cp : 0)));
+                f = sigmoid(clip(pre[xo + H + u] + (P ? P[H + u] * cp : 0)));
                 i = 1 - f;
               } else {
-                i = sigmoid(clip(pre[u] + (P ? P[u] * cp : 0)));
-                f = cell.coupling === 'keep-input' ? 1 - i : sigmoid(clip(pre[H + u] + (P ? P[H + u] * cp : 0)));
+                i = sigmoid(clip(pre[xo + u] + (P ? P[u] * cp : 0)));
+                f = cell.coupling === 'keep-input' ? 1 - i : sigmoid(clip(pre[xo + H + u] + (P ? P[H + u] * cp : 0)));
               }
-              const g = tanh(clip(pre[2 * H + u])); // C̃_t
+              const g = tanh(clip(pre[xo + 2 * H + u])); // C̃_t
               const c = f * cp + i * g; // C_t = f ⊙ C_{t-1} + i ⊙ C̃_t
-              const o = sigmoid(clip(pre[3 * H + u] + (P ? P[2 * H + u] * c : 0))); // o sees the new C_t
+              const o = sigmoid(clip(pre[xo + 3 * H + u] + (P ? P[2 * H + u] * c : 0))); // o sees the new C_t
               out.gates[gRow + u] = i;
               out.gates[gRow + H + u] = f;
               out.gates[gRow + 2 * H + u] = g;
