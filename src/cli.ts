@@ -118,7 +118,14 @@ const traceCommand: CliCommand = {
     }
     if (!x) throw new UnrollError('no input sequence: give "x" in the spec or --input X.json (T × inputSize)');
     const trace = runNetwork(run.net, x, { h0: run.h0, c0: run.c0 });
-    ctx.writeResult(JSON.stringify(toExpected(trace, tokens)));
+    let text: string;
+    try {
+      text = JSON.stringify(toExpected(trace, tokens));
+    } catch (e) {
+      if (e instanceof RangeError) throw new UnrollError(`the ${trace.steps}-step result is too large to write as JSON; trace fewer steps`);
+      throw e;
+    }
+    ctx.writeResult(text);
   },
 };
 
@@ -194,6 +201,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`| head`) is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`unroll: cannot write the output: ${e.code ?? e.message}\n`);
+    process.exit(2);
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -53,6 +53,11 @@ describe('cli: trace', function () {
     assert.strictEqual(v.status, 0, v.stdout);
   });
 
+  it('a reader that closes the pipe early (| head) ends the run quietly', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" trace --spec "${path.join(REFERENCE, 'char_lstm_public.json')}" | head -c 10 >/dev/null`], { encoding: 'utf8', timeout: 60_000 });
+    assert.strictEqual(r.stderr, '');
+  });
+
   const lstm = readFixture('lstm_i3_h4_t5');
   const specWith = (over: Record<string, unknown>) => ({ ...lstm, expected: undefined, grad: undefined, weights: { file: path.join(REFERENCE, lstm.weights.file) }, ...over });
   const cases: [string, () => string[], RegExp][] = [
