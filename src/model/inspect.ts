@@ -83,7 +83,7 @@ export function summarizeModel(model: LoadedModel): ModelSummary {
       irVersion: model.onnx.irVersion,
       opset: model.onnx.opset,
       nodes: model.onnx.nodes,
-      decoder: model.onnx.decoder ? `${model.onnx.decoder.kind} (${model.onnx.decoder.nodes.join(', ')})` : null,
+      decoder: model.onnx.decoder ? `${model.onnx.decoder.kind}: ${model.onnx.decoder.nodes.join(', ')}` : null,
       inputName: model.onnx.inputName,
       initialStateInputs: model.onnx.stateInputs,
       fixedInitialState: !!(model.h0 || model.c0),
