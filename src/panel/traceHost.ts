@@ -61,7 +61,7 @@ export class TraceHost implements PanelExtension {
       const x = toDense(seq);
       this.client ??= new EngineClient({ workerPath: this.workerPath });
       let lastPost = 0;
-      const remote = await this.client.trace({ network: net, x }, {
+      const remote = await this.client.trace({ network: net, x, kernel: 'wasm' }, {
         signal: abort.signal,
         onProgress: ({ done, total }) => {
           const now = Date.now();

@@ -32,6 +32,7 @@ export class VisualizerPanel {
   static readonly onDidChange = VisualizerPanel.changeEmitter.event;
 
   private ready = false;
+  private disposed = false;
   private queue: HostToWebview[] = [];
   private nextId = 1;
   private readonly pendingReports = new Map<number, (r: RenderReport) => void>();
@@ -92,13 +93,15 @@ export class VisualizerPanel {
     this.step = view?.step ?? 0;
     // Requests still queued for the old sequence would be answered with the new one's data.
     this.queue = [];
-    if (this.ready) this.sendInit();
+    if (this.ready && !this.disposed) this.sendInit();
     for (const ext of VisualizerPanel.extensions) ext.onSource?.(this);
     VisualizerPanel.changeEmitter.fire(this);
   }
 
   /** Posts now if the webview is ready, else after its handshake. */
   post(msg: HostToWebview): void {
+    // Late answers (a trace finishing, a progress tick) may arrive after the panel closed.
+    if (this.disposed) return;
     if (!this.ready) {
       if (msg.type !== 'init') this.queue.push(msg);
       return;
@@ -196,7 +199,13 @@ export class VisualizerPanel {
     if (!handled && msg.type !== 'stepChanged') this.output.appendLine(`[panel] no handler for "${msg.type}"`);
   }
 
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   private dispose(): void {
+    this.disposed = true;
+    this.ready = false;
     if (VisualizerPanel.current === this) VisualizerPanel.current = undefined;
     for (const ext of VisualizerPanel.extensions) ext.onDispose?.(this);
     for (const d of this.disposables) d.dispose();
