@@ -281,13 +281,16 @@ function runChunkAllLayers(net: Network, kernel: Kernel, store: TraceStore, j: n
 }
 
 /** Run a network over x (T × inputSize, row t = position t) and record everything. Synchronous. */
-export function runNetwork(net: Network, x: Float32Array, opts: RunOptions = {}): Trace {
-  validateNetwork(net);
+export function runNetwork(given: Network, x: Float32Array, opts: RunOptions = {}): Trace {
+  validateNetwork(given);
   const kernel = opts.kernel ?? referenceKernel;
   const K = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   if (!(Number.isInteger(K) && K > 0)) throw new UnrollError(`checkpointEvery must be a positive integer (got ${K})`);
+  const store = TraceStore.forRun(given, x, K, opts);
+  // Run and later recompute from the trace's own copy of the weights, so a caller that updates its
+  // network in place (training) cannot make exact values disagree with the recorded ones.
+  const net = unpackNetwork(store.weights);
   const { cell, shape } = net;
-  const store = TraceStore.forRun(net, x, K, opts);
   const T = store.steps;
   const D = numDirections(shape);
   const H = shape.hiddenSize;

@@ -70,6 +70,15 @@ describe('engine: trace checkpoints', function () {
     assert.deepStrictEqual(b, a);
   });
 
+  it('keeps its own copy of the weights: changing the network afterwards (training) does not change exact values', () => {
+    const net = randomNetwork(LSTM, STACK, 9);
+    const x = randomInput(20, 3, 5);
+    const trace = runNetwork(net, x, { checkpointEvery: 4 });
+    const want = runNetwork(net, x, { checkpointEvery: 20 }).exactStep(13);
+    for (const w of net.layers.flat()) w.R.fill(0.5);
+    assert.deepStrictEqual(trace.exactStep(13), want); // chunk 3 was never computed before the change
+  });
+
   it('given h0/c0 become the first step\'s previous state', () => {
     const shape = { ...STACK, numLayers: 1, bidirectional: false };
     const net = randomNetwork(LSTM, shape, 2);
