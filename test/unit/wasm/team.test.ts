@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { createFastKernel } from '../../../src/engine/wasm';
 import { duoTeam } from '../../../src/engine/wasm/team';
 import { WasmKernel } from '../../../src/engine/wasm/wasmKernel';
 import type { CellSpec } from '../../../src/engine/types';
@@ -36,5 +37,27 @@ describe('wasm kernel on two threads (units split, one barrier per step)', () =>
     this.timeout(30000); // 53 fixtures × several steps, each step a barrier: slow only on a loaded machine
     const failed = fixtureNames().filter((n) => runFixture(n, duo).mismatches.length > 0);
     assert.deepStrictEqual(failed, []);
+  });
+});
+
+describe('createFastKernel', () => {
+  it('gives the wasm kernel here (Node 20 has wasm SIMD and shared memory), two-thread when asked', () => {
+    const one = createFastKernel();
+    const two = createFastKernel({ threads: 2 });
+    try {
+      assert.strictEqual(one.name, 'wasm-simd');
+      assert.strictEqual(two.name, 'wasm-simd×2');
+      const cell = spec('lstm');
+      const w = randomDirection(cell, 8, 3, 60);
+      const run = randomRun(cell, 8, 3, 12, 61);
+      const a = newRecord(cell, 8, 12);
+      const b = newRecord(cell, 8, 12);
+      one.runDirection(cell, w, run, a);
+      two.runDirection(cell, w, run, b);
+      assert.deepStrictEqual(b, a);
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
   });
 });
