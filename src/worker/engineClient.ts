@@ -30,6 +30,11 @@ export interface TraceJob {
   kernel?: KernelName;
 }
 
+/** A view that covers only part of its buffer is copied first: structured clone would send the whole buffer. */
+function compact(a: Float32Array): Float32Array {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
+}
+
 interface Pending {
   resolve(v: WorkerToHost): void;
   reject(e: Error): void;
@@ -100,7 +105,7 @@ export class EngineClient {
           type: 'trace',
           id: 0,
           cancel,
-          request: { network, x: job.x, h0: job.h0, c0: job.c0, checkpointEvery: job.checkpointEvery, kernel: job.kernel },
+          request: { network, x: compact(job.x), h0: job.h0 && compact(job.h0), c0: job.c0 && compact(job.c0), checkpointEvery: job.checkpointEvery, kernel: job.kernel },
         },
         opts.onProgress,
         [network.data.buffer as ArrayBuffer],
