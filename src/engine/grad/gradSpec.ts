@@ -55,8 +55,14 @@ export function computeGradSpec(doc: unknown, readWeights: (file: string) => Uin
   const H = shape.hiddenSize;
   const L = shape.numLayers;
   const lstm = cell.family === 'lstm';
-  if (!spec.x) throw new UnrollError('spec: no input sequence "x" (T × inputSize)');
-  const T = spec.x.length / shape.inputSize;
+  let x = spec.x;
+  if (!x && spec.tokens && spec.tokens.every((k) => k < shape.inputSize)) {
+    // A character model's spec may give only token ids: x_t is then the one-hot vector e_{tokens[t]}.
+    x = new Float32Array(spec.tokens.length * shape.inputSize);
+    spec.tokens.forEach((k, t) => (x![t * shape.inputSize + k] = 1));
+  }
+  if (!x || x.length === 0) throw new UnrollError('spec: no input sequence "x" (T × inputSize)');
+  const T = x.length / shape.inputSize;
   const toRows = (a: Float32Array | undefined, w: number) => (a ? rows(a, w).map((r) => Float64Array.from(r)) : undefined);
   const init = { h0: toRows(spec.h0, Out), c0: lstm ? toRows(spec.c0, H) : undefined };
 
@@ -82,7 +88,7 @@ export function computeGradSpec(doc: unknown, readWeights: (file: string) => Uin
   }
 
   const params = paramsOf(net);
-  const caches = forwardNetwork(net, params, { steps: T, x: Float64Array.from(spec.x), tokens: null }, init);
+  const caches = forwardNetwork(net, params, { steps: T, x: Float64Array.from(x), tokens: null }, init);
   const gr = backwardNetwork(net, params, caches, loss, decoderParamsOf(net), { inputGrad: true });
   // L_T: the last layer's loss weights at each direction's last processed step (t = T−1 forward, 0 reverse).
   const vT = Array.from({ length: D }, (_, d) => {

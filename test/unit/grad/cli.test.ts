@@ -35,6 +35,19 @@ describe('grad: the command line contract', function () {
     });
   }
 
+  it('a character model spec with tokens and no x differentiates w.r.t. the one-hot inputs', () => {
+    const s = JSON.parse(fs.readFileSync(path.join(REF, 'char_gru_public.json'), 'utf8'));
+    delete s.x;
+    s.weights.file = path.join(REF, s.weights.file);
+    const file = path.join(tmp, 'tokens.json');
+    const out = path.join(tmp, 'tokens.out.json');
+    fs.writeFileSync(file, JSON.stringify(s));
+    const r = run(['grad', '--spec', file, '--out', out]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const v = spawnSync(process.execPath, [path.join(REF, 'verify.mjs'), path.join(REF, 'char_gru_public.json'), out, '--grad', '--strict'], { encoding: 'utf8' });
+    assert.strictEqual(v.status, 0, v.stdout + v.stderr);
+  });
+
   const spec = () => {
     const s = JSON.parse(fs.readFileSync(path.join(REF, 'lstm_i5_h3_t7_h0.json'), 'utf8'));
     s.weights.file = path.join(REF, s.weights.file); // the spec itself is written to a temporary folder
