@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { tokenLabel } from '../input';
-import { buildHoverMarkdown, HOVER_COMMANDS } from './hoverContent';
+import { buildHoverMarkdown, HOVER_COMMANDS, type HoverStrings } from './hoverContent';
 import type { EditorRun, EditorRuns } from './runs';
 import type { ColourScheme } from './colours';
 import { stepData } from './stepData';
@@ -46,6 +46,28 @@ export class UnrollHoverProvider implements vscode.HoverProvider {
       stale: run.tracker.stale,
       vocab: run.vocab,
     });
-    return buildHoverMarkdown(data, this.scheme());
+    return buildHoverMarkdown(data, this.scheme(), hoverStrings());
   }
+}
+
+/** The hover's words in the display language. */
+function hoverStrings(): HoverStrings {
+  // Placeholders are passed back in as themselves: buildHoverMarkdown fills them.
+  const t = vscode.l10n.t;
+  return {
+    stepOf: t('step {0} of {1}', '{0}', '{1}'),
+    unknown: t('(unknown → <unk>)'),
+    staleTitle: t('Stale'),
+    stale: t('the text changed since this run; these values are for the old text.'),
+    rerun: t('Re-run'),
+    legend: t('blue < 0 < orange'),
+    scaledBy: t('{0} scaled by 1/{1}', '{0}', '{1}'),
+    gateMeans: t('Gate means'),
+    mostActive: t('Most active units'),
+    predictedNext: t('Predicted next'),
+    showStep: t('Show step {0}', '{0}'),
+    colourByUnit: t('Colour text by unit {0}', '{0}'),
+    units: t('{0} of {1} units', '{0}', '{1}'),
+    gates: { f: t('forget'), i: t('input'), o: t('output'), g: t('candidate'), r: t('reset'), z: t('update'), n: t('candidate') },
+  };
 }

@@ -50,7 +50,42 @@ export function inlineCode(s: string): string {
   return `${fence}${pad}${s}${pad}${fence}`;
 }
 
-const GATE_TITLES: Record<string, string> = { f: 'forget', i: 'input', o: 'output', g: 'candidate', r: 'reset', z: 'update', n: 'candidate' };
+/** Every visible word of a hover; the provider passes the localised ones ({0}, {1} are placeholders). */
+export interface HoverStrings {
+  stepOf: string;
+  unknown: string;
+  staleTitle: string;
+  stale: string;
+  rerun: string;
+  legend: string;
+  scaledBy: string;
+  gateMeans: string;
+  mostActive: string;
+  predictedNext: string;
+  showStep: string;
+  colourByUnit: string;
+  units: string;
+  gates: Record<string, string>;
+}
+
+export const ENGLISH_HOVER_STRINGS: HoverStrings = {
+  stepOf: 'step {0} of {1}',
+  unknown: '(unknown → <unk>)',
+  staleTitle: 'Stale',
+  stale: 'the text changed since this run; these values are for the old text.',
+  rerun: 'Re-run',
+  legend: 'blue < 0 < orange',
+  scaledBy: '{0} scaled by 1/{1}',
+  gateMeans: 'Gate means',
+  mostActive: 'Most active units',
+  predictedNext: 'Predicted next',
+  showStep: 'Show step {0}',
+  colourByUnit: 'Colour text by unit {0}',
+  units: '{0} of {1} units',
+  gates: { f: 'forget', i: 'input', o: 'output', g: 'candidate', r: 'reset', z: 'update', n: 'candidate' },
+};
+
+const fill = (s: string, ...args: (string | number)[]) => s.replace(/\{(\d)\}/g, (_, k) => String(args[Number(k)]));
 
 /** Largest |v| rounded up for the strip's scale: C_t may exceed 1; the strip says by how much it is scaled. */
 function scaleOf(v: Float32Array): number {
@@ -83,29 +118,29 @@ export function heatStripDataUri(rows: { label: string; values: Float32Array }[]
 
 const fmt = (v: number) => (Number.isFinite(v) ? (v >= 0 ? ' ' : '') + v.toFixed(2) : String(v));
 
-export function buildHoverMarkdown(d: HoverStepData, scheme: ColourScheme = 'blueOrange'): string {
+export function buildHoverMarkdown(d: HoverStepData, scheme: ColourScheme = 'blueOrange', S: HoverStrings = ENGLISH_HOVER_STRINGS): string {
   const out: string[] = [];
   const approx = d.approximate ? '≈' : '=';
-  out.push(`**Unroll** · step ${d.step} of ${d.steps} · ${inlineCode(d.token)}${d.unknown ? ' *(unknown → <unk>)*' : ''}`);
+  out.push(`**Unroll** · ${fill(S.stepOf, d.step, d.steps)} · ${inlineCode(d.token)}${d.unknown ? ` *${S.unknown}*` : ''}`);
   if (d.stale) {
-    out.push(`$(warning) **Stale:** the text changed since this run; these values are for the old text. ${commandLink('Re-run', 'unroll.rerun', {})}`);
+    out.push(`$(warning) **${S.staleTitle}:** ${S.stale} ${commandLink(S.rerun, 'unroll.rerun', {})}`);
   }
   out.push(`${d.cellLabel} · ${d.modelLabel}${d.scopeLabel ? ` · ${d.scopeLabel}` : ''}`);
   const rows = [...(d.c ? [{ label: 'C', values: d.c }] : []), { label: 'h', values: d.h }];
   const scales = rows.map((r) => ({ label: r.label, s: scaleOf(r.values) })).filter((r) => r.s > 1);
-  out.push(`![${rows.map((r) => `${r.label}_t`).join(' and ')} of ${d.h.length} units](${heatStripDataUri(rows, scheme)})`);
-  out.push(`*blue < 0 < orange${scales.map((r) => `; ${r.label} scaled by 1/${r.s.toFixed(2)}`).join('')}*`);
+  out.push(`![${fill(S.units, rows.map((r) => `${r.label}_t`).join(' & '), d.h.length)}](${heatStripDataUri(rows, scheme)})`);
+  out.push(`*${[S.legend, ...scales.map((r) => fill(S.scaledBy, r.label, r.s.toFixed(2)))].join('; ')}*`);
   if (d.gateMeans.length) {
-    out.push('Gate means: ' + d.gateMeans.map((g) => `${GATE_TITLES[g.name] ?? g.name} ${g.name} ${approx} ${g.mean.toFixed(2)}`).join(' · '));
+    out.push(`${S.gateMeans}: ` + d.gateMeans.map((g) => `${S.gates[g.name] ?? g.name} ${g.name} ${approx} ${g.mean.toFixed(2)}`).join(' · '));
   }
   if (d.topUnits.length) {
-    out.push('Most active units: ' + d.topUnits.map((u) => `h[${u.unit}] ${approx}${fmt(u.value)}`).join(', '));
+    out.push(`${S.mostActive}: ` + d.topUnits.map((u) => `h[${u.unit}] ${approx}${fmt(u.value)}`).join(', '));
   }
   if (d.nextTokens?.length) {
-    out.push('Predicted next: ' + d.nextTokens.map((n) => `${inlineCode(n.token)} ${(n.p * 100).toFixed(1)}%`).join(', '));
+    out.push(`${S.predictedNext}: ` + d.nextTokens.map((n) => `${inlineCode(n.token)} ${(n.p * 100).toFixed(1)}%`).join(', '));
   }
-  const links = [commandLink(`Show step ${d.step}`, 'unroll.showStep', { step: d.step })];
-  if (d.topUnits.length) links.push(commandLink(`Colour text by unit ${d.topUnits[0].unit}`, 'unroll.colourTextByUnit', { unit: d.topUnits[0].unit, channel: 'h' }));
+  const links = [commandLink(fill(S.showStep, d.step), 'unroll.showStep', { step: d.step })];
+  if (d.topUnits.length) links.push(commandLink(fill(S.colourByUnit, d.topUnits[0].unit), 'unroll.colourTextByUnit', { unit: d.topUnits[0].unit, channel: 'h' }));
   out.push(links.join(' · '));
   return out.join('\n\n');
 }

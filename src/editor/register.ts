@@ -36,6 +36,7 @@ export interface EditorApi {
 const PROGRESS_STEPS = 50_000;
 
 type Family = 'lstm' | 'gru' | 'rnn';
+const rank = (c: string) => (c === 'h' ? 0 : c === 'c' ? 1 : 2);
 const familyOf = (cell: CellName): Family => (cell.startsWith('gru') ? 'gru' : cell.startsWith('rnn') ? 'rnn' : 'lstm');
 
 export function registerEditor(context: vscode.ExtensionContext, output: vscode.OutputChannel): EditorApi {
@@ -130,7 +131,13 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     return (active && runs.get(active.document.uri.toString())) ?? runs.latest;
   };
 
-  const colourByUnit = async (args?: { unit?: number; channel?: string }) => {
+  /**
+   * args.unit / args.channel skip the quick picks (hover links, the webview). With args.ifShown the call
+   * only moves an existing colouring to another unit: the webview sends it when the person selects a
+   * unit, and that must not start colouring the text by itself.
+   */
+  const colourByUnit = async (args?: { unit?: number; channel?: string; ifShown?: boolean }) => {
+    if (args?.ifShown && !colouring.current) return;
     const run = runForCommand();
     if (!run) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: visualize a selection first (Unroll: Visualize LSTM, GRU or RNN).'));
@@ -139,8 +146,10 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     const meta = run.trace.meta;
     let channel = (args?.channel ?? '') as Channel;
     if (!meta.channels.includes(channel)) {
+      // States first (what Karpathy-style colouring shows best), then the gates.
+      const order = [...meta.channels].sort((a, b) => rank(a) - rank(b));
       const pick = await vscode.window.showQuickPick(
-        meta.channels.map((c) => ({ label: c, description: c === 'c' ? vscode.l10n.t('cell state C_t') : c === 'h' ? vscode.l10n.t('hidden state h_t') : vscode.l10n.t('gate {0}', c) })),
+        order.map((c) => ({ label: c, description: c === 'c' ? vscode.l10n.t('cell state C_t') : c === 'h' ? vscode.l10n.t('hidden state h_t') : vscode.l10n.t('gate {0}', c) })),
         { placeHolder: vscode.l10n.t('Colour the text by which state or gate?') },
       );
       if (!pick) return;
@@ -184,7 +193,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     vscode.commands.registerCommand('unroll.visualizeGru', () => visualize('gru')),
     vscode.commands.registerCommand('unroll.visualizeRnn', () => visualize('rnn')),
     vscode.commands.registerCommand('unroll.chooseReading', () => visualize(undefined, { forcePick: true })),
-    vscode.commands.registerCommand('unroll.colourTextByUnit', (args?: { unit?: number; channel?: string }) => colourByUnit(args)),
+    vscode.commands.registerCommand('unroll.colourTextByUnit', (args?: { unit?: number; channel?: string; ifShown?: boolean }) => colourByUnit(args)),
     vscode.commands.registerCommand('unroll.clearColours', () => colouring.clear()),
     vscode.commands.registerCommand('unroll.showStep', (args?: { step?: number }) => {
       const step = args?.step;

@@ -12,14 +12,12 @@ import {
   decideLimit, defaultCharVocabulary, planReadings, resolveSelection, toDense, truncateSequence, HARD_CAP_TOKENS,
   type EncodedSequence, type InputTarget, type Reading, type ReadingPlan,
 } from '../input';
-import { TraceSession } from '../panel/traceSession';
-import { readRandomModelSettings } from '../panel/traceHost';
+import { HASHED_WORD_DIM, TraceSession } from '../panel/traceSession';
+import { readRandomModelSettings, readSeed } from '../panel/traceHost';
 import { EngineClient } from '../worker/engineClient';
 import { stepCost, type TraceView } from './stepData';
 import { CELL_LABELS, readSettings, type EncodingSetting } from './settings';
 
-/** Hashed word embeddings for random models are this wide. */
-export const HASHED_WORD_DIM = 32;
 /** Runs costing fewer multiply-adds than this are traced in the host; larger ones in the worker. */
 const LOCAL_RUN_BUDGET = 4_000_000;
 
@@ -64,7 +62,7 @@ export async function prepareSelection(editor: vscode.TextEditor, opts: { forceP
   }
   let plan: ReadingPlan;
   try {
-    plan = planReadings(sel.text, defaultTarget(readRandomModelSeed()), { baseOffset: sel.baseOffset, maxTokens: HARD_CAP_TOKENS });
+    plan = planReadings(sel.text, defaultTarget(readSeed()), { baseOffset: sel.baseOffset, maxTokens: HARD_CAP_TOKENS });
   } catch (e) {
     if (!(e instanceof UnrollError)) throw e;
     void vscode.window.showErrorMessage(`Unroll: ${e.message}`);
@@ -105,14 +103,6 @@ export async function prepareSelection(editor: vscode.TextEditor, opts: { forceP
     }
   }
   return { uri: doc.uri.toString(), seq, reading, plan, notes };
-}
-
-function readRandomModelSeed(): number {
-  try {
-    return readRandomModelSettings().seed;
-  } catch {
-    return 42;
-  }
 }
 
 /** Says which reading was chosen, with a button for the others when several fit. */

@@ -1,0 +1,118 @@
+// End-to-end (editor features, issue 5): a person selects a Python function, runs "Unroll: Visualize GRU"
+// from F1, hovers a token and reads the hover; then colours the text by a unit. Screenshots go to
+// test-results/screenshots/editor-*.png.
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const { ROOT, makeStateDir, installVsix, startCodeServer, launchChromium } = require('../../scripts/lib/codeServer');
+
+const RESULTS = process.env.UNROLL_RESULTS_DIR || path.join(ROOT, 'test-results');
+const SHOTS = path.join(RESULTS, 'screenshots');
+const { name, version } = require('../../package.json');
+const VSIX = process.env.UNROLL_VSIX || path.join(ROOT, `${name}-${version}.vsix`);
+
+const PYTHON = 'def add(a, b):\n    return a + b\n\nprint(add(2, 3))\n';
+
+describe('Editor hovers and colours in a real VS Code, as a person uses them', function () {
+  let stateDir;
+  let server;
+  let browser;
+  let page;
+  const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
+
+  async function runCommand(title) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.pressSequentially(title);
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
+    await page.keyboard.press('Enter');
+  }
+
+  /** Moves the mouse onto the first character of `token` of the line containing `lineText` and returns the hover's text. */
+  async function hover(lineText, token) {
+    const line = page.locator('.monaco-editor .view-line', { hasText: lineText }).first();
+    const span = line.locator('span > span', { hasText: new RegExp(`^${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
+    const box = await span.boundingBox();
+    assert.ok(box, `token "${token}" not visible`);
+    // Onto the token's first character (Unroll's steps are characters). Two moves: hovers appear after
+    // the mouse comes to rest.
+    await page.mouse.move(box.x - 15, box.y + box.height / 2 + 30);
+    await page.mouse.move(box.x + 3, box.y + box.height / 2, { steps: 4 });
+    const contents = page.locator('.monaco-hover .hover-contents', { hasText: 'Unroll' }).first();
+    await contents.waitFor({ timeout: 15_000 });
+    return contents.innerText();
+  }
+
+  before(async function () {
+    assert.ok(fs.existsSync(VSIX), `${path.basename(VSIX)} not found: run "node scripts/package.js" first`);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    stateDir = makeStateDir('unroll-e2e-editor-');
+    fs.mkdirSync(path.join(stateDir, 'workspace'), { recursive: true });
+    fs.writeFileSync(path.join(stateDir, 'workspace', 'add.py'), PYTHON);
+    installVsix(stateDir, VSIX);
+    server = await startCodeServer({ stateDir });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${server.url}?folder=${encodeURIComponent(path.join(stateDir, 'workspace'))}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'add.py' }).waitFor({ timeout: 60_000 });
+  });
+
+  after(async function () {
+    if (browser) await browser.close().catch(() => {});
+    if (server) {
+      await server.stop();
+      fs.copyFileSync(server.logFile, path.join(RESULTS, 'e2e-editor-code-server.log'));
+    }
+    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed' && page) await shot(`FAILED-editor-${this.currentTest.title.replace(/\W+/g, '-')}.png`).catch(() => {});
+  });
+
+  it('hovering a token of a visualized Python function shows that step of the GRU', async function () {
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').pressSequentially('add.py');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.py' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'def add' }).waitFor();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+End'); // selects "def add(a, b):" and "    return a + b"
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+Home');
+    await runCommand('Unroll: Visualize GRU');
+    // The reading is announced ("…as characters…") with a button for the other readings.
+    await page.locator('.notification-toast', { hasText: 'read the selection as characters' }).waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Escape');
+    const text = await hover('return a + b', 'return');
+    assert.match(text, /step 19 of 32/);
+    assert.match(text, /GRU \(reset after\)/);
+    assert.match(text, /reset r [=≈] \d\.\d\d/);
+    assert.match(text, /Most active units: h\[\d+\]/);
+    assert.match(text, /Show step 19/);
+    const img = page.locator('.monaco-hover .hover-contents img').first();
+    assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 0), 'the C/h heat strip image renders');
+    await shot('editor-hover.png');
+  });
+
+  it('Colour Text by Unit paints the function; Clear Colours removes it', async function () {
+    await page.mouse.move(5, 790);
+    await page.keyboard.press('Escape');
+    await runCommand('Unroll: Colour Text by Unit');
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    await page.keyboard.press('Enter'); // the first state or gate offered (r)
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'mean |value|' }).first().waitFor();
+    await page.keyboard.press('Enter'); // the most active unit
+    // Decorations are inline-styled spans in the view overlays.
+    const painted = page.locator('.monaco-editor .view-overlays [class*="ced-"]');
+    await painted.first().waitFor({ timeout: 10_000 });
+    const n = await painted.count();
+    assert.ok(n > 3, `only ${n} decorated ranges`);
+    await shot('editor-colours.png');
+    await runCommand('Unroll: Clear Colours');
+    await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .view-overlays [class*="ced-"]').length === 0, null, { timeout: 10_000 });
+  });
+});
