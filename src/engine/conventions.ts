@@ -25,11 +25,43 @@ export interface ModelDescription {
   shape: NetworkShape;
   /** false: the model has no biases (none may be present); undefined: optional. */
   bias?: boolean;
+  /** Row-block order of the stored gate tensors when it differs from the convention's usual one. */
+  gateOrder?: readonly string[] | null;
 }
 
 /** perm[canonical block] = block index in the source convention. */
 const ONNX_PERM = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
 const KERAS_PERM = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
+
+const DEFAULT_PERM: Record<Convention, Record<CellSpec['family'], number[]>> = {
+  pytorch: { lstm: [0, 1, 2, 3], gru: [0, 1, 2], rnn: [0] },
+  onnx: ONNX_PERM,
+  keras: KERAS_PERM,
+};
+/** Gate letters per family, canonical order, with the other conventions' names for the same gate. */
+const SYNONYMS: Record<string, Record<string, number>> = {
+  lstm: { i: 0, f: 1, g: 2, c: 2, o: 3 },
+  gru: { r: 0, z: 1, n: 2, h: 2 },
+};
+
+/**
+ * perm[canonical block] = source block, from a declared row-block order (e.g. ["i","o","f","c"]) or the
+ * convention's default. A declared order must name every gate of the family once.
+ */
+export function gatePermutation(family: CellSpec['family'], convention: Convention, order?: readonly string[] | null): number[] {
+  if (!order || family === 'rnn') return DEFAULT_PERM[convention][family];
+  const names = SYNONYMS[family];
+  const perm = new Array<number>(gateCount(family)).fill(-1);
+  order.forEach((g, src) => {
+    const canon = names[g];
+    if (canon !== undefined && perm[canon] === -1) perm[canon] = src;
+    else perm.fill(-2);
+  });
+  if (order.length !== perm.length || perm.some((p) => p < 0)) {
+    throw new UnrollError(`gateOrder ${JSON.stringify(order)} must list each ${family.toUpperCase()} gate once (${Object.keys(names).join(', ')})`);
+  }
+  return perm;
+}
 
 /** Rows in blocks of H reordered to canonical order; cols = row length. */
 function reorderRows(src: Float32Array, H: number, cols: number, perm: number[]): Float32Array {
@@ -86,6 +118,8 @@ export function networkFromTensors(desc: ModelDescription, map: TensorMap, conve
   const layers: DirectionWeights[][] = [];
   const prefix = convention === 'pytorch' ? findPrefix(map, 'weight_ih_l0', label) : '';
   const kerasPlain = convention === 'keras' && shape.numLayers === 1 && D === 1 && !map.has('kernel_l0');
+  const perm = gatePermutation(cell.family, convention, desc.gateOrder);
+  const identity = perm.every((p, i) => p === i);
 
   for (let k = 0; k < shape.numLayers; k++) {
     const In = layerInputSize(cell, shape, k);
@@ -98,18 +132,19 @@ export function networkFromTensors(desc: ModelDescription, map: TensorMap, conve
         const R = ts.get(`${prefix}weight_hh${sfx}`, [G * H, Out], true)!;
         const bW = ts.get(`${prefix}bias_ih${sfx}`, [G * H], biasRequired);
         const bR = ts.get(`${prefix}bias_hh${sfx}`, [G * H], biasRequired || bW !== undefined);
-        w = {
-          W,
-          R,
-          bW: bW ?? zeros(G * H),
-          bR: bR ?? zeros(G * H),
-        };
+        w = identity
+          ? { W, R, bW: bW ?? zeros(G * H), bR: bR ?? zeros(G * H) }
+          : {
+              W: reorderRows(W, H, In, perm),
+              R: reorderRows(R, H, Out, perm),
+              bW: bW ? reorderRows(bW, H, 1, perm) : zeros(G * H),
+              bR: bR ? reorderRows(bR, H, 1, perm) : zeros(G * H),
+            };
         if (cell.family === 'lstm' && cell.projSize > 0) w.Wproj = ts.get(`${prefix}weight_hr${sfx}`, [cell.projSize, H], true);
         if (cell.family === 'lstm' && cell.peephole) w.P = ts.get(`${prefix}peephole${sfx}`, [3 * H], true);
       } else if (convention === 'onnx') {
         if (cell.projSize > 0) throw new UnrollError(`${label}: ONNX recurrent operators have no projection; use the PyTorch convention for projSize > 0`);
         const name = (base: string) => (shape.numLayers === 1 && !ts.has(`${base}_l0`) ? base : `${base}_l${k}`);
-        const perm = ONNX_PERM[cell.family];
         const Wall = ts.get(name('W'), [D, G * H, In], true)!;
         const Rall = ts.get(name('R'), [D, G * H, Out], true)!;
         const Ball = ts.get(name('B'), [D, 2 * G * H], biasRequired);
@@ -126,7 +161,6 @@ export function networkFromTensors(desc: ModelDescription, map: TensorMap, conve
         }
       } else {
         if (cell.projSize > 0) throw new UnrollError(`${label}: Keras layers have no projection; use the PyTorch convention for projSize > 0`);
-        const perm = KERAS_PERM[cell.family];
         const pick = (base: string) => (kerasPlain ? findKerasPlain(map, base, label) : `${base}${sfx}`);
         const kernel = ts.get(pick('kernel'), [In, G * H], true)!;
         const rec = ts.get(pick('recurrent_kernel'), [Out, G * H], true)!;

@@ -3,7 +3,7 @@
  * expected/grad/verification fields are ignored). `cell` decides the kind; a flag that contradicts it is
  * an error, never a guess. Pure: the caller reads files and passes bytes.
  */
-import { type Convention, networkFromTensors } from '../engine/conventions';
+import { type Convention, gatePermutation, networkFromTensors } from '../engine/conventions';
 import { type CellName, type CellSpec, type Coupling, type Network, type NetworkShape, UnrollError, numDirections, outputSize } from '../engine/types';
 import { randomNetwork } from './random';
 import { readSafetensors } from './safetensors';
@@ -24,6 +24,8 @@ export interface Spec {
   x?: Float32Array;
   h0?: Float32Array;
   c0?: Float32Array;
+  /** declared row-block order of the stored gate tensors (fixture `gateOrder`); null = the convention's */
+  gateOrder?: string[] | null;
   /** trained char models: symbol ids, for next-symbol NLL */
   tokens?: number[];
 }
@@ -144,6 +146,12 @@ export function parseSpec(doc: unknown): Spec {
     if (typeof w !== 'object' || typeof w.file !== 'string' || !w.file) throw new UnrollError('spec: "weights" must be {"file": "path relative to the spec"}');
     spec.weightsFile = w.file;
   }
+  if (o.gateOrder !== undefined && o.gateOrder !== null) {
+    if (!Array.isArray(o.gateOrder) || !o.gateOrder.every((g) => typeof g === 'string')) throw new UnrollError('spec: "gateOrder" must be an array of gate letters or null');
+    if (family === 'rnn') contradict('gateOrder', 'a plain RNN has no gates');
+    gatePermutation(family, convention, o.gateOrder as string[]); // validates
+    spec.gateOrder = o.gateOrder as string[];
+  }
   const L = shape.numLayers * numDirections(shape);
   if (o.x !== undefined && o.x !== null) spec.x = matrix(o.x, 'spec x', shape.inputSize);
   if (o.h0 !== undefined && o.h0 !== null) spec.h0 = matrix(o.h0, 'spec h0', Out, L);
@@ -160,7 +168,7 @@ export function parseSpec(doc: unknown): Spec {
  * in .json), else seeded random weights.
  */
 export function networkFromSpec(spec: Spec, weights?: { name: string; bytes: Uint8Array }): Network {
-  const desc = { cell: spec.cell, shape: spec.shape, ...(spec.bias !== undefined ? { bias: spec.bias } : {}) };
+  const desc = { cell: spec.cell, shape: spec.shape, gateOrder: spec.gateOrder, ...(spec.bias !== undefined ? { bias: spec.bias } : {}) };
   if (!weights) return randomNetwork(spec.cell, spec.shape, spec.seed, spec.bias ?? true);
   if (/\.json$/i.test(weights.name)) {
     let doc: unknown;

@@ -43,8 +43,8 @@ function add(a: NamedTensor, b: NamedTensor): NamedTensor {
 /** Run a fixture's spec (with a convention override) on given tensors and compare with its expected values. */
 function checkAgainstFixture(name: string, convention: 'pytorch' | 'onnx' | 'keras', tensors: TensorMap, specOver: Record<string, unknown> = {}): void {
   const doc = readFixture(name);
-  const spec = parseSpec({ ...doc, convention, ...specOver });
-  const net = networkFromTensors({ cell: spec.cell, shape: spec.shape, bias: spec.bias }, tensors, convention, 'test');
+  const spec = parseSpec({ ...doc, convention, gateOrder: null, ...specOver });
+  const net = networkFromTensors({ cell: spec.cell, shape: spec.shape, bias: spec.bias, gateOrder: spec.gateOrder }, tensors, convention, 'test');
   compareAll(doc.expected, toExpected(runNetwork(net, spec.x!, { h0: spec.h0, c0: spec.c0 })), doc.tolerance);
 }
 
@@ -123,6 +123,15 @@ describe('engine: weight conventions', function () {
     checkAgainstFixture('lstm_peephole_i5_h3_t7_h0', 'pytorch', p);
   });
 
+  it('a declared gateOrder (rows o,i,g,f) is honoured: shuffled PyTorch rows still reproduce the fixture', () => {
+    const H = 4;
+    const t = tensorsOf('lstm_i3_h4_t5');
+    const order = [3, 0, 2, 1]; // stored block b holds canonical gate order[b]: o, i, g, f
+    const shuffled: TensorMap = new Map([...t].map(([n, x]) => [n, blocks(x, H, order)]));
+    checkAgainstFixture('lstm_i3_h4_t5', 'pytorch', shuffled, { gateOrder: ['o', 'i', 'g', 'f'] });
+    assert.throws(() => checkAgainstFixture('lstm_i3_h4_t5', 'pytorch', shuffled), /scaled error/); // without it: wrong
+  });
+
   it('the JSON weights form (nested arrays and {shape, data}) reproduces the fixture it was written from', () => {
     const name = 'lstm_proj_i4_h6_p3_t6_h0';
     const doc = readFixture(name);
@@ -171,6 +180,8 @@ describe('model: spec validation', () => {
     ['a negative hidden size', { ...lstm, hiddenSize: -4 }, /"hiddenSize" must be a positive integer/],
     ['an unknown convention', { ...lstm, convention: 'tf' }, /"convention" must be/],
     ['a negative clip', { ...lstm, clip: -1 }, /"clip" must be a positive number/],
+    ['a gateOrder naming a gate twice', { ...lstm, gateOrder: ['i', 'i', 'g', 'o'] }, /gateOrder \["i","i","g","o"\] must list each LSTM gate once/],
+    ['a GRU gateOrder with an LSTM gate', { ...readFixture('gru_i3_h4_t5'), gateOrder: ['r', 'z', 'o'] }, /must list each GRU gate once/],
   ];
   for (const [what, doc, re] of contradictions) {
     it(`rejects ${what}`, () => assert.throws(() => parseSpec(doc), (e: Error) => e instanceof UnrollError && re.test(e.message)));
