@@ -1,0 +1,136 @@
+// End-to-end: F5 on a sequence file starts the `unroll` debugger in a real VS Code (code-server), stops at
+// step 0, shows the gates in the Variables view, steps (over, into, out, back) and the visualizer's
+// timeline follows. Keyboard only, like a person. Screenshots go to test-results/screenshots/debug-*.png.
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const { ROOT, makeStateDir, installVsix, startCodeServer, launchChromium } = require('../../scripts/lib/codeServer');
+
+const RESULTS = process.env.UNROLL_RESULTS_DIR || path.join(ROOT, 'test-results');
+const SHOTS = path.join(RESULTS, 'screenshots');
+const { name, version } = require('../../package.json');
+const VSIX = process.env.UNROLL_VSIX || path.join(ROOT, `${name}-${version}.vsix`);
+const STEPS = fs.readFileSync(path.join(__dirname, 'workspace', 'sample.txt'), 'utf8').length;
+
+describe('Unroll debugger in a real VS Code: F5 on a sequence file', function () {
+  let stateDir;
+  let server;
+  let browser;
+  let page;
+
+  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
+  const callStack = (text) => page.locator('.debug-call-stack .monaco-list-row', { hasText: text }).first();
+  const counter = (step) => webview().getByText(new RegExp(`\\b${step + 1} / ${STEPS}\\b`)).first();
+
+  async function runCommand(title, { refocus = true } = {}) {
+    if (refocus) {
+      // Give the keyboard back to the workbench (a webview or a tree may hold focus after a stop).
+      await page.keyboard.press('Escape');
+      await page.locator('.monaco-editor .view-lines', { hasText: 'hello world' }).first().click();
+    }
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.pressSequentially(title);
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
+    await page.keyboard.press('Enter');
+  }
+
+  before(async function () {
+    assert.ok(fs.existsSync(VSIX), `${path.basename(VSIX)} not found: run "node scripts/package.js" first`);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    stateDir = makeStateDir('unroll-e2e-debug-');
+    fs.cpSync(path.join(__dirname, 'workspace'), path.join(stateDir, 'workspace'), { recursive: true });
+    installVsix(stateDir, VSIX);
+    server = await startCodeServer({ stateDir });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}?folder=${encodeURIComponent(path.join(stateDir, 'workspace'))}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sample.txt' }).waitFor({ timeout: 60_000 });
+  });
+
+  after(async function () {
+    if (browser) await browser.close().catch(() => {});
+    if (server) {
+      await server.stop();
+      fs.copyFileSync(server.logFile, path.join(RESULTS, 'e2e-debug-code-server.log'));
+    }
+    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed' && page) await shot(`FAILED-debug-${this.currentTest.title.replace(/\W+/g, '-')}.png`).catch(() => {});
+  });
+
+  it('F5 stops at step 0 on the first token, with every gate in the Variables view', async function () {
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').pressSequentially('sample.txt');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sample.txt' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'hello world' }).waitFor();
+    // Open the visualizer on the whole file, so it can follow the debugger.
+    await page.locator('.monaco-editor .view-lines', { hasText: 'hello world' }).click();
+    await page.keyboard.press('Control+A');
+    await runCommand('Unroll: Visualize LSTM', { refocus: false });
+    await counter(0).waitFor({ timeout: 30_000 });
+    // Back to the text, then F5 (no launch.json: the extension fills in a configuration for this file).
+    await page.locator('.monaco-editor .view-lines', { hasText: 'hello world' }).first().click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('F5');
+    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Unroll' }).first();
+    await Promise.race([pick.waitFor({ timeout: 10_000 }).then(() => page.keyboard.press('Enter')).catch(() => {}), callStack('step 0').waitFor({ timeout: 10_000 }).catch(() => {})]);
+    await callStack('step 0 "h"').waitFor({ timeout: 30_000 });
+    const variables = page.locator('.debug-variables');
+    for (const v of ['x_t', 'h_{t-1}', 'C_{t-1}', 'i_t', 'f_t', 'o_t', 'C_t', 'h_t']) {
+      await variables.locator('.monaco-list-row', { hasText: v }).first().waitFor({ timeout: 10_000 });
+    }
+    const fRow = await variables.locator('.monaco-list-row', { hasText: 'f_t' }).first().textContent();
+    assert.match(fRow, /mean -?\d.*min -?\d.*max -?\d.*\(16 units\)/);
+    // The stopped location is the token: the editor shows the top-stack-frame decoration on line 1.
+    await page.locator('.debug-top-stack-frame-column, .debug-top-stack-frame-line').first().waitFor({ timeout: 10_000 });
+    await shot('debug-stopped-on-entry.png');
+  });
+
+  it('F10 steps through time and the visualizer follows; F11 goes into layer and gate; Shift+F11 back up', async function () {
+    for (let k = 0; k < 3; k++) {
+      await page.keyboard.press('F10');
+      await callStack(`step ${k + 1} `).waitFor({ timeout: 10_000 });
+    }
+    await callStack('step 3 "l"').waitFor();
+    await counter(3).waitFor({ timeout: 10_000 });
+    await shot('debug-step-3-visualizer-follows.png');
+    await page.keyboard.press('F11');
+    await callStack('layer 0, step 3').waitFor({ timeout: 10_000 });
+    await page.keyboard.press('F11');
+    await callStack('i_t (layer 0)').waitFor({ timeout: 10_000 });
+    await page.keyboard.press('F10');
+    await callStack('f_t (layer 0)').waitFor({ timeout: 10_000 });
+    await shot('debug-into-forget-gate.png');
+    await page.keyboard.press('Shift+F11');
+    await callStack('f_t (layer 0)').waitFor({ state: 'detached', timeout: 10_000 });
+    await callStack('layer 0, step 3').waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Shift+F11');
+    await callStack('layer 0, step 3').waitFor({ state: 'detached', timeout: 10_000 });
+    await callStack('step 3 "l"').waitFor({ timeout: 10_000 });
+  });
+
+  it('Step Back goes back two steps; the Debug Console evaluates the expression language', async function () {
+    // Step Back has no default key: a person clicks its button on the debug toolbar.
+    const stepBack = page.locator('.debug-toolbar .codicon-debug-step-back').first();
+    await stepBack.click();
+    await callStack('step 2 "l"').waitFor({ timeout: 10_000 });
+    await stepBack.click();
+    await callStack('step 1 "e"').waitFor({ timeout: 10_000 });
+    await counter(1).waitFor({ timeout: 10_000 });
+    // The Debug Console opened with the session; type into its input line.
+    await page.locator('.repl-input-wrapper').first().click();
+    await page.keyboard.type('token == "e" && f.len == 16');
+    await page.keyboard.press('Enter');
+    await page.locator('.repl .monaco-list-row', { hasText: 'true' }).first().waitFor({ timeout: 10_000 });
+    await shot('debug-step-back-and-console.png');
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 10_000 });
+  });
+});
