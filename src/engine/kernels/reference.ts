@@ -82,7 +82,8 @@ class ReferenceKernel implements Kernel {
       const xOff = t * In;
       // pre = W x_t + b_W (+ b_R where it may be merged)
       for (let r = 0; r < G * H; r++) pre[r] = w.bW[r];
-      // Sparse rows (one-hot symbols) only touch their nonzero columns; skipping exact zeros changes no sum.
+      // Sparse rows (one-hot symbols) touch only their nonzero columns. The path depends on x_t alone,
+      // so a recomputation takes the same one and matches bit for bit.
       let nnz = 0;
       if (In >= 8) for (let j = 0; j < In && nnz * 4 <= In; j++) if (x[xOff + j] !== 0) nz[nnz++] = j;
       if (In >= 8 && nnz * 4 <= In) addColumns(w.W, In, x, xOff, nz, nnz, G * H, pre);
