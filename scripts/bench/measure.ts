@@ -2,8 +2,14 @@
 import { performance } from 'perf_hooks';
 
 export interface Timing {
-  /** Median seconds per run. */
+  /** Median wall seconds per run. */
   median: number;
+  /**
+   * Median process CPU seconds (user + system, all threads) per run: on a machine shared with other work
+   * this tracks the work done far better than wall time. Meaningful for one-thread runs only (a
+   * two-thread run also counts its partner's spinning at the step barrier).
+   */
+  cpuMedian: number;
   runs: number;
 }
 
@@ -11,14 +17,18 @@ export interface Timing {
 export async function time(fn: () => unknown, budget = 0.6, minRuns = 3, maxRuns = 15): Promise<Timing> {
   await fn();
   const samples: number[] = [];
+  const cpu: number[] = [];
   const start = performance.now();
   while (samples.length < minRuns || (samples.length < maxRuns && (performance.now() - start) / 1000 < budget)) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
     samples.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
   }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)], runs: samples.length };
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { median: median(samples), cpuMedian: median(cpu), runs: samples.length };
 }
 
 export function fmtRate(stepsPerSec: number): string {

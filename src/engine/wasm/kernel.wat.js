@@ -12,6 +12,8 @@
 // Keep DESC in sync with src/engine/wasm/wasmKernel.ts (the fixture tests fail at once if not).
 'use strict';
 
+const { QUANTIZE_WAT } = require('./quantize.wat.js');
+
 const DESC = [
   'R', 'K', 'b0', 'b1', 'xw', 'xwStride', 'steps', 'reverse', 'hA', 'hB', 'c',
   'gRec', 'gStride', 'cRec', 'cStride', 'mRec', 'mStride', 'hRec', 'hStride',
@@ -354,6 +356,7 @@ function generateWat() {
 (import "env" "memory" (memory 1 65536 shared))
 ${BARRIER}
 ${fns.map((f) => f.text()).join('\n')}
+${QUANTIZE_WAT}
 )
 `;
 }

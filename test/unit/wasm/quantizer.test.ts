@@ -1,0 +1,52 @@
+import * as assert from 'assert';
+import { finiteRange, quantizeRows } from '../../../src/engine/quantize';
+import { createSimdQuantizer } from '../../../src/engine/wasm/quantizer';
+import { rng } from './random';
+
+describe('SIMD quantizer: bit-identical to the Trace store (src/engine/quantize.ts)', () => {
+  const q = createSimdQuantizer();
+
+  /** Rows with normal values plus the awkward ones: exact .5 code boundaries, NaN, outside the range. */
+  function data(n: number, seed: number, lo: number, hi: number): Float32Array {
+    const r = rng(seed);
+    const step = (hi - lo) / 255;
+    return Float32Array.from({ length: n }, (_, i) => {
+      const k = i % 11;
+      if (k === 3) return lo + (Math.floor(r() * 255) + 0.5) * step; // halfway between two codes
+      if (k === 5) return NaN;
+      if (k === 7) return lo - 1 - r();
+      if (k === 9) return hi + 1 + r();
+      return lo + r() * (hi - lo);
+    });
+  }
+
+  for (const [width, stride, off] of [[128, 512, 128], [13, 40, 5], [1, 3, 2], [4, 4, 0], [7, 7, 0]]) {
+    it(`codes: width ${width}, stride ${stride}, offset ${off}`, () => {
+      const rows = 17;
+      const src = data(off + rows * stride, width + stride, -2.5, 3.25);
+      const a = new Uint8Array(rows * width + 3);
+      const b = new Uint8Array(rows * width + 3);
+      quantizeRows(src, rows, width, stride, off, -2.5, 3.25, a, 3);
+      q.quantizeRows(src, rows, width, stride, off, -2.5, 3.25, b, 3);
+      assert.deepStrictEqual(b, a);
+      assert.ok(a.includes(0) && a.includes(255), 'the data should reach both ends of the code range');
+    });
+    it(`range: width ${width}, stride ${stride}, offset ${off} (NaN ignored)`, () => {
+      const src = data(off + 9 * stride, width * 3 + 1, -7, 4);
+      assert.deepStrictEqual(q.finiteRange(src, 9, width, stride, off), finiteRange(src, 9, width, stride, off));
+    });
+  }
+
+  it('range with ±inf falls back to the finite values, like the JS version', () => {
+    const src = Float32Array.from([1, Infinity, -3, 2, -Infinity, 0.5, NaN, 4]);
+    assert.deepStrictEqual(q.finiteRange(src, 2, 4, 4, 0), [-3, 4]);
+    assert.deepStrictEqual(q.finiteRange(Float32Array.from([NaN, NaN]), 1, 2, 2, 0), [0, 0]);
+  });
+
+  it('an empty range (hi = lo) gives code 0, as in JS', () => {
+    const src = Float32Array.from([1, 1, 1, 1, 1]);
+    const a = new Uint8Array(5).fill(9);
+    q.quantizeRows(src, 1, 5, 5, 0, 1, 1, a, 0);
+    assert.deepStrictEqual([...a], [0, 0, 0, 0, 0]);
+  });
+});
