@@ -126,15 +126,16 @@ export class Trace {
     const n = t1 - t0;
     const names = gateNames(cell.family);
     const G = names.length;
+    const f32 = (len: number) => allocateChecked(`exact values of ${n} steps`, len * 4, () => new Float32Array(len));
     const alloc = (): ExactDirectionRange => {
-      const r: ExactDirectionRange = { h: new Float32Array(n * Out), gates: {} };
-      for (const g of names) r.gates[g] = new Float32Array(n * H);
-      if (cell.family === 'lstm') r.c = new Float32Array(n * H);
-      if (cell.family === 'lstm' && cell.projSize > 0) r.m = new Float32Array(n * H);
+      const r: ExactDirectionRange = { h: f32(n * Out), gates: {} };
+      for (const g of names) r.gates[g] = f32(n * H);
+      if (cell.family === 'lstm') r.c = f32(n * H);
+      if (cell.family === 'lstm' && cell.projSize > 0) r.m = f32(n * H);
       return r;
     };
     const layers = meta.ranges.map(() => (D === 2 ? { forward: alloc(), reverse: alloc() } : { forward: alloc() }));
-    const logits = this.net.decoder ? new Float32Array(n * this.net.decoder.vocabSize) : undefined;
+    const logits = this.net.decoder ? f32(n * this.net.decoder.vocabSize) : undefined;
     const K = meta.checkpointEvery;
     for (let a = t0; a < t1; ) {
       const ch = this.chunk(Math.floor(a / K));
