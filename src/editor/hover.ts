@@ -35,6 +35,22 @@ export class UnrollHoverProvider implements vscode.HoverProvider {
     return new vscode.Hover(content, new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end)));
   }
 
+  /**
+   * Builds the hovers of the first `maxSteps` steps in the background, a few milliseconds at a time, so
+   * even the first hover over a token answers from the cache. Stops when the run is replaced or goes stale.
+   */
+  prefill(run: EditorRun, maxSteps = 4096): void {
+    const end = Math.min(run.seq.steps, maxSteps);
+    let t = 0;
+    const slice = () => {
+      if (this.runs.get(run.uri) !== run || run.tracker.stale) return;
+      const until = performance.now() + 8;
+      for (; t < end && performance.now() < until; t++) if (!run.hoverCache.has(t)) run.hoverCache.set(t, this.build(run, t));
+      if (t < end) setTimeout(slice, 1);
+    };
+    setTimeout(slice, 1);
+  }
+
   /** The markdown for step t of a run (exported for the test API). */
   build(run: EditorRun, t: number): string {
     const data = stepData(run.trace, {

@@ -55,7 +55,9 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     const work = async (signal?: AbortSignal, progress?: (f: number) => void) => {
       const traced = await traceSequence(seq, cell, getClient, signal, progress);
       const cellName = cell ?? readRandomModelSettings().cell;
-      return runs.add({ uri, seq, trace: traced.trace, cellName, cellLabel: CELL_LABELS[cellName], modelLabel: traced.modelLabel, readingId });
+      const run = runs.add({ uri, seq, trace: traced.trace, cellName, cellLabel: CELL_LABELS[cellName], modelLabel: traced.modelLabel, readingId });
+      hover.prefill(run);
+      return run;
     };
     try {
       if (!big) return await work();
