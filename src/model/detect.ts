@@ -25,6 +25,8 @@ export interface ModelDetection {
   warnings: string[];
   /** Tensors renamed to the names the engine's convention reader expects (decoder → decoder.weight/bias). */
   tensors: TensorMap;
+  /** An embedding [V, inputSize] in front of layer 0 (folded into it on load: inputs become one-hot tokens). */
+  embedding?: { name: string; table: NamedTensor };
   parameterCount: number;
 }
 
@@ -83,10 +85,13 @@ function candidatesFor(fam: CellFamily, convention: Convention, opts: { peephole
   return { candidates: [opts.peephole ? 'lstm_peephole' : 'lstm'], ambiguities: [] };
 }
 
+/** Names of input embeddings: nn.Embedding modules, the PyTorch word-language-model "encoder", GPT-style wte, Keras "embeddings". */
+const EMBEDDING_NAME = /embed|^encoder\.weight$|(^|\.)wte(\.weight)?$/i;
+
 /** A single Linear head [V, K] (+ [V]) that reads the recurrent output, renamed to decoder.weight/bias. */
 function findLinearHead(map: TensorMap, used: Set<string>, width: number, label: string, warnings: string[]): { weight?: NamedTensor; bias?: NamedTensor } {
   if (map.has('decoder.weight')) return { weight: map.get('decoder.weight'), bias: map.get('decoder.bias') };
-  const heads = [...map.keys()].filter((n) => !used.has(n) && /(^|\.)weight$/.test(n) && !/embed/i.test(n) && map.get(n)!.shape.length === 2 && map.get(n)!.shape[1] === width);
+  const heads = [...map.keys()].filter((n) => !used.has(n) && /(^|\.)weight$/.test(n) && !EMBEDDING_NAME.test(n) && map.get(n)!.shape.length === 2 && map.get(n)!.shape[1] === width);
   if (heads.length === 1) {
     const bias = heads[0].replace(/weight$/, 'bias');
     return { weight: map.get(heads[0]), bias: map.get(bias) };
@@ -111,6 +116,12 @@ function finish(
     renamed.set('decoder.bias', head.bias ?? { shape: [vocabSize], data: new Float32Array(vocabSize) });
     for (const [n, t] of map) if (t === head.weight || t === head.bias) used.add(n);
   }
+  const embeddings = [...map.keys()].filter((n) => !used.has(n) && EMBEDDING_NAME.test(n) && map.get(n)!.shape.length === 2 && map.get(n)!.shape[1] === det.shape.inputSize);
+  let embedding: ModelDetection['embedding'];
+  if (embeddings.length === 1) {
+    used.add(embeddings[0]);
+    embedding = { name: embeddings[0], table: map.get(embeddings[0])! };
+  }
   for (const n of map.keys()) if (!used.has(n)) warnings.push(`${label}: tensor '${n}' ${shapeOf(map.get(n))} is not part of the recurrent network or its decoder; ignored`);
   let parameterCount = 0;
   for (const t of renamed.values()) parameterCount += count(t);
@@ -118,7 +129,8 @@ function finish(
     const bad = t.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) warnings.push(`${label}: tensor '${name}' holds ${t.data[bad]} at flat index ${bad}`);
   }
-  return { ...det, vocabSize, warnings, tensors: renamed, parameterCount };
+  if (embedding) parameterCount += embedding.table.data.length;
+  return { ...det, vocabSize, warnings, tensors: renamed, parameterCount, ...(embedding ? { embedding } : {}) };
 }
 
 function detectPytorch(map: TensorMap, label: string): ModelDetection {

@@ -27,6 +27,8 @@ export interface ModelSummary {
   hasDecoder: boolean;
   vocabSize: number | null;
   hasVocab: boolean;
+  /** An embedding folded into the first layer: inputs are one-hot over its vocabulary. */
+  embedding: { name: string; vocabSize: number; dim: number } | null;
   parameterCount: number;
   ambiguities: string[];
   warnings: string[];
@@ -73,6 +75,7 @@ export function summarizeModel(model: LoadedModel): ModelSummary {
     hasDecoder: model.hasDecoder,
     vocabSize: model.vocabSize || null,
     hasVocab: !!model.vocab,
+    embedding: model.embedding ?? null,
     parameterCount: model.parameterCount,
     ambiguities: model.ambiguities,
     warnings: model.warnings,

@@ -7,6 +7,7 @@
 import type { Convention } from '../engine/conventions';
 import { type CellName, type Coupling, type Network, type NetworkShape, UnrollError } from '../engine/types';
 import { cellNameOf, detectTensors, networkFromDetection } from './detect';
+import { foldEmbedding, type EmbeddingInfo } from './embedding';
 import { loadOnnxNetwork, type OnnxNetwork } from './onnx/graph';
 import { readSafetensors } from './safetensors';
 import { parseVocab, resolveSidecar, sidecarNames, type Vocab } from './sidecars';
@@ -44,6 +45,8 @@ export interface LoadedModel {
   vocabSize: number;
   parameterCount: number;
   vocab?: Vocab;
+  /** An embedding folded into layer 0: the network reads one-hot tokens (inputSize = its vocabulary). */
+  embedding?: EmbeddingInfo;
   /** ONNX: initial states fixed in the graph (non-zero constants), rows layer·D + dir. */
   h0?: Float32Array;
   c0?: Float32Array;
@@ -111,6 +114,7 @@ function loadOnnx(path: string, bytes: Uint8Array, label: string, opts: LoadOpti
     label,
     convention: 'onnx',
     shape: net.shape,
+    ...(loaded.embedding ? { embedding: loaded.embedding } : {}),
     projSize: 0,
     cell: name,
     candidates: [name],
@@ -145,14 +149,18 @@ function loadSafetensors(path: string, bytes: Uint8Array, label: string, io: Mod
     cell = det.candidates[0];
     decidedBy = 'file';
   }
-  const network = cell
+  let network = cell
     ? networkFromDetection(det, cell, label, { clip: sidecar?.clip, coupling: opts.coupling ?? sidecar?.coupling })
     : undefined;
+  const emb = det.embedding;
+  if (network && emb) network = foldEmbedding(network, emb.table.data, emb.table.shape[0], emb.table.shape[1], `${label}: embedding '${emb.name}'`);
+  const embedding = emb ? { name: emb.name, vocabSize: emb.table.shape[0], dim: emb.table.shape[1] } : undefined;
   return {
     format: 'safetensors',
     label,
     convention: det.convention,
-    shape: det.shape,
+    shape: embedding ? { ...det.shape, inputSize: embedding.vocabSize } : det.shape,
+    ...(embedding ? { embedding } : {}),
     projSize: det.projSize,
     ...(cell ? { cell } : {}),
     candidates: det.candidates,

@@ -23,6 +23,8 @@ export function modelViewStrings(): ModelViewStrings {
     decoder: t('Decoder'),
     vocabulary: t('Vocabulary'),
     tokens: t('tokens'),
+    embedding: t('Input embedding'),
+    embeddingFolded: t('folded into the first layer: inputs are one-hot tokens'),
     ambiguous: t('What the file cannot say'),
     warnings: t('Warnings'),
     onnxGraph: t('ONNX graph'),

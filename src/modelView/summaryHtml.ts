@@ -27,6 +27,8 @@ export interface ModelViewStrings {
   decoder: string;
   vocabulary: string;
   tokens: string;
+  embedding: string;
+  embeddingFolded: string;
   ambiguous: string;
   warnings: string;
   onnxGraph: string;
@@ -69,6 +71,7 @@ function summaryTable(s: ModelSummary, t: ModelViewStrings): string {
     row(t.convention, escapeHtml(s.convention)),
     ...(s.gateOrder ? [row(t.gateOrder, `<code>${escapeHtml(s.gateOrder.join(', '))}</code>`)] : []),
     row(t.inputSize, fmt(s.inputSize)),
+    ...(s.embedding ? [row(t.embedding, `<code>${escapeHtml(s.embedding.name)}</code> ${fmt(s.embedding.vocabSize)} × ${fmt(s.embedding.dim)}, ${escapeHtml(t.embeddingFolded)}`)] : []),
     row(t.hiddenSize, fmt(s.hiddenSize)),
     row(t.projection, s.projSize ? fmt(s.projSize) : escapeHtml(t.none)),
     row(t.layers, fmt(s.numLayers)),

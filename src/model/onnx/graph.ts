@@ -5,8 +5,8 @@
  * the last layer. Pure: bytes in, Network out.
  */
 import { UnrollError, type Decoder, type Network } from '../../engine/types';
-import { firstNonFinite } from './reader';
-import { decodeOnnxModel } from './reader';
+import { decodeOnnxModel, firstNonFinite } from './reader';
+import { foldEmbedding, type EmbeddingInfo } from '../embedding';
 import { GraphIndex, intAttr } from './graphIndex';
 import { describeCell, readRecurrentNode, RECURRENT_OPS, type RecurrentLayer } from './recurrent';
 import { int64ToNumber, type OnnxNode } from './schema';
@@ -18,8 +18,10 @@ export interface OnnxNetwork {
   c0?: Float32Array;
   /** Graph inputs that feed initial states: the caller may supply them (CLI --h0/--c0). */
   stateInputs: { h: string[]; c: string[] };
-  /** The graph input that carries the sequence x. */
+  /** The graph input that carries the sequence x (token ids when an embedding was folded). */
   inputName: string;
+  /** An embedding lookup before layer 0, folded into its input weights: the network reads one-hot tokens. */
+  embedding?: EmbeddingInfo;
   warnings: string[];
   info: {
     producer: string;
@@ -74,12 +76,22 @@ export function loadOnnxNetwork(bytes: Uint8Array, label = 'model.onnx'): OnnxNe
   const H = first.hiddenSize;
   const h0 = collectStates(index, layers, 'h', D, H);
   const c0 = first.cell.family === 'lstm' ? collectStates(index, layers, 'c', D, H) : { fixed: undefined, inputs: [] };
-  const network: Network = {
+  let network: Network = {
     cell: first.cell,
     shape: { inputSize: first.inputSize, hiddenSize: H, numLayers: layers.length, bidirectional: D === 2 },
     layers: layers.map((l) => l.directions),
     source: label,
   };
+  let embedding: EmbeddingInfo | undefined;
+  if (chain.embedding) {
+    const where = index.nodeLabel(chain.embedding);
+    const table = index.constantFloat(chain.embedding.input![0], where)!;
+    const [V, E] = table.dims;
+    network = foldEmbedding(network, table.data, V, E, `${label}: ${where}`);
+    embedding = { name: chain.embedding.name || chain.embedding.input![0], vocabSize: V, dim: E };
+    const bad = firstNonFinite(table.data);
+    if (bad >= 0) warnings.push(`${label}: embedding table '${chain.embedding.input![0]}' holds ${table.data[bad]} at flat index ${bad}`);
+  }
   const dec = findDecoder(index, chain.nodes[chain.nodes.length - 1], D * H, warnings);
   if (dec) network.decoder = dec.decoder;
 
@@ -90,6 +102,7 @@ export function loadOnnxNetwork(bytes: Uint8Array, label = 'model.onnx'): OnnxNe
     ...(c0.fixed ? { c0: c0.fixed } : {}),
     stateInputs: { h: h0.inputs, c: c0.inputs },
     inputName: chain.inputName,
+    ...(embedding ? { embedding } : {}),
     warnings,
     info: {
       producer: [model.producer_name, model.producer_version].filter(Boolean).join(' '),
@@ -97,7 +110,7 @@ export function loadOnnxNetwork(bytes: Uint8Array, label = 'model.onnx'): OnnxNe
       opset: opset ? int64ToNumber(opset.version) : 0,
       nodes: layers.map((l) => ({ name: l.node.name ?? '', op: l.node.op_type ?? '', attributes: l.attributes })),
       ...(dec ? { decoder: dec.info } : {}),
-      parameterCount: layers.reduce((n, l) => n + l.parameterCount, 0) + (dec ? dec.decoder.W.length + dec.decoder.b.length : 0),
+      parameterCount: layers.reduce((n, l) => n + l.parameterCount, 0) + (dec ? dec.decoder.W.length + dec.decoder.b.length : 0) + (embedding ? embedding.vocabSize * embedding.dim : 0),
     },
   };
 }
@@ -116,9 +129,10 @@ function traceBack(index: GraphIndex, name: string): { node?: OnnxNode; name: st
 }
 
 /** Orders the recurrent nodes into one chain: layer 0 reads a graph input, layer k reads layer k-1's Y. */
-function orderChain(index: GraphIndex, recurrent: OnnxNode[]): { nodes: OnnxNode[]; inputName: string } {
+function orderChain(index: GraphIndex, recurrent: OnnxNode[]): { nodes: OnnxNode[]; inputName: string; embedding?: OnnxNode } {
   let start: OnnxNode | undefined;
   let inputName = '';
+  let embedding: OnnxNode | undefined;
   const next = new Map<OnnxNode, OnnxNode>();
   for (const node of recurrent) {
     const x = node.input?.[0] ?? '';
@@ -137,6 +151,11 @@ function orderChain(index: GraphIndex, recurrent: OnnxNode[]): { nodes: OnnxNode
       }
       if (next.has(src.node)) throw new UnrollError(`${index.label}: ${index.nodeLabel(src.node)} feeds two recurrent nodes; Unroll runs one stack of recurrent layers`);
       next.set(src.node, node);
+    } else if (!start && isEmbeddingLookup(index, src.node)) {
+      // Gather(table, ids): an embedding whose ids come from the graph input; folded into layer 0 later.
+      start = node;
+      inputName = traceBack(index, src.node.input![1]).name;
+      embedding = src.node;
     } else {
       throw new UnrollError(
         `${index.label}: the input X of ${index.nodeLabel(node)} is computed by ${index.nodeLabel(src.node)}` +
@@ -151,7 +170,17 @@ function orderChain(index: GraphIndex, recurrent: OnnxNode[]): { nodes: OnnxNode
     const stray = recurrent.find((n) => !nodes.includes(n))!;
     throw new UnrollError(`${index.label}: ${index.nodeLabel(stray)} is not part of the single stack that starts at ${index.nodeLabel(start)}`);
   }
-  return { nodes, inputName };
+  return { nodes, inputName, ...(embedding ? { embedding } : {}) };
+}
+
+/** Gather on axis 0 of a constant 2-D table with indices that come straight from a graph input. */
+function isEmbeddingLookup(index: GraphIndex, node: OnnxNode): boolean {
+  if (node.op_type !== 'Gather' || !node.input?.[0] || !node.input[1]) return false;
+  const table = index.constants.get(node.input[0]);
+  if (!table || (table.dims ?? []).length !== 2) return false;
+  if (intAttr(node, 'axis', 0, index.label) !== 0) return false;
+  const ids = traceBack(index, node.input[1]);
+  return !ids.node && index.inputs.has(ids.name);
 }
 
 type StateSource = { kind: 'fill'; value: number } | { kind: 'input'; name: string } | { kind: 'const'; data: Float32Array };

@@ -32,7 +32,7 @@ export interface ModelInput {
   nodes: NodeInput[];
   initializers?: TensorInput[];
   /** Graph inputs; a null dim is symbolic ("T"). */
-  inputs: { name: string; dims: (number | null)[] }[];
+  inputs: { name: string; dims: (number | null)[]; type?: 'float' | 'int64' }[];
   outputs: { name: string; dims?: (number | null)[] }[];
   opset?: number;
   producer?: string;
@@ -73,10 +73,10 @@ function attributeObject(name: string, v: AttrInput): Record<string, unknown> {
   return { name, type: AttributeType.TENSOR, t: tensorObject(v.tensor) };
 }
 
-function valueInfo(name: string, dims?: (number | null)[]): Record<string, unknown> {
+function valueInfo(name: string, dims?: (number | null)[], type?: 'float' | 'int64'): Record<string, unknown> {
   return {
     name,
-    type: { tensor_type: { elem_type: TensorDataType.FLOAT, ...(dims ? { shape: { dim: dims.map((d) => (d === null ? { dim_param: 'T' } : { dim_value: d })) } } : {}) } },
+    type: { tensor_type: { elem_type: type === 'int64' ? TensorDataType.INT64 : TensorDataType.FLOAT, ...(dims ? { shape: { dim: dims.map((d) => (d === null ? { dim_param: 'T' } : { dim_value: d })) } } : {}) } },
   };
 }
 
@@ -97,7 +97,7 @@ export function encodeOnnxModel(m: ModelInput): Uint8Array {
         attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attributeObject(k, v)),
       })),
       initializer: (m.initializers ?? []).map(tensorObject),
-      input: m.inputs.map((i) => valueInfo(i.name, i.dims)),
+      input: m.inputs.map((i) => valueInfo(i.name, i.dims, i.type)),
       output: m.outputs.map((o) => valueInfo(o.name, o.dims)),
     },
   };

@@ -8,7 +8,7 @@ import { runNetwork } from '../../../src/engine/trace';
 import { UnrollError, type CellName } from '../../../src/engine/types';
 import { loadModel, requireNetwork, type ModelIO } from '../../../src/model/load';
 import { readSafetensors, writeSafetensors, type TensorMap } from '../../../src/model/safetensors';
-import { assertTraceMatches, fixtureIndex, fixtureJson, flat, readFixtureFile } from './fixtureHelpers';
+import { assertClose, assertTraceMatches, fixtureIndex, fixtureJson, flat, readFixtureFile } from './fixtureHelpers';
 
 const noSiblings: ModelIO = { readSibling: () => undefined };
 const siblings = (files: Record<string, string>): ModelIO => ({
@@ -141,6 +141,39 @@ describe('Keras-named models', () => {
     assert.deepStrictEqual(m.candidates, ['gru']);
     assert.strictEqual(m.vocabSize, V);
     runFixture('char_gru_public', bytes, noSiblings, undefined, 'k.safetensors');
+  });
+});
+
+describe('embeddings', () => {
+  it('an nn.Embedding in front of the LSTM is folded: one-hot tokens run exactly like the embedded vectors', () => {
+    // A small word model: embedding [V, E] → 1-layer LSTM reading E inputs.
+    const V = 11, E = 5, H = 4;
+    const r = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3) * 0.6);
+    const table = r(V * E, 1);
+    const tensors: TensorMap = new Map([
+      ['embedding.weight', { shape: [V, E], data: table }],
+      ['lstm.weight_ih_l0', { shape: [4 * H, E], data: r(4 * H * E, 2) }],
+      ['lstm.weight_hh_l0', { shape: [4 * H, H], data: r(4 * H * H, 3) }],
+      ['lstm.bias_ih_l0', { shape: [4 * H], data: r(4 * H, 4) }],
+      ['lstm.bias_hh_l0', { shape: [4 * H], data: r(4 * H, 5) }],
+    ]);
+    const bytes = writeSafetensors(tensors);
+    const m = loadModel('w.safetensors', bytes, noSiblings);
+    assert.deepStrictEqual(m.embedding, { name: 'embedding.weight', vocabSize: V, dim: E });
+    assert.strictEqual(m.shape.inputSize, V);
+    assert.deepStrictEqual(m.warnings, []);
+    const ids = [4, 0, 10, 4, 7];
+    const onehot = new Float32Array(ids.length * V);
+    ids.forEach((id, t) => (onehot[t * V + id] = 1));
+    const folded = runNetwork(requireNetwork(m), onehot).exactRange(0, ids.length);
+    // The same weights without the embedding, fed the embedded vectors.
+    tensors.delete('embedding.weight');
+    const plain = requireNetwork(loadModel('p.safetensors', writeSafetensors(tensors), noSiblings));
+    const embedded = new Float32Array(ids.length * E);
+    ids.forEach((id, t) => embedded.set(table.subarray(id * E, (id + 1) * E), t * E));
+    const direct = runNetwork(plain, embedded).exactRange(0, ids.length);
+    assertClose(folded.layers[0].forward.h, Array.from(direct.layers[0].forward.h), 1e-6, 'h');
+    assertClose(folded.layers[0].forward.c!, Array.from(direct.layers[0].forward.c!), 1e-6, 'c');
   });
 });
 

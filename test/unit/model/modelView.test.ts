@@ -19,7 +19,7 @@ const cellNames = { rnn_tanh: 'RNN, tanh', rnn_relu: 'RNN, ReLU', lstm: 'LSTM', 
 const strings: ModelViewStrings = {
   title: 'Recurrent model', format: 'Format', cell: 'Cell', undecided: 'Not decided by the file', convention: 'Weight convention', gateOrder: 'Gate order',
   inputSize: 'Input size', hiddenSize: 'Hidden size', projection: 'Projection', none: 'none', layers: 'Layers', directions: 'Directions',
-  bidirectional: 'bidirectional', forward: 'forward only', parameters: 'Parameters', decoder: 'Decoder', vocabulary: 'Vocabulary', tokens: 'tokens',
+  bidirectional: 'bidirectional', forward: 'forward only', parameters: 'Parameters', decoder: 'Decoder', vocabulary: 'Vocabulary', tokens: 'tokens', embedding: 'Input embedding', embeddingFolded: 'folded',
   ambiguous: 'What the file cannot say', warnings: 'Warnings', onnxGraph: 'ONNX graph', initialState: 'Initial state', initialStateInputs: 'graph inputs',
   initialStateInside: 'built inside', visualize: 'Visualize with this model', chooseCell: 'Choose the cell…', couldNotRead: 'Unroll cannot show this model:',
   cellNames, decidedBy: { file: 'from the file', sidecar: 'from the sidecar', choice: 'your choice', undecided: 'undecided' },

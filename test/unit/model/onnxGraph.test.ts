@@ -136,6 +136,26 @@ describe('ONNX graph walk: variants agree with onnxruntime', function () {
     assertClose(r.logits!, Array.from(ortOut.logits), 1e-5, 'logits');
   });
 
+  it('an embedding (Gather on a constant table) is folded into layer 0: one-hot tokens give ORT\'s outputs for the ids', async () => {
+    const V = 7, E = 3, H = 4, T = 6;
+    const bytes = recurrentModel('LSTM', {
+      H, I: E, xName: 'emb', inputs: [{ name: 'ids', dims: [null, 1], type: 'int64' }],
+      initializers: [{ name: 'table', dims: [V, E], data: rand(V * E, 41, 1.5) }],
+      extraNodes: [{ op: 'Gather', name: 'embedding', inputs: ['table', 'ids'], outputs: ['emb'] }],
+    });
+    const ids = [3, 0, 6, 6, 2, 5];
+    const session = await ort.InferenceSession.create(bytes);
+    const out = await session.run({ ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [T, 1]) });
+    const loaded = loadOnnxNetwork(bytes, 'm.onnx');
+    assert.deepStrictEqual(loaded.embedding, { name: 'embedding', vocabSize: V, dim: E });
+    assert.strictEqual(loaded.inputName, 'ids');
+    assert.strictEqual(loaded.network.shape.inputSize, V);
+    const x = new Float32Array(T * V);
+    ids.forEach((id, t) => (x[t * V + id] = 1));
+    const r = runNetwork(loaded.network, x).exactRange(0, T);
+    assertClose(r.layers[0].forward.h, Array.from(out.Y.data as Float32Array), 1e-5, 'h vs onnxruntime on token ids');
+  });
+
   it('RNN with Relu activations in both directions', async () => {
     const bytes = recurrentModel('RNN', { H: 3, I: 2, D: 2, attrs: { activations: ['Relu', 'Relu'] } });
     const x = rand(4 * 2, 31, 2);
@@ -188,7 +208,13 @@ describe('ONNX graph walk: clear refusals', () => {
       initializers: [{ name: 'table', dims: [10, 2], data: rand(20, 5) }],
       extraNodes: [{ op: 'Gather', name: 'embedding', inputs: ['table', 'ids'], outputs: ['emb'] }],
     });
-    refusal(embedded, /computed by Gather node 'embedding'/);
+    // An embedding is folded (see above); a Gather that is not a lookup of a constant table is refused.
+    const gatherOfInput = recurrentModel('GRU', {
+      H: 2, I: 2, xName: 'emb', inputs: [{ name: 'ids', dims: [null, 1] }, { name: 'table', dims: [10, 2] }],
+      extraNodes: [{ op: 'Gather', name: 'lookup', inputs: ['table', 'ids'], outputs: ['emb'] }],
+    });
+    refusal(gatherOfInput, /computed by Gather node 'lookup'/);
+    assert.strictEqual(loadOnnxNetwork(embedded, 'm.onnx').network.shape.inputSize, 10);
     const lens = encodeOnnxModel({
       nodes: [{ op: 'RNN', name: 'rec', inputs: ['X', 'W', 'R', '', 'lens'], outputs: ['Y'], attrs: { hidden_size: 2 } }],
       initializers: [{ name: 'W', dims: [1, 2, 2], data: rand(4, 1) }, { name: 'R', dims: [1, 2, 2], data: rand(4, 2) }],
