@@ -52,6 +52,10 @@ const targets = [
     : []),
   // Integration suite: runs inside the real extension host.
   { ...nodeCommon, entryPoints: ['test/integration/index.ts'], outfile: 'dist/test/integration/index.js', external: ['vscode', 'mocha'] },
+  // Its test files, one bundle each (index.js loads every dist/test/integration/suite/**/*.test.js).
+  ...(testEntries('test/integration/suite').length
+    ? [{ ...nodeCommon, entryPoints: testEntries('test/integration/suite'), outdir: 'dist/test/integration/suite', outbase: 'test/integration/suite', external: ['vscode', 'mocha'] }]
+    : []),
 ].filter((t) => t.entryPoints.every((e) => fs.existsSync(e)));
 
 async function main() {

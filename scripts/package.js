@@ -1,5 +1,5 @@
-// Production build + `vsce package` -> unroll-<version>.vsix at the repo root; fails over 5 MB.
-// vsce runs "vscode:prepublish" (npm run build:production: minified esbuild + tsc) itself.
+// Type-check + production build + `vsce package` -> unroll-<version>.vsix at the repo root; fails over 5 MB.
+// vsce runs "vscode:prepublish" (minified esbuild) itself. `--skip-typecheck`: the caller (npm test) just ran tsc.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -10,6 +10,13 @@ const { name, version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.js
 const out = path.join(ROOT, `${name}-${version}.vsix`);
 
 const t0 = Date.now();
+if (!process.argv.includes('--skip-typecheck')) {
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], { cwd: ROOT, stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('[package] type errors (see above): not packaging');
+    process.exit(1);
+  }
+}
 fs.rmSync(out, { force: true });
 const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
 // --no-dependencies: everything ships bundled in dist/; node_modules stays out of the package.

@@ -75,8 +75,8 @@ const tierRunners = {
   e2e: () => {
     ensureTools();
     banner('packaging the .vsix (scripts/package.js)');
-    if (!run(process.execPath, [path.join(__dirname, 'package.js')])) return failedResult('e2e tier', 'packaging the .vsix failed');
-    return mochaTier('e2e', findFiles('test/e2e', /\.e2e\.js$/), ['--timeout', '120000', '--bail'], { UNROLL_RESULTS_DIR: RESULTS });
+    if (!run(process.execPath, [path.join(__dirname, 'package.js'), '--skip-typecheck'])) return failedResult('e2e tier', 'packaging the .vsix failed');
+    return mochaTier('e2e', findFiles('test/e2e', /\.e2e\.js$/), ['--timeout', '120000'], { UNROLL_RESULTS_DIR: RESULTS });
   },
 };
 

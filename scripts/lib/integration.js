@@ -47,7 +47,10 @@ async function runIntegration({ extensionPath = ROOT, resultsDir, timeoutMs = 24
     const code = await Promise.race([exit, new Promise((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); })]);
     clearTimeout(timer);
     if (code === 'timeout') return failure(`the extension host did not finish the suite within ${timeoutMs / 1000} s (see ${path.relative(ROOT, logPath)})`);
-    if (fs.existsSync(resultsFile)) return JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    if (fs.existsSync(resultsFile)) {
+      const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+      return r.passed + r.failed > 0 ? r : failure('the suite ran no tests (is dist/test/integration/suite built?)');
+    }
     // Fallback: the summary line our reporter printed (if the host's env did not reach run()).
     const marked = logLines.map((l) => l.match(/\[unroll-test\] RESULT (\{.*\})/)).find(Boolean);
     if (marked) return JSON.parse(marked[1]);

@@ -5,6 +5,7 @@
  * Counts go to the file named by UNROLL_TEST_RESULTS (set by scripts/test.js) and to a marked log line.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import * as util from 'util';
 import Mocha = require('mocha');
 
@@ -43,11 +44,8 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: LineReporter as unknown as Mocha.ReporterConstructor });
   const grep = process.env.UNROLL_TEST_GREP;
   if (grep) mocha.grep(grep);
-  // Test modules are bundled into this file; `describe`/`it` must exist as globals before they load.
-  mocha.suite.emit('pre-require', globalThis, 'unroll-integration', mocha);
-  require('./suite/extension.test');
-  require('./suite/badStart.test');
-  require('./suite/editor.test');
+  // esbuild bundles each test/integration/suite/**/*.test.ts next to this file; load them all, in name order.
+  for (const file of findTests(path.join(__dirname, 'suite'))) mocha.addFile(file);
   return new Promise<void>((resolve, reject) => {
     try {
       mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
@@ -55,4 +53,12 @@ export function run(): Promise<void> {
       reject(e);
     }
   });
+}
+
+function findTests(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }

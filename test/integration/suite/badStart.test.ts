@@ -33,10 +33,21 @@ describe('Bad starts', () => {
     const total = line.length * lines;
     const last = editor.document.lineAt(editor.document.lineCount - 1);
     editor.selection = new vscode.Selection(0, 0, last.lineNumber, last.range.end.character);
+    // "No freeze" = the extension host's event loop keeps turning: track the longest gap between ticks.
+    let lastTick = Date.now();
+    let longestStall = 0;
+    const ticker = setInterval(() => { const now = Date.now(); longestStall = Math.max(longestStall, now - lastTick); lastTick = now; }, 20);
     const t0 = Date.now();
-    const report = await visualize(api);
+    let report;
+    try {
+      report = await visualize(api);
+    } finally {
+      clearInterval(ticker);
+    }
     const ms = Date.now() - t0;
-    assert.ok(ms < 10_000, `visualizing 5 MB took ${ms} ms`);
+    console.log(`[unroll-test]       5 MB: panel answered in ${ms} ms; longest extension-host stall ${longestStall} ms`);
+    assert.ok(longestStall < 4000, `the extension host stalled for ${longestStall} ms`);
+    assert.ok(ms < 30_000, `visualizing 5 MB took ${ms} ms`);
     assert.ok(report.stepCount > 0 && report.stepCount < total, `expected a capped step count, got ${report.stepCount}`);
     const shownTotal = String(total).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     assert.ok(report.notices.some((n) => n.includes(shownTotal)),
