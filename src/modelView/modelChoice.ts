@@ -4,7 +4,7 @@
  * only loaded after the person confirms (a cloned repository must not make Unroll read arbitrary files).
  */
 import * as vscode from 'vscode';
-import type { CellName } from '../engine/types';
+import { type CellName, UnrollError } from '../engine/types';
 import { loadModel, type LoadedModel } from '../model/load';
 import { sidecarNames } from '../model/sidecars';
 
@@ -25,7 +25,14 @@ async function readIfExists(uri: vscode.Uri): Promise<Uint8Array | undefined> {
 }
 
 /** Loads a model file with its sidecars through the workspace file system (works on remote hosts too). */
+/** Larger files are refused before reading: parsing happens in the extension host. */
+export const MAX_MODEL_BYTES = 512 * 1024 * 1024;
+
 export async function loadModelFromUri(uri: vscode.Uri, cell?: CellName): Promise<LoadedModel> {
+  const { size } = await vscode.workspace.fs.stat(uri);
+  if (size > MAX_MODEL_BYTES) {
+    throw new UnrollError(`${uri.path.split('/').pop()}: ${(size / 1048576).toFixed(0)} MB is more than the ${MAX_MODEL_BYTES / 1048576} MB Unroll reads; a recurrent model to inspect step by step is usually far smaller`);
+  }
   const bytes = await vscode.workspace.fs.readFile(uri);
   const names = sidecarNames(uri.path);
   const siblings = new Map<string, Uint8Array>();

@@ -46,10 +46,19 @@ export class GraphIndex {
     return values.length ? values[0] : 0;
   }
 
-  /** A constant float tensor by value name, or undefined when the value is computed at run time. */
+  /**
+   * A constant float tensor by value name (also through Identity/Cast, e.g. float16 weights cast to float),
+   * or undefined when the value is computed at run time.
+   */
   constantFloat(name: string, where: string): { dims: number[]; data: Float32Array } | undefined {
-    const t = this.constants.get(name);
-    return t ? tensorToFloat32({ ...t, name }, `${this.label}: ${where}`) : undefined;
+    for (let depth = 0; depth < 16; depth++) {
+      const t = this.constants.get(name);
+      if (t) return tensorToFloat32({ ...t, name }, `${this.label}: ${where}`);
+      const node = this.producer.get(name);
+      if (!node || (node.op_type !== 'Identity' && node.op_type !== 'Cast') || !node.input?.[0]) return undefined;
+      name = node.input[0];
+    }
+    return undefined;
   }
 }
 

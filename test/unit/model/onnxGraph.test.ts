@@ -156,6 +156,34 @@ describe('ONNX graph walk: variants agree with onnxruntime', function () {
     assertClose(r.layers[0].forward.h, Array.from(out.Y.data as Float32Array), 1e-5, 'h vs onnxruntime on token ids');
   });
 
+  it('float16 weights behind a Cast node are read as constants', async () => {
+    const H = 2, I = 2;
+    const half = (v: number) => {
+      // exact halves for the test values below (multiples of 1/8)
+      const f = new Float32Array([v]);
+      const u = new Uint32Array(f.buffer)[0];
+      return ((u >> 16) & 0x8000) | ((((u >> 23) & 0xff) - 112) << 10) | ((u >> 13) & 0x3ff);
+    };
+    const wValues = Array.from({ length: H * I }, (_, k) => (k + 1) / 8);
+    const bytes = encodeOnnxModel({
+      nodes: [
+        { op: 'Cast', name: 'castW', inputs: ['W16'], outputs: ['W'], attrs: { to: 1 } },
+        { op: 'RNN', name: 'rec', inputs: ['X', 'W', 'R'], outputs: ['Y'], attrs: { hidden_size: H } },
+      ],
+      initializers: [{ name: 'R', dims: [1, H, H], data: [0.5, -0.25, 0.125, 0.75] }],
+      inputs: [{ name: 'X', dims: [null, 1, I] }],
+      outputs: [{ name: 'Y' }],
+    });
+    // Add the float16 initializer by hand (the writer stores float/double/int64 only).
+    const { onnxType } = await import('../../../src/model/onnx/schema');
+    const Model = onnxType('ModelProto');
+    const m = Model.decode(bytes) as unknown as { graph: { initializer: unknown[] } };
+    m.graph.initializer.push({ name: 'W16', dims: [1, H, I], data_type: 10, int32_data: wValues.map(half) });
+    const withHalf = Model.encode(Model.fromObject(m)).finish();
+    const loaded = loadOnnxNetwork(withHalf, 'm.onnx');
+    assert.deepStrictEqual(Array.from(loaded.network.layers[0][0].W), wValues);
+  });
+
   it('RNN with Relu activations in both directions', async () => {
     const bytes = recurrentModel('RNN', { H: 3, I: 2, D: 2, attrs: { activations: ['Relu', 'Relu'] } });
     const x = rand(4 * 2, 31, 2);
