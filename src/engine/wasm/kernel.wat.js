@@ -331,7 +331,9 @@ function gruChoSteps() {
 
 /**
  * Step barrier for two workers sharing the memory: [count, generation] at $bp. The last to arrive resets
- * the count and bumps the generation; the others spin (a step is microseconds), then fall back to wait.
+ * the count and bumps the generation; the others spin briefly (a few microseconds: partners normally
+ * arrive together), then sleep on a futex so that on a busy machine the spinning thread yields its core
+ * to the partner it waits for (with long spins, two threads ran slower than one under load).
  */
 const BARRIER = `(func $barrier (param $bp i32) (param $n i32) (local $gen i32) (local $spins i32)
   (if (i32.le_s (local.get $n) (i32.const 1)) (then (return)))
@@ -345,8 +347,8 @@ const BARRIER = `(func $barrier (param $bp i32) (param $n i32) (local $gen i32) 
   (block $done (loop $spin
     (br_if $done (i32.ne (i32.atomic.load offset=4 (local.get $bp)) (local.get $gen)))
     (local.set $spins (i32.add (local.get $spins) (i32.const 1)))
-    (if (i32.gt_u (local.get $spins) (i32.const 200000))
-      (then (drop (memory.atomic.wait32 offset=4 (local.get $bp) (local.get $gen) (i64.const 1000000)))))
+    (if (i32.gt_u (local.get $spins) (i32.const 4000))
+      (then (drop (memory.atomic.wait32 offset=4 (local.get $bp) (local.get $gen) (i64.const 10000000)))))
     (br $spin))))`;
 
 function generateWat() {
