@@ -78,7 +78,7 @@ export function registerDebugger(context: vscode.ExtensionContext, output: vscod
       });
     }),
     // Hovering a token of the sequence file shows that step's state (the session answers "@step N").
-    vscode.languages.registerEvaluatableExpressionProvider({ scheme: '*' }, {
+    vscode.languages.registerEvaluatableExpressionProvider('*', {
       provideEvaluatableExpression(doc, position) {
         const session = vscode.debug.activeDebugSession;
         const rt = session?.type === 'unroll' ? sessions.get(session.id)?.runtime : undefined;

@@ -191,8 +191,9 @@ export class UnrollDebugSession extends LoggingDebugSession {
     if (hover) {
       const t = Number(hover[1]);
       if (t >= rt.steps) return this.sendErrorResponse(response, 1003, `step ${t} is outside the sequence`);
-      const vars = stepSummary(rt, t, () => 0);
-      response.body = { result: `step ${t} ${JSON.stringify(rt.program.tokens[t])}: ${vars.filter((v) => v.name !== 'token' && v.name !== 't').map((v) => `${v.name} ${v.value}`).join(' · ')}`, variablesReference: this.vars.create({ kind: 'step', t }) };
+      // One short line (the top layer's h_t); the children hold every layer and direction.
+      const top = rt.stepValues(t).layers[rt.lanes[rt.lanes.length - 1].layer].forward;
+      response.body = { result: `step ${t} ${JSON.stringify(rt.program.tokens[t])} · h_t ${vectorLabel(top.h)}`, variablesReference: this.vars.create({ kind: 'step', t }) };
       return this.sendResponse(response);
     }
     const { depth, lane, t } = rt.position;

@@ -91,6 +91,17 @@ describe('Unroll debugger in a real VS Code: F5 on a sequence file', function ()
     // The stopped location is the token: the editor shows the top-stack-frame decoration on line 1.
     await page.locator('.debug-top-stack-frame-column, .debug-top-stack-frame-line').first().waitFor({ timeout: 10_000 });
     await shot('debug-stopped-on-entry.png');
+    // Hovering a token of the sequence file shows that step's state ("w" of "world" is step 6).
+    const span = page.locator('.monaco-editor .view-line span > span', { hasText: 'hello world' }).first();
+    const box = await span.boundingBox();
+    const charWidth = box.width / 'hello world'.length;
+    const x = box.x + charWidth * 6.5;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(x - 20, y + 15);
+    await page.mouse.move(x, y, { steps: 4 });
+    await page.locator('.debug-hover-widget', { hasText: 'step 6 "w"' }).first().waitFor({ timeout: 15_000 });
+    await shot('debug-hover-token.png');
+    await page.mouse.move(box.x + box.width + 300, y + 300);
   });
 
   it('F10 steps through time and the visualizer follows; F11 goes into layer and gate; Shift+F11 back up', async function () {

@@ -218,7 +218,9 @@ describe('unroll debug adapter (DebugClient, plain Node)', function () {
     await assert.rejects(dc.evaluateRequest({ expression: 'rev.h', context: 'watch' }), /not bidirectional/);
     // Hover over a token of the sequence file: that step's state.
     const hover = await dc.evaluateRequest({ expression: '@step 13', context: 'hover' });
-    assert.match(hover.body.result, /^step 13 "e": layer 0 C_t mean/);
+    assert.strictEqual(hover.body.result, `step 13 "e" · h_t mean ${formatNumber(mean(prog.trace.exactStep(13).layers[1].forward.h))}, min ${formatNumber(Math.min(...prog.trace.exactStep(13).layers[1].forward.h))}, max ${formatNumber(Math.max(...prog.trace.exactStep(13).layers[1].forward.h))} (16 units)`);
+    const hoverVars = (await dc.variablesRequest({ variablesReference: hover.body.variablesReference })).body.variables;
+    assert.deepStrictEqual(hoverVars.map((v) => v.name), ['t', 'token', 'layer 0', 'layer 1']);
   });
 
   it('Debug Selection: only the selected text runs, located in the (unsaved) document', async () => {
