@@ -13,7 +13,7 @@ import { Store } from './state';
 import { ChainView } from './views/chain';
 import { DiagramView } from './views/diagram';
 import { TracePainter } from './views/painter';
-import { breakReason, nextBreak, TimelineView } from './views/timeline';
+import { binaryIndex, breakReason, nextBreak, TimelineView } from './views/timeline';
 import { ToolbarView } from './views/toolbar';
 
 export class App {
@@ -33,6 +33,7 @@ export class App {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private scanId = 0;
   private exactTimer: ReturnType<typeof setTimeout> | undefined;
+  private assets: Promise<void> = Promise.resolve();
 
   constructor(private readonly root: HTMLElement) {
     this.store.subscribe((st, changed) => {
@@ -68,9 +69,11 @@ export class App {
       case 'window': return this.data.onWindow(m);
       case 'exactStep': return this.data.onExact(m);
       case 'scanResult':
-        if (m.id === this.scanId) this.timeline?.setConditionResult(this.timeline.conditionInput.value.trim(), m.hits, m.error);
+        if (m.id === this.scanId) this.timeline?.setConditionResult(this.timeline.conditionInput.value.trim(), m.hits, m.error, m.logs);
         return;
-      case 'renderReportRequest': return post(this.report(m.id));
+      case 'renderReportRequest':
+        void this.assets.then(() => post(this.report(m.id)));
+        return;
       case 'setStep': return this.store.update({ step: m.step, playing: false });
       case 'error':
         this.message = m.message;
@@ -126,6 +129,7 @@ export class App {
     const message = el('p', { class: 'message', role: 'alert', text: this.message });
     this.root.dataset.empty = String(this.tokens.length === 0);
     if (!this.tokens.length) {
+      this.assets = Promise.resolve();
       this.chain = undefined;
       this.timeline = undefined;
       this.root.replaceChildren(header, notices, message);
@@ -143,13 +147,14 @@ export class App {
     this.chain.setLabels(this.labels);
     this.timeline = new TimelineView(this.store, s, this.tokens, () => this.counterText());
     this.timeline.onZoom = (f) => this.chain?.zoomBy(f);
-    this.timeline.onScan = (expression) => this.scan(expression);
+    this.timeline.onScan = (expression, hitCondition, logMessage) => this.scan(expression, hitCondition, logMessage);
     this.toolbar = new ToolbarView(this.store, s);
     const root = document.getElementById('app');
     const mermaidSrc = root?.dataset.mermaidSrc ?? '';
     const nonce = root?.dataset.nonce ?? '';
     this.diagram = new DiagramView(this.store, mermaidSrc, nonce, s.diagram, s.copyMermaid);
     this.diagram.onCopy = (text) => post({ type: 'copyText', text });
+    this.assets = this.diagram.preload();
     this.root.replaceChildren(header, notices, message, this.progress, this.toolbar.root, this.timeline.root, this.chain.root,
       el('div', { class: 'lower' }, this.diagram.root));
   }
@@ -162,8 +167,7 @@ export class App {
     this.chain?.draw();
     void this.diagram?.show({ family: summary.family, peephole: summary.peephole, coupling: summary.coupling, resetAfter: summary.resetAfter, nonlinearity: summary.cellName === 'rnn_relu' ? 'relu' : 'tanh' });
     this.requestExact(true);
-    const cond = this.timeline?.conditionInput.value.trim();
-    if (cond) this.scan(cond);
+    this.timeline?.apply();
   }
 
   /** Exact values for the diagram, asked after stepping settles (playback at 120/s must not flood the host). */
@@ -184,13 +188,13 @@ export class App {
     this.diagram?.update(values, this.labels[st.step] ?? '');
   }
 
-  private scan(expression: string): void {
-    if (!this.data.summary || !expression) {
-      this.timeline?.setConditionResult('', [], undefined);
+  private scan(expression: string, hitCondition = '', logMessage = ''): void {
+    this.scanId += 1;
+    if (!this.data.summary || (!expression && !hitCondition && !logMessage)) {
+      this.timeline?.setConditionResult('', undefined, undefined);
       return;
     }
-    this.scanId += 1;
-    post({ type: 'scan', id: this.scanId, runId: this.data.summary.runId, expression });
+    post({ type: 'scan', id: this.scanId, runId: this.data.summary.runId, expression, ...(hitCondition ? { hitCondition } : {}), ...(logMessage ? { logMessage } : {}) });
   }
 
   private schedulePlay(): void {
@@ -215,7 +219,16 @@ export class App {
       return;
     }
     this.store.update({ step: next });
+    this.printLogpoint(next);
     this.schedulePlay();
+  }
+
+  /** Logpoints print into the Unroll output channel as playback passes their hits. */
+  private printLogpoint(step: number): void {
+    const bp = this.timeline?.bp;
+    if (!bp?.conditionLogs) return;
+    const k = binaryIndex(bp.conditionHits, step);
+    if (k >= 0) post({ type: 'log', text: `[logpoint] step ${step} (${this.labels[step]}): ${bp.conditionLogs[k]}` });
   }
 
   private onThemeChange(): void {

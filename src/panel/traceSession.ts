@@ -7,7 +7,7 @@ import { runNetwork, type ExactStep, type Trace } from '../engine/trace';
 import { type CellName, type CellSpec, type Network, UnrollError, gateNames } from '../engine/types';
 import { randomNetwork } from '../model/random';
 import { defaultCharVocabulary, encodeChars, planReadings, toDense, tokenText, type EncodedSequence } from '../input';
-import { scanCondition, traceSource, ExprError, caretLines } from '../expr';
+import { BreakpointSet, scanCondition, traceSource, ExprError, caretLines } from '../expr';
 import type {
   ChannelWindow, ExactStepMessage, ExactStepRequest, ScanRequest, ScanResultMessage, SequenceSource, TraceSummary,
   WindowMessage, WindowRequest,
@@ -166,6 +166,22 @@ export class TraceSession {
       const source = traceSource(this.trace, { x: this.x, tokenAt: (t) => tokenText(this.seq, t) });
       const opts = { layer: scope.layer, dir: scope.dir === 1 ? 1 as const : 0 as const };
       const hits: number[] = [];
+      if (req.hitCondition || req.logMessage) {
+        // Hit counts and log lines need the breakpoint machinery (hits are counted in step order).
+        const set = new BreakpointSet(source, BLOCK);
+        const [status] = set.set([{ id: 1, place: { kind: 'any' }, condition: req.expression, hitCondition: req.hitCondition, logMessage: req.logMessage, scope: opts }]);
+        if (!status.verified) return { type: 'scanResult', id: req.id, error: status.message ?? 'invalid breakpoint' };
+        for (let t = 0; t < source.steps; t += BLOCK) {
+          set.logsBetween(t - 1, Math.min(source.steps, t + BLOCK) - 1); // scans this block
+          if (t + BLOCK < source.steps) {
+            await yieldFn();
+            if (isStale()) return undefined;
+          }
+        }
+        if (set.errors.length) return { type: 'scanResult', id: req.id, error: set.errors[0] };
+        const fires = set.allFires().slice(0, LIMIT);
+        return { type: 'scanResult', id: req.id, hits: fires.map((f) => f.step), ...(req.logMessage ? { logs: fires.map((f) => f.log ?? '') } : {}) };
+      }
       for (let t0 = 0; t0 < source.steps && hits.length < LIMIT; t0 += BLOCK) {
         hits.push(...scanCondition(source, req.expression, { ...opts, t0, t1: Math.min(source.steps, t0 + BLOCK), limit: LIMIT - hits.length }));
         if (t0 + BLOCK < source.steps) {

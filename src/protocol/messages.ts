@@ -74,6 +74,11 @@ export interface WebviewStrings {
   condition: string;
   conditionPlaceholder: string;
   breakpointHit: string;
+  hitCount: string;
+  hitCountPlaceholder: string;
+  logMessage: string;
+  logMessagePlaceholder: string;
+  keyboardHelp: string;
   timeline: string;
   chain: string;
   diagram: string;
@@ -175,8 +180,10 @@ export interface ExactStepMessage {
 export interface ScanResultMessage {
   type: 'scanResult';
   id: number;
-  /** Steps where the condition holds (ascending), or an error line pointing at the offending character. */
+  /** Steps where the breakpoint fires (ascending), or an error line pointing at the offending character. */
   hits?: number[];
+  /** Logpoints: the log line of each hit, aligned with `hits` (playback prints them instead of stopping). */
+  logs?: string[];
   error?: string;
 }
 
@@ -242,7 +249,12 @@ export interface ScanRequest {
   type: 'scan';
   id: number;
   runId: number;
+  /** Condition over the step's exact values ('' = every step). */
   expression: string;
+  /** Which hits fire: '10', '%10' (every 10th), '>5', '==3'. */
+  hitCondition?: string;
+  /** Log instead of stopping: a template such as 'f.mean = {f.mean}'. */
+  logMessage?: string;
 }
 
 /** What the webview currently shows (answer to RenderReportRequest). */
@@ -336,8 +348,12 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       }
       return undefined;
     case 'scan':
-      if (isIndex(m.id) && isIndex(m.runId) && isStr(m.expression, 2000)) {
-        return { type: 'scan', id: m.id, runId: m.runId, expression: m.expression };
+      if (isIndex(m.id) && isIndex(m.runId) && isStr(m.expression, 2000) &&
+        (m.hitCondition === undefined || isStr(m.hitCondition, 100)) && (m.logMessage === undefined || isStr(m.logMessage, 2000))) {
+        const out: ScanRequest = { type: 'scan', id: m.id, runId: m.runId, expression: m.expression };
+        if (m.hitCondition) out.hitCondition = m.hitCondition as string;
+        if (m.logMessage) out.logMessage = m.logMessage as string;
+        return out;
       }
       return undefined;
     case 'renderReport': {

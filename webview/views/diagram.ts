@@ -79,6 +79,17 @@ export class DiagramView {
     });
   }
 
+  /**
+   * Starts loading mermaid right away (not when the trace arrives), and resolves once it has loaded or
+   * failed. Reports wait for it, so a panel closed after its report leaves no resource fetch behind in
+   * VS Code's webview service worker (a pending fetch there delays the next webview by many seconds).
+   */
+  preload(timeoutMs = 3000): Promise<void> {
+    if (!this.mermaidSrc) return Promise.resolve();
+    const loaded = loadMermaid(this.mermaidSrc, this.nonce).then(() => undefined, () => undefined);
+    return Promise.race([loaded, new Promise<void>((r) => setTimeout(r, timeoutMs))]);
+  }
+
   /** Shows the diagram of a cell kind (renders only when the kind or theme changed). */
   async show(cell: CellShape): Promise<void> {
     this.spec = diagramFor(cell);

@@ -16,13 +16,15 @@ export interface Breakpoints {
   /** Condition text and its hits (ascending) once scanned. */
   condition: string;
   conditionHits: number[];
+  /** Logpoint: a log line per condition hit; playback prints them instead of stopping. */
+  conditionLogs?: string[];
 }
 
 /** Next step after `from` (exclusive) where any breakpoint fires, or -1. */
 export function nextBreak(bp: Breakpoints, tokens: readonly string[], from: number): number {
   let best = -1;
   for (const s of bp.steps) if (s > from && (best < 0 || s < best)) best = s;
-  const hits = bp.conditionHits;
+  const hits = bp.conditionLogs ? [] : bp.conditionHits;
   let lo = 0;
   let hi = hits.length;
   while (lo < hi) {
@@ -43,20 +45,25 @@ export function breakReason(bp: Breakpoints, tokens: readonly string[], t: numbe
   const why: string[] = [];
   if (bp.steps.has(t)) why.push(`step ${t}`);
   if (bp.tokens.has(tokens[t])) why.push(`token “${tokens[t]}”`);
-  if (bp.condition && binaryHas(bp.conditionHits, t)) why.push(bp.condition);
+  if (bp.condition && !bp.conditionLogs && binaryHas(bp.conditionHits, t)) why.push(bp.condition);
   return why.join(', ');
 }
 
-function binaryHas(a: number[], x: number): boolean {
+/** Index of x in the ascending array a, or -1. */
+export function binaryIndex(a: readonly number[], x: number): number {
   let lo = 0;
   let hi = a.length - 1;
   while (lo <= hi) {
     const m = (lo + hi) >> 1;
-    if (a[m] === x) return true;
+    if (a[m] === x) return m;
     if (a[m] < x) lo = m + 1;
     else hi = m - 1;
   }
-  return false;
+  return -1;
+}
+
+function binaryHas(a: readonly number[], x: number): boolean {
+  return binaryIndex(a, x) >= 0;
 }
 
 export class TimelineView {
@@ -67,8 +74,10 @@ export class TimelineView {
   private readonly playBtn: HTMLButtonElement;
   private readonly marks: HTMLCanvasElement;
   readonly conditionInput: HTMLInputElement;
+  readonly hitInput: HTMLInputElement;
+  readonly logInput: HTMLInputElement;
   readonly bp: Breakpoints = { steps: new Set(), tokens: new Set(), condition: '', conditionHits: [] };
-  onScan: (expression: string) => void = () => undefined;
+  onScan: (expression: string, hitCondition: string, logMessage: string) => void = () => undefined;
   onZoom: (factor: number) => void = () => undefined;
 
   constructor(private readonly store: Store, private readonly s: WebviewStrings, private tokens: readonly string[], private readonly counterText: () => string) {
@@ -84,13 +93,17 @@ export class TimelineView {
     this.marks = el('canvas', { class: 'marks', 'aria-label': s.breakpointHit, title: s.breakpointHit });
     this.marks.addEventListener('click', (e) => this.toggleStepAt(e));
     this.conditionInput = el('input', { type: 'text', class: 'condition', placeholder: s.conditionPlaceholder, 'aria-label': s.condition, spellcheck: 'false' });
-    this.conditionInput.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') {
-        e.preventDefault();
-        this.onScan(this.conditionInput.value.trim());
-      }
-      e.stopPropagation(); // typing must not step or play
-    });
+    this.hitInput = el('input', { type: 'text', class: 'hit-count', placeholder: s.hitCountPlaceholder, 'aria-label': s.hitCount, spellcheck: 'false' });
+    this.logInput = el('input', { type: 'text', class: 'log-message', placeholder: s.logMessagePlaceholder, 'aria-label': s.logMessage, spellcheck: 'false' });
+    for (const input of [this.conditionInput, this.hitInput, this.logInput]) {
+      input.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          this.apply();
+        }
+        e.stopPropagation(); // typing must not step or play
+      });
+    }
     this.status = el('pre', { class: 'bp-status', role: 'status' });
     const tokenBp = button(`${s.breakpointHit}: ${s.token}`, '◆', () => this.toggleToken(), 'token-bp');
     this.root = el('section', { class: 'timeline', 'aria-label': s.timeline },
@@ -106,7 +119,12 @@ export class TimelineView {
         tokenBp,
         this.counter),
       el('div', { class: 'scrub-row' }, this.scrub, this.marks),
-      el('div', { class: 'condition-row' }, el('label', { text: s.condition }, this.conditionInput), this.status));
+      el('div', { class: 'condition-row' },
+        el('label', { text: s.condition }, this.conditionInput),
+        el('label', { text: s.hitCount }, this.hitInput),
+        el('label', { text: s.logMessage }, this.logInput),
+        this.status),
+      el('p', { class: 'keys-help', text: s.keyboardHelp }));
     store.subscribe(() => this.sync());
     this.sync();
   }
@@ -131,10 +149,17 @@ export class TimelineView {
     this.drawMarks();
   }
 
-  setConditionResult(expression: string, hits: number[] | undefined, error: string | undefined): void {
-    this.bp.condition = error ? '' : expression;
-    this.bp.conditionHits = hits ?? [];
-    this.status.textContent = error ?? (expression ? `${hits?.length ?? 0} × ${expression}` : '');
+  /** Sends the condition, hit count and log message for scanning (Enter in any of them). */
+  apply(): void {
+    this.onScan(this.conditionInput.value.trim(), this.hitInput.value.trim(), this.logInput.value);
+  }
+
+  setConditionResult(expression: string, hits: number[] | undefined, error: string | undefined, logs?: string[]): void {
+    this.bp.condition = error || !hits ? '' : expression || '*';
+    this.bp.conditionHits = error ? [] : hits ?? [];
+    this.bp.conditionLogs = error ? undefined : logs;
+    const what = logs ? `${this.s.logMessage}: ${expression || '*'}` : expression;
+    this.status.textContent = error ?? (hits ? `${hits.length} × ${what}` : '');
     this.status.classList.toggle('error', !!error);
     this.drawMarks();
   }
@@ -170,8 +195,10 @@ export class TimelineView {
     ctx.clearRect(0, 0, w, h);
     const css = getComputedStyle(document.body);
     const x = (t: number) => (n === 1 ? 0 : (t / (n - 1)) * (w - 2)) + 1;
-    ctx.fillStyle = css.getPropertyValue('--vscode-debugIcon-breakpointForeground').trim() || '#e51400';
+    // Logpoints in the log colour, stopping hits in the breakpoint colour.
+    ctx.fillStyle = this.bp.conditionLogs ? css.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff' : css.getPropertyValue('--vscode-debugIcon-breakpointForeground').trim() || '#e51400';
     for (const t of this.bp.conditionHits) ctx.fillRect(x(t) - 0.5, 2, 1.5, h - 4);
+    ctx.fillStyle = css.getPropertyValue('--vscode-debugIcon-breakpointForeground').trim() || '#e51400';
     for (const t of this.bp.steps) ctx.fillRect(x(t) - 2, 0, 4, h);
     if (this.bp.tokens.size) for (let t = 0; t < n; t++) if (this.bp.tokens.has(this.tokens[t])) ctx.fillRect(x(t) - 1, 0, 2, h);
     ctx.fillStyle = css.getPropertyValue('--vscode-focusBorder').trim() || '#0078d4';

@@ -101,3 +101,22 @@ describe('trace session: the reading and cell the editor chose', () => {
     assert.strictEqual(settingsForSource(DEFAULT_RANDOM_MODEL, { ...src('a'), cell: 'transformer' }).cell, 'lstm');
   });
 });
+
+describe('trace session: hit counts and logpoints', () => {
+  const seq = encodeSource(src('abcdefg'));
+  const session = TraceSession.runLocal(1, seq, DEFAULT_RANDOM_MODEL);
+  const now = async () => undefined;
+  it('"%3" fires on every third hit, counted in step order', async () => {
+    const r = await session.scan({ type: 'scan', id: 1, runId: 1, expression: 't >= 1', hitCondition: '%3' }, undefined, now);
+    assert.deepStrictEqual(r, { type: 'scanResult', id: 1, hits: [3, 6] });
+  });
+  it('a log message gives one line per hit, aligned with the hits', async () => {
+    const r = await session.scan({ type: 'scan', id: 2, runId: 1, expression: 't == 2 || t == 4', logMessage: 'at {t}' }, undefined, now);
+    assert.deepStrictEqual(r?.hits, [2, 4]);
+    assert.deepStrictEqual(r?.logs, ['at 2', 'at 4']);
+  });
+  it('a bad hit count is one clear line', async () => {
+    const r = await session.scan({ type: 'scan', id: 3, runId: 1, expression: 't > 0', hitCondition: 'often' }, undefined, now);
+    assert.ok(r?.error && /hit count/.test(r.error), r?.error);
+  });
+});

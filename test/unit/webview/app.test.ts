@@ -13,11 +13,8 @@ function init(text: string, extra: Partial<InitMessage> = {}): InitMessage {
   };
 }
 
-function report(app: App, host: FakeHost): RenderReport {
-  app.onMessage({ type: 'renderReportRequest', id: 7 });
-  const r = host.posted.filter((m) => m.type === 'renderReport').pop();
-  assert.ok(r && r.type === 'renderReport');
-  return r;
+function report(app: App, _host: FakeHost): RenderReport {
+  return app.report(7);
 }
 
 describe('webview app (jsdom)', () => {
@@ -41,6 +38,14 @@ describe('webview app (jsdom)', () => {
     assert.strictEqual(r.stepCount, 6);
     assert.strictEqual(r.mode, 'detailed');
     assert.strictEqual(r.counter, 'Step 1 / 6 · Token “h”');
+  });
+
+  it('answers a report request through the host channel', async () => {
+    app.onMessage(init('ab'));
+    app.onMessage({ type: 'renderReportRequest', id: 9 });
+    await new Promise((r) => setTimeout(r, 0));
+    const r = host.posted.find((m) => m.type === 'renderReport');
+    assert.ok(r && r.type === 'renderReport' && r.id === 9 && r.stepCount === 2);
   });
 
   it('an empty selection shows a clear message and no cells', () => {

@@ -107,6 +107,10 @@ describe('breakpoints on the timeline', () => {
     assert.strictEqual(nextBreak(bp({ conditionHits: [1, 2] }), tokens, 2), -1);
     assert.strictEqual(nextBreak(bp({}), tokens, 0), -1);
   });
+  it('logpoints never stop playback', () => {
+    assert.strictEqual(nextBreak(bp({ conditionHits: [1, 2], conditionLogs: ['a', 'b'] }), tokens, 0), -1);
+    assert.strictEqual(nextBreak(bp({ conditionHits: [1], conditionLogs: ['a'], steps: new Set([3]) }), tokens, 0), 3);
+  });
   it('says why a step stops', () => {
     assert.strictEqual(breakReason(bp({ steps: new Set([2]), tokens: new Set(['a']), condition: 'f.mean < 0.2', conditionHits: [2] }), tokens, 2), 'step 2, token “a”, f.mean < 0.2');
   });
