@@ -4,12 +4,22 @@
  * only loaded after the person confirms (a cloned repository must not make Unroll read arbitrary files).
  */
 import * as vscode from 'vscode';
-import { type CellName, UnrollError } from '../engine/types';
-import { loadModel, type LoadedModel } from '../model/load';
-import { sidecarNames } from '../model/sidecars';
+import { type CellName, type Network, UnrollError } from '../engine/types';
+import { loadModel, requireNetwork, type LoadedModel } from '../model/load';
+import { sidecarNames, type Vocab } from '../model/sidecars';
 
 const CHOSEN_KEY = 'unroll.chosenModel';
 const cellKey = (uri: vscode.Uri) => `unroll.modelCell:${uri.toString()}`;
+
+export interface RunnableModel {
+  uri: vscode.Uri;
+  label: string;
+  network: Network;
+  vocab?: Vocab;
+  h0?: Float32Array;
+  c0?: Float32Array;
+  warnings: string[];
+}
 
 export interface ChosenModel {
   uri: vscode.Uri;
@@ -83,6 +93,26 @@ export class ModelChoice {
     const uri = this.chosenUri() ?? (await this.fromSettings());
     if (!uri) return undefined;
     return { uri, model: await loadModelFromUri(uri, this.cellFor(uri)) };
+  }
+
+  /**
+   * What the visualizer needs to run the chosen model: the network, its vocabulary (encode characters/tokens
+   * as one-hot ids over it), and initial states fixed in an ONNX graph. undefined = no model chosen (use the
+   * built-in/random one). An ambiguous file without a chosen cell is one clear UnrollError.
+   */
+  async runnable(): Promise<RunnableModel | undefined> {
+    const chosen = await this.current();
+    if (!chosen) return undefined;
+    const { model } = chosen;
+    return {
+      uri: chosen.uri,
+      label: model.label,
+      network: requireNetwork(model),
+      ...(model.vocab ? { vocab: model.vocab } : {}),
+      ...(model.h0 ? { h0: model.h0 } : {}),
+      ...(model.c0 ? { c0: model.c0 } : {}),
+      warnings: model.warnings,
+    };
   }
 
   private async fromSettings(): Promise<vscode.Uri | undefined> {
