@@ -34,6 +34,8 @@ interface Row {
   ratioVsOrt1: number;
   /** One thread: the same ratio from process CPU time (robust when the machine is busy). */
   ratioCpu: number | null;
+  /** One thread, CPU time: ORT against the bare kernel (no records, no Trace) — the kernel's own speed. */
+  kernelRatioCpu: number | null;
   kernelTracedStepsPerSec: number;
   untracedStepsPerSec: number;
   tracingOverhead: number;
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
           engineStepsPerSec: round(engineRate), ortStepsPerSec: round(ortRate),
           ratio: round(engineRate / ortRate, 3), ratioVsOrt1: round(engineRate / ort1, 3),
           ratioCpu: threads === 1 ? round(ortT.cpuMedian / traceT.cpuMedian, 3) : null,
+          kernelRatioCpu: threads === 1 ? round(ortT.cpuMedian / bareT.cpuMedian, 3) : null,
           kernelTracedStepsPerSec: round(T / recT.median), untracedStepsPerSec: round(T / bareT.median),
           tracingOverhead: round(traceT.median / bareT.median - 1, 3), tracingOverheadCpu: round(traceT.cpuMedian / bareT.cpuMedian - 1, 3),
           kernelRecordOverhead: round(recT.median / bareT.median - 1, 3),
@@ -120,6 +123,8 @@ async function main(): Promise<void> {
     geomeanRatio1: round(geomean(one.map((r) => r.ratio)), 3),
     geomeanRatioCpu1: round(geomean(one.map((r) => r.ratioCpu ?? 1)), 3),
     minRatioCpu1: round(Math.min(...one.map((r) => r.ratioCpu ?? 1)), 3),
+    kernelGeomeanRatioCpu1: round(geomean(one.map((r) => r.kernelRatioCpu ?? 1)), 3),
+    kernelRatiosCpu1: Object.fromEntries(one.map((r) => [`${r.cell}${r.hiddenSize}`, r.kernelRatioCpu])),
     minRatio1: round(Math.min(...one.map((r) => r.ratio)), 3),
     minRatio2VsOrt1AtH512: two.length ? round(Math.min(...two.map((r) => r.ratioVsOrt1)), 3) : null,
     maxTracingOverhead: round(Math.max(...rows.map((r) => r.tracingOverhead)), 3),
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
   say('');
   say('* = two threads requested, one used (a step at this size is too short to split; see WasmKernel minUnitsPerThread)');
   say(`one thread: geomean ratio ${summary.geomeanRatio1} (target ≥ 0.6), min ${summary.minRatio1} (target ≥ 0.5); from CPU time: geomean ${summary.geomeanRatioCpu1}, min ${summary.minRatioCpu1}`);
+  say(`bare kernel (no records, no Trace) vs ORT, one thread, CPU time: geomean ${summary.kernelGeomeanRatioCpu1}; ${Object.entries(summary.kernelRatiosCpu1).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (summary.minRatio2VsOrt1AtH512 !== null) say(`two threads at H ≥ 512 vs ORT one thread: min ${summary.minRatio2VsOrt1AtH512} (target ≥ 1.0)`);
   say(`tracing overhead (full Trace vs untraced kernel): max ${pct(summary.maxTracingOverhead)} (target ≤ 5%); kernel records alone: max ${pct(summary.maxKernelRecordOverhead)}`);
   say(`tiled TypeScript fallback vs plain loops: geomean ${summary.tiledSpeedupGeomean}× (target ≥ 2×)`);
