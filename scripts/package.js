@@ -20,7 +20,8 @@ if (!process.argv.includes('--skip-typecheck')) {
 fs.rmSync(out, { force: true });
 const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
 // --no-dependencies: everything ships bundled in dist/; node_modules stays out of the package.
-const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out], { cwd: ROOT, stdio: 'inherit' });
+// --no-rewrite-relative-links: README images are shipped in the .vsix and resolve locally (no public repo URL).
+const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out], { cwd: ROOT, stdio: 'inherit' });
 if (r.status !== 0 || !fs.existsSync(out)) {
   console.error(`[package] vsce package failed (exit ${r.status})`);
   process.exit(1);
