@@ -233,6 +233,32 @@ describe('unroll debug adapter (DebugClient, plain Node)', function () {
     await expectAt(2, 2);
   });
 
+  it('CRLF files and word encoding: locations are the token\'s line and column', async () => {
+    const crlf = path.join(dir, 'crlf.txt');
+    fs.writeFileSync(crlf, 'ab\r\ncd\r\n');
+    await launch({ program: crlf }, () => dc.setBreakpointsRequest({ source: { path: crlf }, breakpoints: [{ line: 2 }] }));
+    const f = (await top())[0];
+    assert.deepStrictEqual([f.name, f.line, f.column], ['step 3 "c"', 2, 1]); // "\r\n" is one step
+    await move(dc.stepBackRequest({ threadId: 1 }));
+    const nl = (await top())[0];
+    assert.deepStrictEqual([nl.name, nl.line, nl.column, nl.endLine, nl.endColumn], ['step 2 "\\r\\n"', 1, 3, 2, 1]);
+    await dc.disconnectRequest({});
+  });
+
+  it('word encoding steps word by word', async () => {
+    const words = path.join(dir, 'words.txt');
+    fs.writeFileSync(words, 'the cat sat\non the mat\n');
+    await launch({ program: words, encoding: 'words', stopOnEntry: true });
+    assert.strictEqual((await top())[0].name, 'step 0 "the"');
+    await move(dc.nextRequest({ threadId: 1 }));
+    const cat = (await top())[0];
+    assert.deepStrictEqual([cat.name, cat.source?.path, cat.line, cat.column], ['step 1 "cat"', words, 1, 5]);
+    await dc.setBreakpointsRequest({ source: { path: words }, breakpoints: [{ line: 2, condition: 'token == "mat"' }] });
+    await move(dc.continueRequest({ threadId: 1 }));
+    const f = (await top())[0];
+    assert.deepStrictEqual([f.name, f.line, f.column], ['step 5 "mat"', 2, 8]);
+  });
+
   it('with a trained model file (ONNX + vocabulary sidecar) the Watch values equal the fixture', async () => {
     const ref = REFERENCE;
     const fx = JSON.parse(fs.readFileSync(path.join(ref, 'char_lstm_public.json'), 'utf8'));
