@@ -102,7 +102,7 @@ export const TRACE_SOURCES: TraceSource[] = [specSource, onnxTraceSource, modelT
 
 const traceCommand: CliCommand = {
   name: 'trace',
-  usage: 'trace --spec SPEC.json [--input X.json] [--out OUT.json]',
+  usage: 'trace (--spec SPEC.json | --onnx MODEL.onnx | --model MODEL.onnx/.safetensors) [--input X.json] [--h0 H0.json] [--c0 C0.json] [--out OUT.json]',
   options: { spec: 'value', input: 'value', out: 'value' },
   async run(ctx) {
     const source = TRACE_SOURCES.find((s) => ctx.options.has(s.option));
