@@ -70,19 +70,26 @@ export function finiteRange(src: Float32Array, rows: number, width: number, stri
   return [lo, hi];
 }
 
-/** q = round((v − lo) / (hi − lo) · 255), clamped; NaN → 0. Reads strided rows, writes dense rows. */
+/**
+ * q = round((v − lo) / (hi − lo) · 255), clamped to 0…255, NaN → 0. Reads strided rows, writes dense rows.
+ * Written through a Uint8ClampedArray view: the engine's own clamped conversion does the rounding and
+ * clamping (round half to even), which is several times faster than Math.round plus tests per value.
+ */
 export function quantizeRows(
   src: Float32Array, rows: number, width: number, stride: number, off: number,
   lo: number, hi: number, dst: Uint8Array, dstOff: number,
 ): void {
   const scale = hi > lo ? QMAX / (hi - lo) : 0;
+  const out = new Uint8ClampedArray(dst.buffer, dst.byteOffset + dstOff, rows * width);
+  if (stride === width) {
+    const n = rows * width;
+    for (let i = 0; i < n; i++) out[i] = (src[off + i] - lo) * scale;
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const base = off + r * stride;
-    const o = dstOff + r * width;
-    for (let j = 0; j < width; j++) {
-      const q = Math.round((src[base + j] - lo) * scale);
-      dst[o + j] = q >= QMAX ? QMAX : q > 0 ? q : 0; // NaN fails both tests → 0
-    }
+    const o = r * width;
+    for (let j = 0; j < width; j++) out[o + j] = (src[base + j] - lo) * scale;
   }
 }
 

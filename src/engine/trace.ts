@@ -281,6 +281,34 @@ function runChunkAllLayers(net: Network, kernel: Kernel, store: TraceStore, j: n
   return { j, a, len, recs, inputs };
 }
 
+/** Steps per kernel call ≈ 2^24 multiply-adds (a few ms), at least one chunk, at most 4096 steps. */
+function spanChunksFor(cell: CellSpec, shape: NetworkShape, K: number): number {
+  const G = gateCount(cell.family);
+  const Out = outputSize(cell, shape);
+  const macs = G * shape.hiddenSize * (layerInputSize(cell, shape, shape.numLayers - 1) + shape.inputSize + Out);
+  const steps = Math.min(4096, Math.floor(2 ** 24 / Math.max(1, macs)));
+  return Math.max(1, Math.floor(steps / K));
+}
+
+function rowState(rec: DirectionRecord, row: number, Out: number, H: number): Cursor {
+  return { h: rec.h.subarray(row * Out, (row + 1) * Out), ...(rec.c.length ? { c: rec.c.subarray(row * H, (row + 1) * H) } : {}) };
+}
+
+/** Quantize chunk j's rows (starting at record row r0) of every channel into the store. */
+function recordChunk(
+  store: TraceStore, rec: DirectionRecord, k: number, d: number, j: number, len: number, r0: number,
+  channels: Channel[], cell: CellSpec, G: number, H: number, Out: number,
+): void {
+  channels.forEach((ch, ci) => {
+    const [src, width, stride, off] =
+      ch === 'h' ? [rec.h, Out, Out, r0 * Out] : ch === 'c' ? [rec.c, H, H, r0 * H] : ch === 'm' ? [rec.m, H, H, r0 * H] : [rec.gates, H, G * H, r0 * G * H + ci * H];
+    // float32-rounded so the codes decode with exactly the range the store keeps
+    const range = (fixedRange(cell, ch) ?? finiteRange(src, len, width, stride, off)).map(Math.fround) as [number, number];
+    store.setChunkRange(k, d, ci, j, range);
+    quantizeRows(src, len, width, stride, off, range[0], range[1], store.channel(k, d, ci), j * store.checkpointEvery * width);
+  });
+}
+
 /** Run a network over x (T × inputSize, row t = position t) and record everything. Synchronous. */
 export function runNetwork(given: Network, x: Float32Array, opts: RunOptions = {}): Trace {
   validateNetwork(given);
@@ -300,8 +328,12 @@ export function runNetwork(given: Network, x: Float32Array, opts: RunOptions = {
   const nChunks = Math.ceil(T / K);
   const total = T * shape.numLayers * D;
   let done = 0;
-  const rec = newRecord(cell, shape, Math.min(K, T));
   const G = gateCount(cell.family);
+  // The kernel runs a span of whole chunks per call (fewer calls for cheap steps); checkpoints inside a
+  // span are read from its float32 rows, which are exactly the states the kernel continued from.
+  const spanChunks = spanChunksFor(cell, shape, K);
+  const nSpans = Math.ceil(nChunks / spanChunks);
+  const rec = newRecord(cell, shape, Math.min(T, spanChunks * K));
   let below: Float32Array | undefined; // full output of the previous layer, T × D·Out (stacks only)
   for (let k = 0; k < shape.numLayers; k++) {
     const In = layerInputSize(cell, shape, k);
@@ -309,25 +341,23 @@ export function runNetwork(given: Network, x: Float32Array, opts: RunOptions = {
     const out = k + 1 < shape.numLayers ? allocateChecked(`layer ${k}'s output for the next layer`, T * D * Out * 4, () => new Float32Array(T * D * Out)) : undefined;
     for (let d = 0; d < D; d++) {
       const cur: Cursor = store.initialState(k, d, opts);
-      for (let s = 0; s < nChunks; s++) {
+      for (let s = 0; s < nSpans; s++) {
         if (opts.signal?.aborted) throw new CancelledError();
-        const j = d === 0 ? s : nChunks - 1 - s;
-        const a = j * K;
-        const len = Math.min(T, a + K) - a;
-        store.saveCheckpoint(k, d, j, cur);
+        const span = d === 0 ? s : nSpans - 1 - s;
+        const j0 = span * spanChunks;
+        const j1 = Math.min(nChunks, j0 + spanChunks);
+        const a = j0 * K;
+        const len = Math.min(T, j1 * K) - a;
         kernel.runDirection(cell, net.layers[k][d], {
           steps: len, inputSize: In, hiddenSize: H, outputSize: Out,
           x: input.subarray(a * In, (a + len) * In), h0: cur.h, c0: cur.c, reverse: d === 1,
         }, rec);
-        // Record the chunk: each channel is a strided view into the kernel's rows.
-        channels.forEach((chName, ci) => {
-          const [src, width, stride, off] =
-            chName === 'h' ? [rec.h, Out, Out, 0] : chName === 'c' ? [rec.c, H, H, 0] : chName === 'm' ? [rec.m, H, H, 0] : [rec.gates, H, G * H, ci * H];
-          // float32-rounded so the codes decode with exactly the range the store keeps
-          const range = (fixedRange(cell, chName) ?? finiteRange(src, len, width, stride, off)).map(Math.fround) as [number, number];
-          store.setChunkRange(k, d, ci, j, range);
-          quantizeRows(src, len, width, stride, off, range[0], range[1], store.channel(k, d, ci), a * width);
-        });
+        for (let j = j0; j < j1; j++) {
+          // Entry state of chunk j: forward = the row before it, reverse = the row after it (or the span's start state).
+          const entryRow = d === 0 ? (j === j0 ? -1 : j * K - a - 1) : j === j1 - 1 ? -1 : (j + 1) * K - a;
+          store.saveCheckpoint(k, d, j, entryRow < 0 ? cur : rowState(rec, entryRow, Out, H));
+          recordChunk(store, rec, k, d, j, Math.min(T, (j + 1) * K) - j * K, j * K - a, channels, cell, G, H, Out);
+        }
         if (out) for (let r = 0; r < len; r++) out.set(rec.h.subarray(r * Out, (r + 1) * Out), ((a + r) * D + d) * Out);
         const last = d === 0 ? len - 1 : 0;
         cur.h.set(rec.h.subarray(last * Out, (last + 1) * Out));
