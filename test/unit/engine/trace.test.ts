@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import { topK } from '../../../src/engine/network';
 import { CancelledError, type Channel, type Trace, Trace as TraceClass, dequantize, runNetwork, transferList } from '../../../src/engine/trace';
 import { type CellSpec, type NetworkShape, UnrollError } from '../../../src/engine/types';
+import { WasmKernel, wasmSimdAvailable } from '../../../src/engine/wasm/wasmKernel';
 import { mulberry32, randomNetwork } from '../../../src/model/random';
 import { loadFixture } from './helpers';
 
@@ -61,6 +62,24 @@ describe('engine: trace checkpoints', function () {
       }
     });
   }
+
+  it('with the wasm-simd kernel too: chunked recompute equals a straight run bit for bit', function () {
+    if (!wasmSimdAvailable()) this.skip();
+    const kernel = new WasmKernel();
+    const cell: CellSpec = { ...LSTM, peephole: true };
+    const net = randomNetwork(cell, { ...STACK, hiddenSize: 9 }, 7);
+    const T = 300;
+    const x = randomInput(T, STACK.inputSize, 11);
+    const straight = runNetwork(net, x, { checkpointEvery: T, kernel }).exactRange(0, T);
+    const trace = runNetwork(net, x, { checkpointEvery: 16, kernel });
+    for (const t of [0, 15, 16, 17, 150, 299]) {
+      const s = trace.exactStep(t);
+      for (const dir of ['forward', 'reverse'] as const) {
+        assert.deepStrictEqual(s.layers[1][dir]!.h, rows(straight.layers[1][dir]!.h, 9, t), `h layer 1 ${dir} t=${t}`);
+        assert.deepStrictEqual(s.layers[0][dir]!.c, rows(straight.layers[0][dir]!.c!, 9, t), `c layer 0 ${dir} t=${t}`);
+      }
+    }
+  });
 
   it('exactRange across chunk borders equals the straight run', () => {
     const net = randomNetwork(LSTM, STACK, 9);
