@@ -13,25 +13,39 @@ function sum(v: ArrayLike<number>, n: number): number {
   for (let i = 0; i < n; i++) s += v[i];
   return s;
 }
-function argExtreme(v: ArrayLike<number>, n: number, sign: 1 | -1): number {
-  // First index wins ties; NaN units are skipped so one NaN does not hide the real extreme.
-  let best = -1;
-  let bestV = 0;
-  for (let i = 0; i < n; i++) {
-    const x = v[i] * sign;
-    if (x === x && (best < 0 || x > bestV)) {
+/** Index of the largest unit (first on ties); NaN units are skipped so one NaN does not hide the real extreme. */
+function argmax(v: ArrayLike<number>, n: number): number {
+  let best = 0;
+  while (best < n - 1 && v[best] !== v[best]) best++;
+  let bestV = v[best];
+  for (let i = best + 1; i < n; i++) {
+    const x = v[i];
+    if (x > bestV) {
       best = i;
       bestV = x;
     }
   }
-  return best < 0 ? 0 : best;
+  return best;
+}
+function argmin(v: ArrayLike<number>, n: number): number {
+  let best = 0;
+  while (best < n - 1 && v[best] !== v[best]) best++;
+  let bestV = v[best];
+  for (let i = best + 1; i < n; i++) {
+    const x = v[i];
+    if (x < bestV) {
+      best = i;
+      bestV = x;
+    }
+  }
+  return best;
 }
 
 export const VECTOR_REDUCERS: Record<string, Reducer> = {
   mean: (v, n) => sum(v, n) / n,
   sum,
-  min: (v, n) => v[argExtreme(v, n, -1)],
-  max: (v, n) => v[argExtreme(v, n, 1)],
+  min: (v, n) => v[argmin(v, n)],
+  max: (v, n) => v[argmax(v, n)],
   std: (v, n) => {
     const mu = sum(v, n) / n;
     let s = 0;
@@ -43,8 +57,8 @@ export const VECTOR_REDUCERS: Record<string, Reducer> = {
     for (let i = 0; i < n; i++) s += v[i] * v[i];
     return Math.sqrt(s);
   },
-  argmax: (v, n) => argExtreme(v, n, 1),
-  argmin: (v, n) => argExtreme(v, n, -1),
+  argmax,
+  argmin,
   len: (_v, n) => n,
 };
 

@@ -126,6 +126,13 @@ describe('expression language: names, qualifiers, reductions', () => {
     assert.strictEqual(ev('(f > 394).all'), true);
     assert.strictEqual(ev('(f > 395).all'), false);
   });
+  it('argmax/argmin/min/max skip NaN units', () => {
+    const m: ExprMeta = { cell: RNN, shape: { inputSize: 1, hiddenSize: 4, numLayers: 1, bidirectional: false } };
+    const s: StepValues = { t: 0, token: '', layers: [{ forward: { x: [0], hPrev: [0, 0, 0, 0], gates: {}, h: [NaN, 2, -3, 2] } }] };
+    const e = (src: string): unknown => compileExpression(src, m).evaluate(s);
+    assert.deepStrictEqual([e('argmax(h)'), e('argmin(h)'), e('h.max'), e('h.min')], [1, 2, 2, -3]);
+    assert.strictEqual(Number.isNaN(e('h.mean')), true); // the mean does see the NaN
+  });
   it('argmax/argmin take the first unit on ties', () => {
     assert.strictEqual(ev('argmax(min(f, 404))'), 2);
     assert.strictEqual(ev('argmin(max(f, 400))'), 1);
