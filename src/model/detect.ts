@@ -94,6 +94,8 @@ function findLinearHead(map: TensorMap, used: Set<string>, width: number, label:
   const heads = [...map.keys()].filter((n) => !used.has(n) && /(^|\.)weight$/.test(n) && !EMBEDDING_NAME.test(n) && map.get(n)!.shape.length === 2 && map.get(n)!.shape[1] === width);
   if (heads.length === 1) {
     const bias = heads[0].replace(/weight$/, 'bias');
+    // Said out loud: a layer not named "decoder" is taken as the output layer because it is the only fit.
+    warnings.push(`${label}: '${heads[0]}' [${map.get(heads[0])!.shape.join(',')}] read as the output layer (decoder); rename it decoder.weight if that is right, or remove it`);
     return { weight: map.get(heads[0]), bias: map.get(bias) };
   }
   if (heads.length > 1) warnings.push(`${label}: several linear layers could be the decoder (${heads.join(', ')}); none is used — name the output layer decoder.weight/decoder.bias`);

@@ -144,6 +144,19 @@ describe('Keras-named models', () => {
   });
 });
 
+describe('prefixed modules and a Linear head', () => {
+  it('"rnn." + "fc." names: the only fitting Linear becomes the decoder, said in a warning', () => {
+    const t = readSafetensors(readFixtureFile('char_lstm_public.safetensors'));
+    const renamed: TensorMap = new Map([...t].map(([n, v]) => [n.startsWith('decoder.') ? n.replace('decoder.', 'fc.') : `rnn.${n}`, v]));
+    const bytes = writeSafetensors(renamed);
+    const m = loadModel('m.safetensors', bytes, noSiblings);
+    assert.strictEqual(m.vocabSize, 97);
+    assert.strictEqual(m.warnings.length, 1);
+    assert.match(m.warnings[0], /'fc\.weight' \[97,64\] read as the output layer/);
+    runFixture('char_lstm_public', bytes, noSiblings, undefined, 'm.safetensors');
+  });
+});
+
 describe('embeddings', () => {
   it('an nn.Embedding in front of the LSTM is folded: one-hot tokens run exactly like the embedded vectors', () => {
     // A small word model: embedding [V, E] → 1-layer LSTM reading E inputs.
