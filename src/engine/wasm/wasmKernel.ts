@@ -125,8 +125,12 @@ export class WasmKernel implements Kernel {
    * `chunkBytes`: projected-input bytes per chunk (tests make it tiny to cross many chunk borders).
    * `minUnitsPerThread`: a team splits a step only when every thread gets at least this many hidden units.
    */
-  constructor(private readonly team: Team = soloTeam(), opts: { chunkBytes?: number; minUnitsPerThread?: number } = {}) {
+  private readonly oneHot: boolean;
+
+  /** `oneHot: false` forces the GEMM for one-hot inputs too (tests compare both paths bit for bit). */
+  constructor(private readonly team: Team = soloTeam(), opts: { chunkBytes?: number; minUnitsPerThread?: number; oneHot?: boolean } = {}) {
     this.chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
+    this.oneHot = opts.oneHot ?? true;
     this.minUnitsPerThread = opts.minUnitsPerThread ?? 256;
     this.views = viewsOf(team.memory);
     this.name = team.threads > 1 ? `wasm-simd×${team.threads}` : 'wasm-simd';
@@ -266,7 +270,9 @@ export class WasmKernel implements Kernel {
       // Reverse runs take the chunks from the end and walk each one backwards.
       const start = reverse ? Math.max(0, T - (ci + 1) * C) : ci * C;
       const len = Math.min(C, reverse ? T - ci * C - start : T - start);
-      f32.set(x.subarray(start * In, (start + len) * In), aX >> 2);
+      // One-hot rows (character models): the projection is a column of W, gathered instead of multiplied.
+      const gathered = this.oneHot && gatherOneHot(f32, x, start, len, In, aW, aBias, aXw, xwRow, nb, G);
+      if (!gathered) f32.set(x.subarray(start * In, (start + len) * In), aX >> 2);
       for (let i = 0; i < n; i++) {
         const d = descs[i] >> 2;
         i32[d + FIELD.steps] = len;
@@ -274,7 +280,7 @@ export class WasmKernel implements Kernel {
         i32[d + FIELD.hA] = cur;
         i32[d + FIELD.hB] = cur === hA ? hB : hA;
       }
-      team.run({ gemm, gemmArgs: [aW, aBias, aX, len, In, aXw, xwRow], steps, desc: descs, blocks: split });
+      team.run({ gemm, gemmArgs: [aW, aBias, aX, gathered ? 0 : len, In, aXw, xwRow], steps, desc: descs, blocks: split });
       cur = i32[(descs[0] >> 2) + FIELD.hOut];
       if (trace && out) {
         copyRows(f32, gRec, G * Hp, G, Hp, H, out.gates, start, len, cell.family !== 'rnn');
@@ -294,6 +300,41 @@ export class WasmKernel implements Kernel {
     if (!p) m.set(key, (p = packDirection(cell, w, H, In, Out)));
     return p;
   }
+}
+
+/**
+ * If every row of x[start, start+len) is one-hot (a single 1, zeros elsewhere), write the chunk's input
+ * projection xw[s][b][j] = W[b][k_s][j] + bias[b][j] directly and return true. Bit-identical to the GEMM:
+ * there the sum is +0 + … + W·1 + … (adding zero products changes nothing) and then + bias, and a
+ * float32 sum rounded through float64 is exact-then-rounded-once. Returns false at the first dense row.
+ */
+function gatherOneHot(f32: Float32Array, x: Float32Array, start: number, len: number, In: number, aW: number, aBias: number, aXw: number, xwRow: number, nb: number, G: number): boolean {
+  const hot = new Int32Array(len);
+  for (let s = 0; s < len; s++) {
+    const row = (start + s) * In;
+    let k = -1;
+    for (let j = 0; j < In; j++) {
+      const v = x[row + j];
+      if (v === 0) continue;
+      if (v !== 1 || k >= 0) return false;
+      k = j;
+    }
+    if (k < 0) return false;
+    hot[s] = k;
+  }
+  const V4 = G * 4;
+  const w0 = aW >> 2;
+  const b0 = aBias >> 2;
+  for (let s = 0; s < len; s++) {
+    const o = (aXw + s * xwRow) >> 2;
+    for (let b = 0; b < nb; b++) {
+      const wb = w0 + (b * In + hot[s]) * V4;
+      const bb = b0 + b * V4;
+      const ob = o + b * V4;
+      for (let e = 0; e < V4; e++) f32[ob + e] = f32[wb + e] + f32[bb + e];
+    }
+  }
+  return true;
 }
 
 function viewsOf(mem: WebAssembly.Memory): { f32: Float32Array; i32: Int32Array } {

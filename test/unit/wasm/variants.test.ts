@@ -91,3 +91,40 @@ describe('wasm SIMD kernel: variants beyond the fixtures, against the reference 
     assert.throws(() => kernel.runDirection(cell, w, run, newRecord(cell, 4, 4)), /Kernel record h has room for 16 values, needs 20\./);
   });
 });
+
+describe('wasm SIMD kernel: one-hot inputs', () => {
+  it('gathering W columns is bit-identical to the GEMM, forward and reverse, across chunks', () => {
+    const gather = new WasmKernel(undefined, { chunkBytes: 4096 });
+    const gemm = new WasmKernel(undefined, { chunkBytes: 4096, oneHot: false });
+    for (const cell of [spec('lstm'), spec('gru'), spec('gru', { resetAfter: false })]) {
+      for (const reverse of [false, true]) {
+        const w = randomDirection(cell, 21, 9, 70);
+        const run = randomRun(cell, 21, 9, 80, 71, reverse);
+        run.x = new Float32Array(80 * 9);
+        for (let t = 0; t < 80; t++) run.x[t * 9 + ((t * 7) % 9)] = 1;
+        const a = newRecord(cell, 21, 80);
+        const b = newRecord(cell, 21, 80);
+        gemm.runDirection(cell, w, run, a);
+        gather.runDirection(cell, w, run, b);
+        assert.deepStrictEqual(b, a);
+        const ref = newRecord(cell, 21, 80);
+        referenceKernel.runDirection(cell, w, run, ref);
+        assert.ok(maxScaledDiff(b, ref) <= TOL);
+      }
+    }
+  });
+
+  it('a chunk with one dense row takes the GEMM (same result as the reference)', () => {
+    const cell = spec('lstm');
+    const w = randomDirection(cell, 10, 5, 72);
+    const run = randomRun(cell, 10, 5, 12, 73);
+    run.x = new Float32Array(12 * 5);
+    for (let t = 0; t < 12; t++) run.x[t * 5 + (t % 5)] = 1;
+    run.x[7 * 5 + 1] = 0.5; // row 7: not one-hot
+    const a = newRecord(cell, 10, 12);
+    const ref = newRecord(cell, 10, 12);
+    new WasmKernel().runDirection(cell, w, run, a);
+    referenceKernel.runDirection(cell, w, run, ref);
+    assert.ok(maxScaledDiff(a, ref) <= TOL);
+  });
+});
