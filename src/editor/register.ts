@@ -192,6 +192,10 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     runs.onDidChange((run) => {
       if (run === runs.latest || run === undefined) status.update(runs.latest, panelStep);
     }),
+    // Internal (not contributed): the editor's reading pipeline for any family, so "Visualize LSTM" can
+    // delegate here and read number lists and CSV blocks the same way as Visualize GRU / RNN.
+    vscode.commands.registerCommand('unroll.editor.visualize', (args?: { family?: Family }) =>
+      visualize(args?.family === 'gru' || args?.family === 'rnn' || args?.family === 'lstm' ? args.family : 'lstm')),
     vscode.commands.registerCommand('unroll.visualizeGru', () => visualize('gru')),
     vscode.commands.registerCommand('unroll.visualizeRnn', () => visualize('rnn')),
     vscode.commands.registerCommand('unroll.chooseReading', () => visualize(undefined, { forcePick: true })),

@@ -3,7 +3,7 @@
  * reading does not fit — one message saying how to fix it.
  */
 import { encodeChars } from './chars';
-import { columnName, detectDelimiter, encodeCsv, parseCsv } from './csv';
+import { checkColumn, columnName, detectDelimiter, encodeCsv, parseCsv, type CsvTable } from './csv';
 import { encodeNumbers, looksNumeric } from './numbers';
 import { encodeWordEmbeddings, encodeWordIds } from './words';
 import { EncodeOptions, EncodedSequence, InputTarget, UnrollError } from './types';
@@ -54,24 +54,28 @@ function modelName(target: InputTarget): string {
   return target.kind === 'default' ? 'the default network' : target.modelName;
 }
 
+/** Why numbers `cols` wide do not fit the model, with the fix; undefined when they fit. */
+function numericMisfit(cols: number, featureNames: string[] | undefined, target: InputTarget): string | undefined {
+  if (target.kind === 'default') return undefined;
+  const what = featureNames && cols > 1 ? `${cols} numeric columns (${featureNames.join(', ')})` : cols > 1 ? `${cols} features per step` : 'one value per step';
+  if (target.kind === 'vocab') {
+    return `The selection is numbers (${what}) but ${target.modelName} reads ${target.vocab.level === 'char' ? 'characters' : 'words'} from a vocabulary; read the selection as ${target.vocab.level === 'char' ? 'characters' : 'words'}, or set "unroll.model" to "default" for a random network sized to the data.`;
+  }
+  if (cols === target.inputSize) return undefined;
+  const fix =
+    cols > target.inputSize && target.inputSize === 1
+      ? 'select a single column (pick "CSV column …" in Unroll: Choose Reading)'
+      : cols === 1
+        ? `select ${target.inputSize} columns (CSV rows or a list of lists with ${target.inputSize} values each)`
+        : `select data with ${target.inputSize} values per step`;
+  return `The selection has ${what} but ${target.modelName} reads ${target.inputSize} per step; ${fix}, or set "unroll.model" to "default" for a random network sized to the data.`;
+}
+
 /** Throws when a numeric sequence's width does not match the model. */
 function checkNumericFit(seq: EncodedSequence, target: InputTarget): EncodedSequence {
-  if (target.kind === 'default') return seq;
-  const cols = seq.inputSize;
-  const what = seq.featureNames && cols > 1 ? `${cols} numeric columns (${seq.featureNames.join(', ')})` : cols > 1 ? `${cols} features per step` : 'one value per step';
-  if (target.kind === 'vocab') {
-    throw new UnrollError(`The selection is numbers (${what}) but ${target.modelName} reads ${target.vocab.level === 'char' ? 'characters' : 'words'} from a vocabulary; read the selection as ${target.vocab.level === 'char' ? 'characters' : 'words'}, or set "unroll.model" to "default" for a random network sized to the data.`);
-  }
-  if (cols !== target.inputSize) {
-    const fix =
-      cols > target.inputSize && target.inputSize === 1
-        ? 'select a single column (pick "CSV column …" in Unroll: Choose Reading)'
-        : cols === 1
-          ? `select ${target.inputSize} columns (CSV rows or a list of lists with ${target.inputSize} values each)`
-          : `select data with ${target.inputSize} values per step`;
-    throw new UnrollError(`The selection has ${what} but ${target.modelName} reads ${target.inputSize} per step; ${fix}, or set "unroll.model" to "default" for a random network sized to the data.`);
-  }
-  seq.model = 'given';
+  const misfit = numericMisfit(seq.inputSize, seq.featureNames, target);
+  if (misfit) throw new UnrollError(misfit);
+  if (target.kind !== 'default') seq.model = 'given';
   return seq;
 }
 
@@ -105,80 +109,99 @@ function textReadings(text: string, target: InputTarget, opts: EncodeOptions): R
   return order.filter((r): r is Reading => r !== null);
 }
 
+/** A reading plus how to tell, cheaply, whether it fits (a message when it does not). */
+interface Candidate {
+  reading: Reading;
+  problem: () => string | undefined;
+}
+
+function viaEncode(r: Reading): Candidate {
+  return {
+    reading: r,
+    problem: () => {
+      try {
+        r.encode();
+        return undefined;
+      } catch (e) {
+        if (!(e instanceof UnrollError)) throw e;
+        return e.message;
+      }
+    },
+  };
+}
+
 /**
  * Plan the readings of `text` for `target`. Never throws for non-empty text: problems are reported in
- * `problem`, and `fitting` may then hold the readings that would work.
+ * `problem`, and `fitting` may then hold the readings that would work. Cheap for large selections:
+ * text readings are not encoded here, and each CSV column is read once whatever the readings.
  */
 export function planReadings(text: string, target: InputTarget, opts: EncodeOptions = {}): ReadingPlan {
   if (text.length === 0) throw new UnrollError('The selection is empty; select some text, numbers or CSV rows.');
-  const numeric: Reading[] = [];
+  const numeric: Candidate[] = [];
   let why = 'looks like text';
   let parseError: string | undefined;
 
   if (looksNumeric(text)) {
     const delimiter = detectDelimiter(text);
-    const lines = text.split(/\r\n|\n|\r/).filter((l) => l.trim()).length;
-    let csvOk = false;
+    const lines = text.split(/\r\n|\n|\r/, 3).filter((l) => l.trim()).length;
+    let csv: CsvTable | undefined;
     if (delimiter && lines >= 2 && !/^\s*[[(]/.test(text)) {
       try {
         const table = parseCsv(text, delimiter, opts.maxTokens);
-        if (table.numericColumns.length > 0 && table.rows.length >= 1) {
-          csvOk = true;
-          why = `looks like CSV${table.header ? ' with a header' : ''}`;
-          const names = table.numericColumns.map((k) => columnName(table, k));
-          numeric.push(memo('csv', table.numericColumns.length > 1 ? `CSV, ${names.length} columns` : `CSV column ${names[0]}`, table.numericColumns.length > 1 ? `multivariate: ${names.join(', ')} per step, one step per row` : 'one step per row', () => checkNumericFit(encodeCsv(text, { ...opts, table }), target)));
-          if (table.numericColumns.length > 1) {
-            for (const k of table.numericColumns) {
-              numeric.push(memo(`csv:${k}`, `CSV column ${columnName(table, k)}`, 'univariate: one value per row', () => checkNumericFit(encodeCsv(text, { ...opts, table, columns: [k] }), target)));
-            }
-          }
-        }
+        if (table.numericColumns.length > 0) csv = table;
       } catch (e) {
         if (!(e instanceof UnrollError)) throw e;
         parseError = e.message;
       }
     }
-    // A flat number list / array literal: obvious unless CSV rows were found.
-    const flat = memo('numbers', 'Numbers', 'a number list or array literal; nested lists are steps × features', () => checkNumericFit(encodeNumbers(text, opts), target));
-    try {
-      flat.encode();
-      if (!csvOk) why = /[[]/.test(text) ? 'looks like an array literal' : 'looks like a number list';
-      numeric.push(flat);
-    } catch (e) {
-      if (!(e instanceof UnrollError)) throw e;
-      const mismatch = /per step|reads (characters|words)/.test(e.message);
-      if (mismatch) numeric.push(flat);
-      else if (!csvOk) {
-        parseError = e.message;
+    if (csv) {
+      const table = csv;
+      why = `looks like CSV${table.header ? ' with a header' : ''}`;
+      const cols = table.numericColumns;
+      const names = cols.map((k) => columnName(table, k));
+      const columnsProblem = (ks: number[]) => {
+        const bad = ks.map((k) => checkColumn(text, table, k)).filter((c) => c.message).sort((x, y) => x.badRow - y.badRow)[0];
+        return bad?.message ?? numericMisfit(ks.length, ks.map((k) => columnName(table, k)), target);
+      };
+      numeric.push({
+        reading: memo('csv', cols.length > 1 ? `CSV, ${names.length} columns` : `CSV column ${names[0]}`, cols.length > 1 ? `multivariate: ${names.join(', ')} per step, one step per row` : 'one step per row', () => checkNumericFit(encodeCsv(text, { ...opts, table }), target)),
+        problem: () => columnsProblem(cols),
+      });
+      if (cols.length > 1) {
+        for (const k of cols) {
+          numeric.push({
+            reading: memo(`csv:${k}`, `CSV column ${columnName(table, k)}`, 'univariate: one value per row', () => checkNumericFit(encodeCsv(text, { ...opts, table, columns: [k] }), target)),
+            problem: () => columnsProblem([k]),
+          });
+        }
+      }
+    } else {
+      // A flat number list / array literal (not offered next to CSV rows: the rows are the obvious reading).
+      const flat = memo('numbers', 'Numbers', 'a number list or array literal; nested lists are steps × features', () => checkNumericFit(encodeNumbers(text, opts), target));
+      const c = viaEncode(flat);
+      const problem = c.problem();
+      if (!problem) {
+        why = /[[]/.test(text) ? 'looks like an array literal' : 'looks like a number list';
+        numeric.push(c);
+      } else if (/per step|reads (characters|words)/.test(problem)) {
+        numeric.push(c);
+      } else if (!parseError) {
+        parseError = problem;
         why = 'looks like numbers';
       }
     }
   }
 
-  const text_ = textReadings(text, target, opts);
+  const text_ = textReadings(text, target, opts).map((r): Candidate => ({
+    reading: r,
+    problem: () => (r.id === 'words' && !/\S/.test(text) ? 'The selection has no words.' : undefined),
+  }));
   const all = [...numeric, ...text_];
-  const fitting = all.filter((r) => {
-    try {
-      r.encode();
-      return true;
-    } catch (e) {
-      if (!(e instanceof UnrollError)) throw e;
-      return false;
-    }
-  });
-  const obvious = numeric[0] ?? text_[0] ?? fitting[0];
+  const fitting = all.filter((c) => c.problem() === undefined).map((c) => c.reading);
+  const obvious = numeric[0] ?? text_[0];
   let problem: string | undefined;
   if (parseError && numeric.length === 0) problem = parseError;
-  else if (obvious) {
-    try {
-      obvious.encode();
-    } catch (e) {
-      problem = (e as Error).message;
-    }
-  }
-  if (!obvious) {
-    problem = `${modelName(target)} cannot read this selection.`;
-    return { obvious: text_[0], why, fitting, problem };
-  }
-  return { obvious, why, fitting, problem };
+  else if (obvious) problem = obvious.problem();
+  if (!obvious) return { obvious: fitting[0], why, fitting, problem: `${modelName(target)} cannot read this selection.` };
+  return { obvious: obvious.reading, why, fitting, problem };
 }

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { detectDelimiter, encodeCsv, parseCsv } from '../../../src/input/csv';
+import { cellText, detectDelimiter, encodeCsv, parseCsv } from '../../../src/input/csv';
 import { tokenText, UnrollError } from '../../../src/input/types';
 
 const vals = (a?: Float32Array) => Array.from(a!);
@@ -39,8 +39,10 @@ describe('input/csv', () => {
   });
 
   it('quoted fields may hold delimiters and quotes', () => {
-    const t = parseCsv('name,v\n"Smith, ""J""",3\n"x",4');
-    assert.strictEqual(t.rows[0].cells[0].text, 'Smith, "J"');
+    const text = 'name,v\n"Smith, ""J""",3\n"x",4';
+    const t = parseCsv(text);
+    assert.strictEqual(cellText(text, t, 0, 0), 'Smith, "J"');
+    assert.strictEqual(cellText(text, t, 1, 1), '4');
     assert.deepStrictEqual(t.numericColumns, [1]);
   });
 

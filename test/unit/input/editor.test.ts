@@ -25,10 +25,12 @@ describe('editor/tracking', () => {
     assert.strictEqual(r.stale, true);
   });
 
-  it('an edit in the middle is stale', () => {
+  it('an edit in the middle is stale and the end follows it (so a re-run reads the edited range)', () => {
     const r = new RangeTracker(0, 10);
-    r.applyChange(4, 1, 1);
-    assert.strictEqual(r.stale, true);
+    r.applyChange(4, 1, 3);
+    assert.deepStrictEqual([r.stale, r.currentStart, r.currentEnd], [true, 0, 12]);
+    r.applyChange(10, 5, 0); // deletes past the end: the range ends where the deletion began
+    assert.deepStrictEqual([r.currentStart, r.currentEnd], [0, 10]);
   });
 });
 

@@ -66,6 +66,25 @@ describe('input/readings: the obvious reading', () => {
     assert.match(plan.problem!, /^line 3, column 3: b "NaN" is not a finite number/);
   });
 
+  it('5 MB selections (code, number list, CSV) are planned and encoded in bounded CPU time', function () {
+    this.timeout(60_000);
+    const cases: [string, string, string][] = [
+      ['code', 'def f(x):\n    return x * 2  # é\n'.repeat(160_000), 'chars'],
+      ['numbers', '0.123456, '.repeat(520_000), 'numbers'],
+      ['csv', 'a,b,c\n' + '1.5,2.25,3\n'.repeat(450_000), 'csv'],
+    ];
+    for (const [name, text, id] of cases) {
+      const c0 = process.cpuUsage();
+      const plan = planReadings(text, DEFAULT);
+      const seq = plan.obvious.encode();
+      const c = process.cpuUsage(c0);
+      const ms = (c.user + c.system) / 1000;
+      console.log(`      ${name}: ${(text.length / 1e6).toFixed(1)} MB → ${seq.steps} steps in ${ms.toFixed(0)} ms CPU`);
+      assert.strictEqual(plan.obvious.id, id);
+      assert.ok(ms < 3000, `${name} took ${ms} ms CPU`);
+    }
+  });
+
   it('an empty selection is one clear error', () => {
     assert.throws(() => planReadings('', DEFAULT), (e: Error) => e instanceof UnrollError && /selection is empty/.test(e.message));
   });
