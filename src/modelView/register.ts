@@ -6,7 +6,8 @@ import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { CellName } from '../engine/types';
 import { summarizeModel } from '../model/inspect';
-import type { LoadedModel } from '../model/load';
+import { goldenCheck, type GoldenReport } from '../model/golden';
+import { requireNetwork, type LoadedModel } from '../model/load';
 import { loadModelFromUri, ModelChoice } from './modelChoice';
 import { modelViewStrings } from './strings';
 import { buildModelViewHtml, isModelViewMessage } from './summaryHtml';
@@ -39,13 +40,13 @@ export function registerModelView(context: vscode.ExtensionContext, output: vsco
   const panels = new Map<string, vscode.WebviewPanel>();
   let lastTextEditor = vscode.window.activeTextEditor;
 
-  const render = async (uri: vscode.Uri, panel: vscode.WebviewPanel) => {
+  const render = async (uri: vscode.Uri, panel: vscode.WebviewPanel, golden?: GoldenReport) => {
     const nonce = crypto.randomBytes(16).toString('base64');
     const page = { cspSource: panel.webview.cspSource, nonce, strings: modelViewStrings(), fileName: baseName(uri) };
     try {
       const model = await loadModelFromUri(uri, choice.cellFor(uri));
       for (const w of model.warnings) output.appendLine(`[model] ${w}`);
-      panel.webview.html = buildModelViewHtml({ ...page, summary: summarizeModel(model) });
+      panel.webview.html = buildModelViewHtml({ ...page, summary: summarizeModel(model), ...(golden ? { golden } : {}) });
     } catch (e) {
       output.appendLine(`[model] ${baseName(uri)}: ${errorLine(e)}`);
       panel.webview.html = buildModelViewHtml({ ...page, error: errorLine(e) });
@@ -64,6 +65,30 @@ export function registerModelView(context: vscode.ExtensionContext, output: vsco
     if (!pick) return undefined;
     await choice.setCell(uri, pick.cell);
     return pick.cell;
+  };
+
+  /** Golden check: the person picks a reference run (fixture JSON form); the report shows in the view. */
+  const goldenWith = async (uri: vscode.Uri, panel: vscode.WebviewPanel) => {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, defaultUri: uri.with({ path: uri.path.replace(/[^/]*$/, '') }), filters: { [vscode.l10n.t('Reference run (fixture JSON form)')]: ['json'] } });
+    const refUri = picked?.[0];
+    if (!refUri) return;
+    try {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(refUri)));
+      } catch {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: the reference {0} is not valid JSON.', baseName(refUri)));
+        return;
+      }
+      const model = await loadModelFromUri(uri, choice.cellFor(uri));
+      const networks = new Map<CellName, LoadedModel>();
+      for (const c of model.network ? [] : model.candidates) networks.set(c, await loadModelFromUri(uri, c));
+      const report = goldenCheck(model, doc, baseName(refUri), (c) => requireNetwork(networks.get(c)!));
+      output.appendLine(`[golden] ${baseName(uri)} vs ${baseName(refUri)}: ${report.passed ? 'passed' : 'FAILED'}${report.diagnosis?.likelyCause ? ` — ${report.diagnosis.likelyCause}` : ''}`);
+      await render(uri, panel, report);
+    } catch (e) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: {0}', errorLine(e)));
+    }
   };
 
   const visualizeWith = async (uri: vscode.Uri) => {
@@ -133,6 +158,7 @@ export function registerModelView(context: vscode.ExtensionContext, output: vsco
       panel.webview.onDidReceiveMessage(async (msg: unknown) => {
         if (!isModelViewMessage(msg)) return;
         if (msg.type === 'visualize') await visualizeWith(document.uri);
+        else if (msg.type === 'golden') await goldenWith(document.uri, panel);
         else if (await chooseCell(document.uri)) await render(document.uri, panel);
       });
       await render(document.uri, panel);

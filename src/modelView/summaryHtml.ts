@@ -5,6 +5,7 @@
  * script and the theme's styles only.
  */
 import type { CellName } from '../engine/types';
+import type { GoldenReport } from '../model/golden';
 import type { ModelSummary } from '../model/inspect';
 
 /** Every string the page shows, localised by the host (English defaults in strings.ts). */
@@ -38,6 +39,16 @@ export interface ModelViewStrings {
   visualize: string;
   chooseCell: string;
   couldNotRead: string;
+  golden: string;
+  goldenTitle: string;
+  goldenPassed: string;
+  goldenFailed: string;
+  tensor: string;
+  maxAbsErr: string;
+  maxScaledErr: string;
+  likelyCause: string;
+  noCauseFound: string;
+  missing: string;
   cellNames: Record<CellName, string>;
   decidedBy: Record<ModelSummary['decidedBy'], string>;
 }
@@ -53,6 +64,8 @@ export interface ModelViewPage {
   /** The summary, or the one-line error that explains why the file cannot be shown. */
   summary?: ModelSummary;
   error?: string;
+  /** The last golden check against a reference, shown under the summary. */
+  golden?: GoldenReport;
   fileName: string;
 }
 
@@ -93,6 +106,21 @@ function list(title: string, items: string[], cls: string): string {
   return `<section class="${cls}" aria-label="${escapeHtml(title)}"><h2>${escapeHtml(title)}</h2><ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul></section>`;
 }
 
+function goldenSection(r: GoldenReport, t: ModelViewStrings): string {
+  const num = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : '∞');
+  const rows = r.tensors
+    .map((x) => `<tr class="${x.ok ? 'ok' : 'bad'}"><td><code>${escapeHtml(x.name)}</code></td><td>${num(x.maxAbsErr)}</td><td>${num(x.maxScaledErr)}</td><td>${x.ok ? '✓' : '✗'}</td></tr>`)
+    .join('');
+  const verdict = r.passed ? t.goldenPassed : t.goldenFailed;
+  const cause = r.diagnosis ? `<p><strong>${escapeHtml(t.likelyCause)}</strong> ${escapeHtml(r.diagnosis.likelyCause ?? t.noCauseFound)}</p>` : '';
+  const missing = r.missing.length ? `<p>${escapeHtml(t.missing)} ${r.missing.map((m) => `<code>${escapeHtml(m)}</code>`).join(', ')}</p>` : '';
+  return (
+    `<section class="golden" aria-label="${escapeHtml(t.goldenTitle)}"><h2>${escapeHtml(t.goldenTitle)} <span class="muted">${escapeHtml(r.reference)}</span></h2>` +
+    `<p class="${r.passed ? 'verdict-ok' : 'verdict-bad'}" role="status">${escapeHtml(verdict)} (tolerance ${r.tolerance})</p>${cause}${missing}` +
+    `<table><tr><th scope="col">${escapeHtml(t.tensor)}</th><th scope="col">${escapeHtml(t.maxAbsErr)}</th><th scope="col">${escapeHtml(t.maxScaledErr)}</th><th scope="col"></th></tr>${rows}</table></section>`
+  );
+}
+
 export function buildModelViewHtml(p: ModelViewPage): string {
   const t = p.strings;
   const csp = [`default-src 'none'`, `style-src ${p.cspSource} 'unsafe-inline'`, `script-src 'nonce-${p.nonce}'`].join('; ');
@@ -106,7 +134,9 @@ export function buildModelViewHtml(p: ModelViewPage): string {
       list(t.warnings, s.warnings, 'warnings') +
       `<p class="actions"><button id="visualize" type="button">${escapeHtml(t.visualize)}</button>` +
       (s.candidates.length > 1 ? ` <button id="chooseCell" type="button" class="secondary">${escapeHtml(t.chooseCell)}</button>` : '') +
-      `</p>`;
+      ` <button id="golden" type="button" class="secondary">${escapeHtml(t.golden)}</button>` +
+      `</p>` +
+      (p.golden ? goldenSection(p.golden, t) : '');
   } else {
     body = `<h1>${escapeHtml(t.title)} <span class="muted">${escapeHtml(p.fileName)}</span></h1><p class="error" role="alert">${escapeHtml(t.couldNotRead)} ${escapeHtml(p.error ?? '')}</p>`;
   }
@@ -131,6 +161,7 @@ button { font: inherit; color: var(--vscode-button-foreground); background: var(
 button:hover { background: var(--vscode-button-hoverBackground); }
 button:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
 button.secondary { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); }
+.verdict-ok { color: var(--vscode-testing-iconPassed, var(--vscode-foreground)); } .verdict-bad, tr.bad td { color: var(--vscode-testing-iconFailed, var(--vscode-errorForeground)); }
 </style>
 </head>
 <body>
@@ -138,7 +169,7 @@ ${body}
 <script nonce="${p.nonce}">
 (function () {
   const vscode = acquireVsCodeApi();
-  for (const id of ['visualize', 'chooseCell']) {
+  for (const id of ['visualize', 'chooseCell', 'golden']) {
     const b = document.getElementById(id);
     if (b) b.addEventListener('click', () => vscode.postMessage({ type: id }));
   }
@@ -149,8 +180,9 @@ ${body}
 }
 
 /** What the page may send; anything else is ignored (webview input is untrusted). */
-export type ModelViewMessage = { type: 'visualize' } | { type: 'chooseCell' };
+export type ModelViewMessage = { type: 'visualize' } | { type: 'chooseCell' } | { type: 'golden' };
 
 export function isModelViewMessage(m: unknown): m is ModelViewMessage {
-  return typeof m === 'object' && m !== null && ((m as { type?: unknown }).type === 'visualize' || (m as { type?: unknown }).type === 'chooseCell');
+  const type = typeof m === 'object' && m !== null ? (m as { type?: unknown }).type : undefined;
+  return type === 'visualize' || type === 'chooseCell' || type === 'golden';
 }

@@ -8,7 +8,8 @@ import * as path from 'path';
 import { summarizeModel } from '../../../src/model/inspect';
 import { loadModel } from '../../../src/model/load';
 import { buildModelViewHtml, isModelViewMessage, type ModelViewStrings } from '../../../src/modelView/summaryHtml';
-import { readFixtureFile, REFERENCE } from './fixtureHelpers';
+import { goldenCheck } from '../../../src/model/golden';
+import { fixtureJson, readFixtureFile, REFERENCE } from './fixtureHelpers';
 
 const ROOT = path.resolve(REFERENCE, '../../..');
 // Typed locally: the project does not ship @types/jsdom.
@@ -22,6 +23,8 @@ const strings: ModelViewStrings = {
   bidirectional: 'bidirectional', forward: 'forward only', parameters: 'Parameters', decoder: 'Decoder', vocabulary: 'Vocabulary', tokens: 'tokens', embedding: 'Input embedding', embeddingFolded: 'folded',
   ambiguous: 'What the file cannot say', warnings: 'Warnings', onnxGraph: 'ONNX graph', initialState: 'Initial state', initialStateInputs: 'graph inputs',
   initialStateInside: 'built inside', visualize: 'Visualize with this model', chooseCell: 'Choose the cell…', couldNotRead: 'Unroll cannot show this model:',
+  golden: 'Check against a reference…', goldenTitle: 'Golden check', goldenPassed: 'Every tensor matches.', goldenFailed: 'Does not reproduce.',
+  tensor: 'Tensor', maxAbsErr: 'max |error|', maxScaledErr: 'max scaled error', likelyCause: 'Likely cause:', noCauseFound: 'no usual mistake', missing: 'Not produced:',
   cellNames, decidedBy: { file: 'from the file', sidecar: 'from the sidecar', choice: 'your choice', undecided: 'undecided' },
 };
 
@@ -92,9 +95,23 @@ describe('model view page', () => {
     assert.strictEqual(doc.getElementById('visualize'), null, 'no Visualize button for an unreadable file');
   });
 
-  it('accepts only the two messages the page sends', () => {
+  it('shows a golden check: verdict, likely cause, per-tensor errors', () => {
+    const model = loadModel('c.safetensors', readFixtureFile('gru_cho_i5_h3_t7_h0.safetensors'), { readSibling: () => undefined }, { cell: 'gru' });
+    const report = goldenCheck(model, fixtureJson('gru_cho_i5_h3_t7_h0'), 'ref.json');
+    const html = buildModelViewHtml({ cspSource: 'x', nonce: 'n', strings, summary: summarizeModel(model), golden: report, fileName: 'c.safetensors' });
+    const doc = new JSDOM(html).window.document;
+    const section = doc.querySelector('.golden')!;
+    assert.match(section.querySelector('h2')!.textContent!, /Golden check ref\.json/);
+    assert.match(section.querySelector('[role=status]')!.textContent!, /^Does not reproduce\./);
+    assert.match(section.textContent!, /Likely cause: reset placement/);
+    const rows = [...section.querySelectorAll('tr.bad td:first-child')].map((td) => td.textContent);
+    assert.ok(rows.includes('layers.0.forward.h'), rows.join());
+  });
+
+  it('accepts only the messages the page sends', () => {
     assert.ok(isModelViewMessage({ type: 'visualize' }));
     assert.ok(isModelViewMessage({ type: 'chooseCell' }));
+    assert.ok(isModelViewMessage({ type: 'golden' }));
     for (const m of [null, 'visualize', { type: 'run' }, { kind: 'visualize' }, [1]]) assert.ok(!isModelViewMessage(m));
   });
 
