@@ -37,6 +37,7 @@ export interface KernelExports {
   steps_lstm(d: number): void;
   steps_gru(d: number): void;
   steps_gru_cho(d: number): void;
+  gather(wp: number, bias: number, ids: number, T: number, K: number, V: number, out: number, outStride: number, nb: number): void;
 }
 type GemmFn = (wp: number, bias: number, x: number, T: number, K: number, out: number, outStride: number, b0: number, b1: number) => void;
 
@@ -271,7 +272,8 @@ export class WasmKernel implements Kernel {
       const start = reverse ? Math.max(0, T - (ci + 1) * C) : ci * C;
       const len = Math.min(C, reverse ? T - ci * C - start : T - start);
       // One-hot rows (character models): the projection is a column of W, gathered instead of multiplied.
-      const gathered = this.oneHot && gatherOneHot(f32, x, start, len, In, aW, aBias, aXw, xwRow, nb, G);
+      const gathered = this.oneHot && oneHotIds(x, start, len, In, i32, aX >> 2);
+      if (gathered) team.exports.gather(aW, aBias, aX, len, In, G, aXw, xwRow, nb);
       if (!gathered) f32.set(x.subarray(start * In, (start + len) * In), aX >> 2);
       for (let i = 0; i < n; i++) {
         const d = descs[i] >> 2;
@@ -303,13 +305,12 @@ export class WasmKernel implements Kernel {
 }
 
 /**
- * If every row of x[start, start+len) is one-hot (a single 1, zeros elsewhere), write the chunk's input
- * projection xw[s][b][j] = W[b][k_s][j] + bias[b][j] directly and return true. Bit-identical to the GEMM:
- * there the sum is +0 + … + W·1 + … (adding zero products changes nothing) and then + bias, and a
- * float32 sum rounded through float64 is exact-then-rounded-once. Returns false at the first dense row.
+ * If every row of x[start, start+len) is one-hot (a single 1, zeros elsewhere), write the hot column of
+ * each row to ids[at + s] and return true; false at the first dense row. The kernel's `gather` then builds
+ * the projection from W columns, bit-identical to the GEMM: there the sum is +0 + … + W·1 + … (zero
+ * products change nothing), then + bias — the same single rounding as W + bias.
  */
-function gatherOneHot(f32: Float32Array, x: Float32Array, start: number, len: number, In: number, aW: number, aBias: number, aXw: number, xwRow: number, nb: number, G: number): boolean {
-  const hot = new Int32Array(len);
+function oneHotIds(x: Float32Array, start: number, len: number, In: number, ids: Int32Array, at: number): boolean {
   for (let s = 0; s < len; s++) {
     const row = (start + s) * In;
     let k = -1;
@@ -320,19 +321,7 @@ function gatherOneHot(f32: Float32Array, x: Float32Array, start: number, len: nu
       k = j;
     }
     if (k < 0) return false;
-    hot[s] = k;
-  }
-  const V4 = G * 4;
-  const w0 = aW >> 2;
-  const b0 = aBias >> 2;
-  for (let s = 0; s < len; s++) {
-    const o = (aXw + s * xwRow) >> 2;
-    for (let b = 0; b < nb; b++) {
-      const wb = w0 + (b * In + hot[s]) * V4;
-      const bb = b0 + b * V4;
-      const ob = o + b * V4;
-      for (let e = 0; e < V4; e++) f32[ob + e] = f32[wb + e] + f32[bb + e];
-    }
+    ids[at + s] = k;
   }
   return true;
 }
