@@ -154,8 +154,8 @@ export function nodeValueText(node: DiagramNode, a: Annotation | undefined): str
  * Mermaid flowchart text. Without an annotation, values are fixed-width placeholders (the render-once
  * layout); with one, it is the annotated diagram "Copy as Mermaid" puts on the clipboard.
  */
-export function mermaidSource(spec: DiagramSpec, a?: Annotation): string {
-  const lines = ['flowchart LR'];
+export function mermaidSource(spec: DiagramSpec, a?: Annotation, direction: 'LR' | 'TD' = 'LR'): string {
+  const lines = [`flowchart ${direction}`];
   if (a) lines.push(`  %% ${spec.title}; unit ${a.unit}`);
   for (const n of spec.nodes) {
     const value = nodeValueText(n, a);

@@ -49,6 +49,11 @@ function valueSlot(g: SVGGElement): ((text: string) => void) | undefined {
   return undefined;
 }
 
+/** Top-down in narrow panels, left-to-right otherwise. */
+export function layoutDirection(): 'LR' | 'TD' {
+  return (window.innerWidth || 1000) < 600 ? 'TD' : 'LR';
+}
+
 export function themeName(): 'dark' | 'default' {
   const b = document.body.classList;
   return b.contains('vscode-light') || b.contains('vscode-high-contrast-light') ? 'default' : 'dark';
@@ -76,6 +81,12 @@ export class DiagramView {
     this.root = el('section', { class: 'diagram', 'aria-label': title }, el('div', { class: 'diagram-head' }, el('h2', { text: title }), copy), this.error, this.host);
     store.subscribe((_s, changed) => {
       if (changed.has('unit') || changed.has('gate')) this.patch();
+    });
+    // A narrow side panel reads better top-down: re-render only when the layout direction flips.
+    let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+    window.addEventListener('resize', () => {
+      if (resizeTimer) clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => void this.render(), 150);
     });
   }
 
@@ -113,13 +124,14 @@ export class DiagramView {
   private async render(): Promise<void> {
     const spec = this.spec;
     if (!spec) return;
-    const key = `${spec.kind}/${themeName()}`;
+    const direction = layoutDirection();
+    const key = `${spec.kind}/${themeName()}/${direction}`;
     if (key === this.rendered) return this.patch();
     const seq = ++this.renderSeq;
     try {
       const mermaid = await loadMermaid(this.mermaidSrc, this.nonce);
       mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: themeName(), flowchart: { curve: 'basis' }, fontFamily: 'var(--vscode-font-family)' });
-      const text = mermaidSource(spec);
+      const text = mermaidSource(spec, undefined, direction);
       const { svg } = await mermaid.render(`unroll-diagram-${seq}`, text);
       if (seq !== this.renderSeq) return; // a newer render started: drop this one
       this.host.innerHTML = svg;

@@ -110,6 +110,8 @@ describe('webview in Chromium (real CSP, real mermaid)', function () {
       await h.settle();
       const r = await h.report();
       assert.ok('z' in r.diagramValues && 'rh' in r.diagramValues, 'GRU nodes');
+      const box = await h.page.locator('.diagram-svg svg').boundingBox();
+      assert.ok(box && box.height > box.width, 'a narrow panel draws the diagram top-down');
       await h.page.screenshot({ path: path.join(shots, 'webview-light-gru-narrow.png'), fullPage: true });
       assert.deepStrictEqual(h.errors, []);
     } finally {
