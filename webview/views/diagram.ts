@@ -95,7 +95,7 @@ export class DiagramView {
    * failed. Reports wait for it, so a panel closed after its report leaves no resource fetch behind in
    * VS Code's webview service worker (a pending fetch there delays the next webview by many seconds).
    */
-  preload(timeoutMs = 3000): Promise<void> {
+  preload(timeoutMs = 2000): Promise<void> {
     if (!this.mermaidSrc) return Promise.resolve();
     const loaded = loadMermaid(this.mermaidSrc, this.nonce).then(() => undefined, () => undefined);
     return Promise.race([loaded, new Promise<void>((r) => setTimeout(r, timeoutMs))]);
