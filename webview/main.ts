@@ -152,7 +152,7 @@ export class App {
     const root = document.getElementById('app');
     const mermaidSrc = root?.dataset.mermaidSrc ?? '';
     const nonce = root?.dataset.nonce ?? '';
-    this.diagram = new DiagramView(this.store, mermaidSrc, nonce, s.diagram, s.copyMermaid);
+    this.diagram = new DiagramView(this.store, mermaidSrc, nonce, s.diagram, s.copyMermaid, s.loading, s.copied);
     this.diagram.onCopy = (text) => post({ type: 'copyText', text });
     this.assets = this.diagram.preload();
     this.root.replaceChildren(header, notices, message, this.progress, this.toolbar.root, this.timeline.root, this.chain.root,

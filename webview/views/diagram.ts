@@ -74,10 +74,17 @@ export class DiagramView {
   readonly shown: Record<string, string> = {};
   onCopy: (text: string) => void = () => undefined;
 
-  constructor(private readonly store: Store, private readonly mermaidSrc: string, private readonly nonce: string, title: string, copyLabel: string) {
-    this.host = el('div', { class: 'diagram-svg', role: 'img', 'aria-label': title });
+  constructor(private readonly store: Store, private readonly mermaidSrc: string, private readonly nonce: string, title: string, copyLabel: string, loadingText = '', private readonly copiedText = '') {
+    this.host = el('div', { class: 'diagram-svg', role: 'img', 'aria-label': title }, el('p', { class: 'loading', text: loadingText }));
     this.error = el('p', { class: 'diagram-error', role: 'alert' });
-    const copy = button(copyLabel, copyLabel, () => this.copy(), 'copy-mermaid');
+    const copy = button(copyLabel, copyLabel, () => {
+      this.copy();
+      // Brief confirmation in place of the label, then back.
+      if (this.copiedText) {
+        copy.textContent = this.copiedText;
+        setTimeout(() => { copy.textContent = copyLabel; }, 1200);
+      }
+    }, 'copy-mermaid');
     this.root = el('section', { class: 'diagram', 'aria-label': title }, el('div', { class: 'diagram-head' }, el('h2', { text: title }), copy), this.error, this.host);
     store.subscribe((_s, changed) => {
       if (changed.has('unit') || changed.has('gate')) this.patch();
