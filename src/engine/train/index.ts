@@ -4,6 +4,6 @@ export { CHAR_UNK, CHAR_VOCAB, charCellSpec, encodeCharIds, newCharNetwork, type
 export { labelCode, pearson } from './codeLabels';
 export { interpretUnits, type Interpretation } from './interpret';
 export { Prng } from './prng';
-export { evaluateNextToken, networkFromParams, trainNextToken, type TrainConfig, type TrainResult } from './trainer';
+export { evaluateNextToken, flattenParams, networkFromParams, paramsFromFlat, runStreamJob, trainNextToken, type StreamJob, type StreamResult, type TrainConfig, type TrainResult } from './trainer';
 export { toNamed } from '../grad/tensors';
 export { readSafetensors, writeSafetensors } from '../../model/safetensors';

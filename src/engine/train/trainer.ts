@@ -45,6 +45,8 @@ export interface TrainHooks {
   /** Awaited every `tickEvery` steps so a worker can receive a cancel message. */
   tick?: () => Promise<void>;
   tickEvery?: number;
+  /** Computes the streams' chunks elsewhere (worker threads); must equal runStreamJob on each job. */
+  runJobs?: (params: Float64Array[], jobs: StreamJob[]) => Promise<StreamResult[]>;
   /** Asked after every step; true ends the run early WITH the weights so far (e.g. a wall-clock deadline). */
   finishEarly?: (step: number) => boolean;
 }
@@ -54,11 +56,58 @@ export type TrainResult =
   | { status: 'cancelled'; losses: number[]; steps: number }
   | { status: 'nan'; losses: number[]; steps: number; message: string };
 
-function flatten(params: Params, dec: DecoderParams): Float64Array[] {
+/** Every trainable tensor in one fixed order (layers, directions, W R bW bR [P] [Wproj], decoder W b). */
+export function flattenParams(params: Params, dec: DecoderParams): Float64Array[] {
   const out: Float64Array[] = [];
   for (const row of params) for (const p of row) out.push(p.W, p.R, p.bW, p.bR, ...(p.P ? [p.P] : []), ...(p.Wproj ? [p.Wproj] : []));
   out.push(dec.W, dec.b);
   return out;
+}
+
+/** The inverse of flattenParams for a network shaped like `base` (used by training worker threads). */
+export function paramsFromFlat(base: Network, flat: Float64Array[]): { params: Params; dec: DecoderParams } {
+  let k = 0;
+  const params: Params = base.layers.map((row) =>
+    row.map((w) => ({ W: flat[k++], R: flat[k++], bW: flat[k++], bR: flat[k++], P: w.P ? flat[k++] : undefined, Wproj: w.Wproj ? flat[k++] : undefined })),
+  );
+  return { params, dec: { W: flat[k++], b: flat[k++], vocabSize: base.decoder!.vocabSize } };
+}
+
+/** One stream's chunk: inputs x_t, targets y_t and the state carried in from its previous chunk. */
+export interface StreamJob {
+  x: Int32Array;
+  y: Int32Array;
+  h0?: Float64Array[];
+  c0?: Float64Array[];
+}
+
+export interface StreamResult {
+  loss: number;
+  /** Gradients in flattenParams order. */
+  grads: Float64Array[];
+  /** Final state, carried into the stream's next chunk (detached: no gradient crosses the boundary). */
+  h0: Float64Array[];
+  c0?: Float64Array[];
+}
+
+export function runStreamJob(base: Network, params: Params, dec: DecoderParams, job: StreamJob): StreamResult {
+  const T = job.x.length;
+  const L = base.shape.numLayers;
+  const D = numDirections(base.shape);
+  const Out = outputSize(base.cell, base.shape);
+  const H = base.shape.hiddenSize;
+  const caches = forwardNetwork(base, params, { steps: T, x: null, tokens: job.x }, job);
+  const g = backwardNetwork(base, params, caches, { nllTargets: job.y }, dec);
+  const grads: Float64Array[] = [];
+  for (const row of g.weights) for (const w of row) for (const a of [w.W, w.R, w.bW, w.bR, w.P, w.Wproj]) if (a) grads.push(a);
+  grads.push(g.decoder!.W, g.decoder!.b);
+  const last = (r: number) => caches[(r / D) | 0][r % D];
+  return {
+    loss: g.lossValue,
+    grads,
+    h0: Array.from({ length: L * D }, (_, r) => last(r).h.slice((T - 1) * Out, T * Out)),
+    c0: base.cell.family === 'lstm' ? Array.from({ length: L * D }, (_, r) => last(r).c.slice((T - 1) * H, T * H)) : undefined,
+  };
 }
 
 /** Float64 training parameters → a new float32 Network (the caller's network is untouched). */
@@ -77,52 +126,38 @@ export async function trainNextToken(base: Network, tokens: Int32Array, cfg: Tra
   if (tokens.length < B * (T + 1)) throw new UnrollError(`the corpus has ${tokens.length} tokens, too few for ${B} streams of ${T + 1}`);
   const params = paramsOf(base);
   const dec = decoderParamsOf(base)!;
-  const flat = flatten(params, dec);
+  const flat = flattenParams(params, dec);
   const opt = new Adam(flat);
   const rng = new Prng(cfg.seed);
-  const L = base.shape.numLayers;
-  const D = numDirections(base.shape);
-  const Out = outputSize(base.cell, base.shape);
-  const H = base.shape.hiddenSize;
-  const lstm = base.cell.family === 'lstm';
   // Streams start evenly spaced with a seeded jitter; each keeps its own h/C between chunks.
   const span = Math.floor(tokens.length / B);
   const pos = Array.from({ length: B }, (_, b) => b * span + rng.int(Math.max(1, span - T - 1)));
-  const state = Array.from({ length: B }, () => ({ h0: undefined as Float64Array[] | undefined, c0: undefined as Float64Array[] | undefined }));
+  const state: { h0?: Float64Array[]; c0?: Float64Array[] }[] = Array.from({ length: B }, () => ({}));
   const losses: number[] = [];
   const sum = flat.map((p) => new Float64Array(p.length));
-  const x = new Int32Array(T);
-  const y = new Int32Array(T);
   for (let step = 0; step < cfg.steps; step++) {
     if (hooks.signal?.aborted) return { status: 'cancelled', losses, steps: step };
     if (hooks.tick && step % (hooks.tickEvery ?? 1) === 0) await hooks.tick();
     if (hooks.signal?.aborted) return { status: 'cancelled', losses, steps: step };
-    for (const s of sum) s.fill(0);
-    let loss = 0;
+    const jobs: StreamJob[] = [];
     for (let b = 0; b < B; b++) {
       if (pos[b] + T + 1 > tokens.length) {
         pos[b] = rng.int(span); // wrapped: restart from a fresh state
-        state[b] = { h0: undefined, c0: undefined };
+        state[b] = {};
       }
-      for (let t = 0; t < T; t++) {
-        x[t] = tokens[pos[b] + t];
-        y[t] = tokens[pos[b] + t + 1];
-      }
-      const caches = forwardNetwork(base, params, { steps: T, x: null, tokens: x }, state[b]);
-      const g = backwardNetwork(base, params, caches, { nllTargets: y }, dec);
-      loss += g.lossValue / B;
-      let k = 0;
-      for (const row of g.weights)
-        for (const w of row) for (const a of [w.W, w.R, w.bW, w.bR, w.P, w.Wproj]) if (a) addScaled(sum[k++], a, 1 / B);
-      addScaled(sum[k++], g.decoder!.W, 1 / B);
-      addScaled(sum[k++], g.decoder!.b, 1 / B);
-      // Carry the final state into the next chunk (detached: no gradient crosses the boundary).
-      state[b] = {
-        h0: Array.from({ length: L * D }, (_, r) => caches[(r / D) | 0][r % D].h.slice((T - 1) * Out, T * Out)),
-        c0: lstm ? Array.from({ length: L * D }, (_, r) => caches[(r / D) | 0][r % D].c.slice((T - 1) * H, T * H)) : undefined,
-      };
+      jobs.push({ x: tokens.slice(pos[b], pos[b] + T), y: tokens.slice(pos[b] + 1, pos[b] + T + 1), ...state[b] });
       pos[b] += T;
     }
+    const results = hooks.runJobs ? await hooks.runJobs(flat, jobs) : jobs.map((j) => runStreamJob(base, params, dec, j));
+    if (hooks.signal?.aborted) return { status: 'cancelled', losses, steps: step };
+    // Summed in stream order whoever computed them, so threads do not change a single bit.
+    for (const s of sum) s.fill(0);
+    let loss = 0;
+    results.forEach((r, b) => {
+      loss += r.loss / B;
+      r.grads.forEach((g, k) => addScaled(sum[k], g, 1 / B));
+      state[b] = { h0: r.h0, c0: r.c0 };
+    });
     const gradNorm = clipGradNorm(sum, cfg.clip);
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       return { status: 'nan', losses, steps: step, message: `training diverged at step ${step + 1}: loss ${loss}, gradient norm ${gradNorm}; lower the learning rate or the clip` };
