@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import { Adam, clipGradNorm, globalNorm } from '../../../src/engine/train/adam';
 import { CHAR_VOCAB, encodeCharIds, newCharNetwork } from '../../../src/engine/train/charModel';
 import { labelCode, pearson } from '../../../src/engine/train/codeLabels';
-import { evaluateNextToken, trainNextToken, type TrainConfig } from '../../../src/engine/train/trainer';
+import { evaluateNextToken, paramsFromFlat, runStreamJob, trainNextToken, type TrainConfig } from '../../../src/engine/train/trainer';
 
 const small: TrainConfig = { steps: 30, batch: 2, chunk: 12, lr: 1e-2, clip: 5, seed: 5 };
 const text = 'if (a) { b("x"); }\n'.repeat(40);
@@ -47,6 +47,23 @@ describe('train: optimiser, loop and labels', function () {
     const before = evaluateNextToken(newCharNetwork('lstm', 8, 1), ids).meanNll;
     const after = evaluateNextToken(a.net, ids).meanNll;
     assert.ok(after < before - 1, `held loss ${before} → ${after}`);
+  });
+
+  it('streams computed elsewhere (as worker threads do, from copied weights) give bit-identical weights', async () => {
+    const ids = encodeCharIds(text);
+    const cfg = { ...small, steps: 8, batch: 3 };
+    const inline = await trainNextToken(newCharNetwork('lstm', 6, 4), ids, cfg);
+    const base = newCharNetwork('lstm', 6, 4);
+    const remote = await trainNextToken(base, ids, cfg, {
+      runJobs: async (flat, jobs) => {
+        const { params, dec } = paramsFromFlat(base, flat.map((a) => a.slice())); // a thread sees a copy
+        return jobs.map((j) => runStreamJob(base, params, dec, j)).reverse().reverse();
+      },
+    });
+    assert.ok(inline.status === 'done' && remote.status === 'done');
+    assert.deepStrictEqual(remote.losses, inline.losses);
+    assert.deepStrictEqual(Array.from(remote.net.decoder!.W), Array.from(inline.net.decoder!.W));
+    assert.deepStrictEqual(Array.from(remote.net.layers[0][0].W), Array.from(inline.net.layers[0][0].W));
   });
 
   it('cancelling leaves the previous weights intact and returns none', async () => {
