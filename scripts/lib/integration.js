@@ -11,7 +11,7 @@ const MARK = '[unroll-test]';
  * @returns {Promise<{passed:number, failed:number, pending:number, failures:{title:string,error:string}[]}>}
  * Never throws for a failed start: that is returned as one counted failure with a clear reason.
  */
-async function runIntegration({ extensionPath = ROOT, resultsDir, timeoutMs = 240_000, grep } = {}) {
+async function runIntegration({ extensionPath = ROOT, resultsDir, timeoutMs = 420_000, grep } = {}) {
   const testsPath = path.join(extensionPath, 'dist', 'test', 'integration', 'index.js');
   const failure = (error) => ({ passed: 0, failed: 1, pending: 0, failures: [{ title: 'integration tier', error }] });
   if (!fs.existsSync(testsPath)) return failure(`${path.relative(ROOT, testsPath)} is missing: build first (node esbuild.js)`);
