@@ -142,7 +142,8 @@ export class App {
       const st = this.store.get();
       // Fetch a screen's width ahead on each side so scrolling finds data already there.
       const span = r.end - r.first;
-      if (r.mode !== 'empty') this.data.ensure(st.layer, st.direction, r.first - span, r.end + span);
+      if (r.mode === 'empty') return;
+      for (let d = 0; d < (this.data.summary?.numDirections ?? 1); d++) this.data.ensure(st.layer, d, r.first - span, r.end + span);
     };
     this.chain.setLabels(this.labels);
     this.timeline = new TimelineView(this.store, s, this.tokens, () => this.counterText());
@@ -164,6 +165,8 @@ export class App {
     this.store.setLimits({ steps: summary.steps, layers: summary.numLayers, directions: summary.numDirections, units: summary.hiddenSize, gates: summary.channels });
     if (this.progress) this.progress.textContent = '';
     this.toolbar?.setSummary(summary);
+    // Both directions stack in the chain: give it the height of two.
+    this.root.style.setProperty('--unroll-chain-height', summary.numDirections === 2 ? '400px' : '240px');
     this.chain?.draw();
     void this.diagram?.show({ family: summary.family, peephole: summary.peephole, coupling: summary.coupling, resetAfter: summary.resetAfter, nonlinearity: summary.cellName === 'rnn_relu' ? 'relu' : 'tanh' });
     this.requestExact(true);

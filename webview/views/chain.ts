@@ -111,7 +111,7 @@ export class ChainView {
     const step = Math.floor(x / this.store.get().stepWidth);
     if (step < 0 || step >= this.labels.length) return;
     const hit = this.painter.hit(y);
-    this.store.update({ step, playing: false, ...(hit ? { unit: hit.unit, gate: hit.channel } : {}) });
+    this.store.update({ step, playing: false, ...(hit ? { unit: hit.unit, gate: hit.channel, direction: hit.dir } : {}) });
   }
 
   private schedule(): void {
@@ -132,7 +132,7 @@ export class ChainView {
     this.root.dataset.mode = this.range.mode;
     const bands = this.painter.layout(TOP, height - TOP - FOOT);
     this.labelsCol.replaceChildren(...bands.map((b) => {
-      const l = el('span', { class: `band-label${s.gate === b.channel ? ' selected' : ''}`, text: b.label });
+      const l = el('span', { class: `band-label${s.gate === b.channel && s.direction === b.dir ? ' selected' : ''}`, text: b.label });
       l.style.top = `${b.y}px`;
       l.style.height = `${b.h}px`;
       return l;

@@ -9,6 +9,8 @@ import type { Store } from '../state';
 
 export interface Band {
   channel: string;
+  /** Direction whose values the band shows (bidirectional layers show both, aligned by input position). */
+  dir: number;
   label: string;
   y: number;
   h: number;
@@ -25,11 +27,19 @@ export function bandOrder(channels: readonly string[]): string[] {
 }
 
 /** Splits `height` px into bands with `gap` px between them; each band at least 4 px. */
-export function layoutBands(channels: readonly string[], widths: Record<string, number>, top: number, height: number, gap = 4): Band[] {
+export function layoutBands(channels: readonly string[], widths: Record<string, number>, top: number, height: number, gap = 4, directions = 1): Band[] {
   const order = bandOrder(channels);
   if (!order.length) return [];
-  const h = Math.max(4, Math.floor((height - gap * (order.length - 1)) / order.length));
-  return order.map((channel, k) => ({ channel, label: LABELS[channel] ?? channel, y: top + k * (h + gap), h, units: widths[channel] ?? 1 }));
+  const rows = order.length * directions;
+  // A wider gap separates the forward block from the reverse block.
+  const h = Math.max(3, Math.floor((height - gap * (rows - 1) - (directions - 1) * gap * 2) / rows));
+  const out: Band[] = [];
+  for (let dir = 0; dir < directions; dir++) {
+    const base = top + dir * (order.length * (h + gap) + gap * 2);
+    const arrow = directions === 2 ? (dir === 0 ? '→' : '←') : '';
+    order.forEach((channel, k) => out.push({ channel, dir, label: `${arrow}${LABELS[channel] ?? channel}`, y: base + k * (h + gap), h, units: widths[channel] ?? 1 }));
+  }
+  return out;
 }
 
 export class TracePainter {
@@ -53,14 +63,14 @@ export class TracePainter {
     if (!s) return (this.bands = []);
     const widths: Record<string, number> = {};
     for (const c of s.channels) widths[c] = c === 'h' ? s.outputSize : s.hiddenSize;
-    this.bands = layoutBands(s.channels, widths, top, height);
+    this.bands = layoutBands(s.channels, widths, top, height, 4, s.numDirections);
     return this.bands;
   }
 
   /** Band and unit under a y coordinate (for clicks). */
-  hit(y: number): { channel: string; unit: number } | undefined {
+  hit(y: number): { channel: string; unit: number; dir: number } | undefined {
     for (const b of this.bands) {
-      if (y >= b.y && y < b.y + b.h) return { channel: b.channel, unit: Math.min(b.units - 1, Math.floor(((y - b.y) / b.h) * b.units)) };
+      if (y >= b.y && y < b.y + b.h) return { channel: b.channel, dir: b.dir, unit: Math.min(b.units - 1, Math.floor(((y - b.y) / b.h) * b.units)) };
     }
     return undefined;
   }
@@ -75,7 +85,7 @@ export class TracePainter {
     const n = end - first;
     if (n <= 0 || !this.bands.length) return;
     for (const band of this.bands) {
-      const img = this.bandImage(band, first, n, s.layer, s.direction);
+      const img = this.bandImage(band, first, n, s.layer, band.dir);
       if (!img) continue;
       const off = (this.offscreen ??= document.createElement('canvas'));
       off.width = n;
@@ -86,7 +96,7 @@ export class TracePainter {
       const inset = continuous ? 0 : Math.min(4, Math.floor(w * 0.12));
       if (inset === 0) ctx.drawImage(off, 0, 0, n, band.units, -offsetX, band.y, n * w, band.h);
       else for (let k = 0; k < n; k++) ctx.drawImage(off, k, 0, 1, band.units, k * w - offsetX + inset, band.y, w - 2 * inset, band.h);
-      if (s.gate === band.channel || (s.gate === '' && band.channel === 'c')) this.markUnit(ctx, band, s.unit, n * w - offsetX);
+      if (band.dir === s.direction && (s.gate === band.channel || (s.gate === '' && band.channel === 'c'))) this.markUnit(ctx, band, s.unit, n * w - offsetX);
     }
   }
 

@@ -169,4 +169,11 @@ describe('heat-strip bands', () => {
     for (let k = 1; k < b.length; k++) assert.ok(b[k].y >= b[k - 1].y + b[k - 1].h);
     assert.ok(b[5].y + b[5].h <= 6 + 196);
   });
+  it('a bidirectional layer shows both directions, forward block above the reverse block', () => {
+    const b = layoutBands(['r', 'z', 'n', 'h'], { r: 8, z: 8, n: 8, h: 8 }, 0, 300, 4, 2);
+    assert.deepStrictEqual(b.map((x) => x.label), ['→r', '→z', '→n', '→h', '←r', '←z', '←n', '←h']);
+    assert.deepStrictEqual(b.map((x) => x.dir), [0, 0, 0, 0, 1, 1, 1, 1]);
+    assert.ok(b[4].y - (b[3].y + b[3].h) > 4, 'a wider gap between the blocks');
+    assert.ok(b[7].y + b[7].h <= 300);
+  });
 });
