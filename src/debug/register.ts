@@ -4,14 +4,26 @@
  * the debugger. Everything else lives in the pure runtime and the DAP session.
  */
 import * as vscode from 'vscode';
+import { VisualizerPanel } from '../panel/visualizerPanel';
+import type { UnrollRuntime } from './runtime';
 import { UnrollDebugSession } from './session';
 
 /** What the debugger needs from the visualizer: move it to a step. */
 export interface StepFollower {
   setStep(step: number): void;
-  /** Fired when the visualizer's timeline moves (optional: then the debugger follows it too). */
-  onDidChangeStep?: vscode.Event<number>;
 }
+
+/** The panel shows the same steps as the debug session (same file, same first token, same count). */
+function sameSteps(panel: VisualizerPanel | undefined, rt: UnrollRuntime | undefined): boolean {
+  if (!panel || !rt || !panel.seq || panel.seq.steps !== rt.steps || panel.seq.offsets[0] !== rt.program.seq.offsets[0]) return false;
+  const uri = panel.source.uri;
+  if (!uri) return false;
+  const parsed = vscode.Uri.parse(uri);
+  return (parsed.scheme === 'file' ? parsed.fsPath : uri) === rt.program.path;
+}
+
+/** Steps recently sent to the panel: its echo ("stepChanged") must not drag the debugger back. */
+const ECHO_MS = 1500;
 
 const INITIAL_CONFIGURATION: vscode.DebugConfiguration = {
   type: 'unroll',
@@ -26,12 +38,18 @@ const INITIAL_CONFIGURATION: vscode.DebugConfiguration = {
 
 export function registerDebugger(context: vscode.ExtensionContext, output: vscode.OutputChannel, visualizer?: StepFollower): void {
   const sessions = new Map<string, UnrollDebugSession>();
+  const sentToPanel = new Map<number, number>();
 
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('unroll', {
       createDebugAdapterDescriptor(session) {
         const adapter = new UnrollDebugSession();
-        adapter.onDidStop = (step) => visualizer?.setStep(step);
+        adapter.onDidStop = (step) => {
+          // The visualizer follows only when it shows the same sequence (else its steps mean other tokens).
+          if (!sameSteps(VisualizerPanel.current, adapter.runtime)) return;
+          sentToPanel.set(step, Date.now());
+          visualizer?.setStep(step);
+        };
         sessions.set(session.id, adapter);
         return new vscode.DebugAdapterInlineImplementation(adapter);
       },
@@ -93,13 +111,16 @@ export function registerDebugger(context: vscode.ExtensionContext, output: vscod
       },
     }),
   );
-  // The debugger follows the visualizer's timeline when the panel reports step changes.
-  if (visualizer?.onDidChangeStep) {
-    context.subscriptions.push(
-      visualizer.onDidChangeStep((step) => {
-        const s = vscode.debug.activeDebugSession;
-        if (s?.type === 'unroll' && sessions.get(s.id)?.runtime?.position.t !== step) void s.customRequest('unroll/goto', { step });
-      }),
-    );
-  }
+  // The debugger follows the visualizer's timeline (the panel's published extension hook).
+  VisualizerPanel.extensions.push({
+    onMessage(panel, msg) {
+      if (msg.type !== 'stepChanged') return false;
+      const s = vscode.debug.activeDebugSession;
+      const rt = s?.type === 'unroll' ? sessions.get(s.id)?.runtime : undefined;
+      const sent = sentToPanel.get(msg.step);
+      if (sent !== undefined && Date.now() - sent < ECHO_MS) return false;
+      if (s && rt && sameSteps(panel, rt) && rt.position.t !== msg.step) void s.customRequest('unroll/goto', { step: msg.step });
+      return false; // observe only
+    },
+  });
 }

@@ -250,7 +250,9 @@ export class UnrollDebugSession extends LoggingDebugSession {
       this.sendResponse(response);
       const stop = this.runtime.goto(args.step);
       this.vars.reset();
-      this.sendEvent(new StoppedEvent('goto', THREAD_ID, stop.description));
+      const ev = new StoppedEvent('goto', THREAD_ID) as DebugProtocol.StoppedEvent;
+      ev.body.description = stop.description;
+      this.sendEvent(ev);
       return;
     }
     this.sendErrorResponse(response, 1005, `unknown request ${command}`);

@@ -160,6 +160,14 @@ describe('Unroll debugger in a real VS Code: F5 on a sequence file', function ()
     await page.keyboard.press('Enter');
     await page.locator('.repl .monaco-list-row', { hasText: 'true' }).first().waitFor({ timeout: 10_000 });
     await shot('debug-step-back-and-console.png');
+    // The debugger follows the visualizer's timeline too: step the timeline with its keyboard.
+    await counter(10).click();
+    await page.keyboard.press('ArrowRight');
+    await counter(11).waitFor({ timeout: 10_000 });
+    await callStack('step 11 ').waitFor({ timeout: 10_000 });
+    await shot('debug-follows-timeline.png');
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-editor .view-line span > span', { hasText: 'hello world' }).first().click();
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 10_000 });
   });

@@ -191,7 +191,12 @@ describe('unroll debug adapter (DebugClient, plain Node)', function () {
     const hp = (await dc.variablesRequest({ variablesReference: hPrev.variablesReference, filter: 'indexed', start: 4, count: 2 })).body.variables;
     const h0 = prog.trace.exactStep(0).layers[0].forward.h;
     assert.deepStrictEqual(hp.map((u) => [u.name, u.value]), [['[4]', formatNumber(h0[4])], ['[5]', formatNumber(h0[5])]]);
-    const stepVars = (await dc.variablesRequest({ variablesReference: scopes[1].variablesReference })).body.variables;
+    // The visualizer's timeline moved: the custom 'unroll/goto' request moves the debugger there.
+    const [, jumped] = await Promise.all([dc.customRequest('unroll/goto', { step: 20 }), dc.waitForEvent('stopped')]);
+    assert.deepStrictEqual([jumped.body.reason, jumped.body.description], ['goto', 'step 20 (from the timeline)']);
+    assert.strictEqual((await top())[0].name, 'step 20 "l"'); // the "l" of "(line)"
+    await move(dc.customRequest('unroll/goto', { step: 1 }));
+    const stepVars = (await dc.variablesRequest({ variablesReference: (await dc.scopesRequest({ frameId: (await top())[0].id })).body.scopes[1].variablesReference })).body.variables;
     assert.deepStrictEqual(stepVars.slice(0, 2).map((v) => [v.name, v.value]), [['t', '1'], ['token', '"e"']]);
   });
 
