@@ -87,6 +87,30 @@ describe('webview in Chromium (real CSP, real mermaid)', function () {
     }
   });
 
+  it('clicking a diagram node selects that gate everywhere; a theme switch re-renders mermaid in the new theme', async () => {
+    const h = await openWebview(browser, 'gate');
+    try {
+      await h.settle();
+      await h.page.click('g[data-node="i"]');
+      await h.page.waitForFunction(() => document.querySelector('.band-label.selected')?.textContent === 'i');
+      assert.ok(await h.page.locator('g[data-node="i"].selected').count(), 'the node shows it is selected');
+      const bg = () => h.page.evaluate(() => getComputedStyle(document.querySelector('.diagram-svg svg g.node .label-container')!).fill);
+      const darkFill = await bg();
+      await h.page.evaluate(() => document.querySelector('.diagram-svg svg')!.setAttribute('data-old', ''));
+      await h.page.evaluate(() => {
+        document.body.className = 'vscode-light';
+        document.documentElement.style.setProperty('--vscode-editor-background', '#ffffff');
+      });
+      await h.page.waitForFunction(() => !document.querySelector('.diagram-svg svg')!.hasAttribute('data-old'));
+      await h.page.waitForTimeout(200);
+      assert.notStrictEqual(await bg(), darkFill, 'the input node is drawn with the light theme');
+      assert.strictEqual((await h.report()).diagramValues.x, '“g”', 'values are written again after the re-render');
+      assert.deepStrictEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('Copy as Mermaid hands the annotated diagram to the host', async () => {
     const h = await openWebview(browser, 'xy');
     try {
