@@ -31,8 +31,6 @@ export interface LaunchArgs {
   encoding?: 'auto' | 'chars' | 'words' | 'numbers' | 'csv';
   /** Stop at step 0 instead of running to the first breakpoint. */
   stopOnEntry?: boolean;
-  /** Unit values shown per vector in the Variables view before "…" (default 512). */
-  maxUnitsShown?: number;
 }
 
 export interface FileIO {

@@ -122,6 +122,21 @@ describe('unroll debug adapter (DebugClient, plain Node)', function () {
     assert.strictEqual((await top())[0].name, 'step 31 "\\n"');
   });
 
+  it('without breakpoints Continue stops at the last step and Reverse Continue at step 0, saying so', async () => {
+    const outputs: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e.body.output));
+    const ev = await launch({});
+    assert.strictEqual(ev.body.reason, 'step');
+    assert.match(ev.body.description!, /^end of the sequence \(step 31\); no breakpoint fired/);
+    const back = await move(dc.reverseContinueRequest({ threadId: 1 }));
+    assert.match(back.body.description!, /^start of the sequence \(step 0\)/);
+    assert.strictEqual((await top())[0].name, 'step 0 "h"');
+    assert.ok(outputs.some((o) => /Unroll: end of the sequence/.test(o)));
+    // Stepping past either end stays put.
+    await move(dc.stepBackRequest({ threadId: 1 }));
+    assert.strictEqual((await top())[0].name, 'step 0 "h"');
+  });
+
   it('conditions, hit counts and Reverse Continue', async () => {
     // Hand-computed from the trace: steps where f.mean < the median of f.mean.
     const prog = prepareProgram({ program }, { readFile: (p) => fs.readFileSync(p) });
