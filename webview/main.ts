@@ -34,11 +34,12 @@ export class App {
   private scanId = 0;
   private exactTimer: ReturnType<typeof setTimeout> | undefined;
   private assets: Promise<void> = Promise.resolve();
+  private persistTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly root: HTMLElement) {
     this.store.subscribe((st, changed) => {
       if (!this.init) return;
-      if ([...changed].some((k) => k !== 'playing')) setState({ source: this.init.source, view: this.store.viewState() });
+      if ([...changed].some((k) => k !== 'playing')) this.persist();
       if (changed.has('step') || changed.has('layer') || changed.has('direction')) {
         post({ type: 'stepChanged', step: st.step, layer: st.layer, direction: st.direction });
         this.requestExact();
@@ -49,6 +50,18 @@ export class App {
       if (kind === 'window') this.chain?.refresh();
       else this.showExact();
     };
+  }
+
+  /**
+   * setState serialises the whole source text (up to 100k characters): during playback it is done at
+   * most every 250 ms, not at every step.
+   */
+  private persist(): void {
+    if (this.persistTimer) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = undefined;
+      if (this.init) setState({ source: this.init.source, view: this.store.viewState() });
+    }, this.store.get().playing ? 250 : 0);
   }
 
   start(): void {

@@ -85,9 +85,10 @@ describe('webview app (jsdom)', () => {
     assert.deepStrictEqual(changes, [1, 2, 5, 0]);
   });
 
-  it('persists the view with setState and restores it after a reload of the same text', () => {
+  it('persists the view with setState and restores it after a reload of the same text', async () => {
     app.onMessage(init('abcdef'));
     app.store.update({ step: 4, stepWidth: 80 });
+    await new Promise((r) => setTimeout(r, 5));
     const saved = host.state;
     assert.strictEqual(saved?.view?.step, 4);
     host.cleanup();
