@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { Channel } from '../engine/trace';
 import { CancelledError } from '../engine/trace';
 import { UnrollError, type CellName } from '../engine/types';
-import { readRandomModelSettings } from '../panel/traceHost';
+import { defaultCharVocabulary } from '../input';
+import { readRandomModelSettings, TraceHost } from '../panel/traceHost';
 import { sourceFromEditor } from '../panel/register';
 import { VisualizerPanel, type PanelExtension } from '../panel/visualizerPanel';
 import { EngineClient } from '../worker/engineClient';
@@ -48,7 +49,6 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
   let client: EngineClient | undefined;
   const getClient = () => (client ??= new EngineClient({ workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath }));
   let panelStep = 0;
-  let ownPanelSource = false;
 
   const addRun = async (uri: string, seq: EditorRun['seq'], cell: CellName | undefined, readingId: string): Promise<EditorRun | undefined> => {
     const big = seq.steps > PROGRESS_STEPS;
@@ -82,6 +82,37 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     }
   };
 
+  /**
+   * The visualizer's own finished run, adopted for the editor: one run shown by the panel, the hovers,
+   * the colours and the status bar alike (no second trace, the same model whatever the panel chose).
+   * Falls back to tracing here only when the panel's trace host is not installed.
+   */
+  let adoptedRunId = -1;
+  const traceHost = () => VisualizerPanel.extensions.find((e): e is TraceHost => e instanceof TraceHost);
+  const adoptSession = (panel: VisualizerPanel): boolean => {
+    const session = traceHost()?.current;
+    const uri = panel.source.uri;
+    if (!session || !uri || session.runId === adoptedRunId || session.seq.steps === 0) return false;
+    adoptedRunId = session.runId;
+    const cellName = session.summary.cellName as CellName;
+    const m = session.summary;
+    const untrained = /random/i.test(m.modelSource) ? vscode.l10n.t(', untrained') : '';
+    const run = runs.add({
+      uri,
+      seq: session.seq,
+      trace: session.trace,
+      cellName,
+      cellLabel: CELL_LABELS[cellName] ?? cellName,
+      modelLabel: `${m.modelSource}${untrained} · H=${m.hiddenSize}${m.numLayers > 1 ? `×${m.numLayers}` : ''}`,
+      // The built-in character vocabulary is the decoder's when it has 97 outputs (the char models).
+      vocab: session.network.decoder?.vocabSize === 97 ? defaultCharVocabulary().symbols : undefined,
+      readingId: panel.source.reading ?? 'chars',
+    });
+    hover.prefill(run);
+    status.update(run, panel.step);
+    return true;
+  };
+
   const visualize = async (family: Family | undefined, opts: { forcePick?: boolean; readingId?: string } = {}) => {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
@@ -94,28 +125,45 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     const cell = cellForFamily(family ?? familyOf(configured), configured);
     // The panel shows the same text; `cell` and `reading` tell it which network and reading (see report).
     const source = Object.assign(sourceFromEditor(editor), { cell, reading: prepared.reading.id });
-    ownPanelSource = true;
-    try {
-      VisualizerPanel.show(context.extensionUri, output, source);
-    } finally {
-      ownPanelSource = false;
-    }
-    const run = await addRun(prepared.uri, prepared.seq, cell, prepared.reading.id);
-    if (!run) return;
     panelStep = 0;
-    status.update(run, 0);
-    output.appendLine(`[editor] ${run.cellLabel}: ${prepared.seq.description} — ${prepared.plan.why}${prepared.notes.length ? ' — ' + prepared.notes.join(' ') : ''}`);
+    VisualizerPanel.show(context.extensionUri, output, source);
+    if (!traceHost()) {
+      const run = await addRun(prepared.uri, prepared.seq, cell, prepared.reading.id);
+      if (!run) return;
+      status.update(run, 0);
+    }
+    output.appendLine(`[editor] ${CELL_LABELS[cell]}: ${prepared.seq.description} — ${prepared.plan.why}${prepared.notes.length ? ' — ' + prepared.notes.join(' ') : ''}`);
     announceReading(prepared, () => void visualize(family, { forcePick: true }));
   };
 
+  // The trace host has no "trace ready" event: watch for its session from the moment a source arrives
+  // (the webview's window requests also trigger adoption, but a hidden webview sends none).
+  let watch: ReturnType<typeof setInterval> | undefined;
+  const stopWatch = () => {
+    if (watch) clearInterval(watch);
+    watch = undefined;
+  };
+  const watchForSession = (panel: VisualizerPanel) => {
+    stopWatch();
+    const until = Date.now() + 120_000;
+    watch = setInterval(() => {
+      if (VisualizerPanel.current !== panel || Date.now() > until || adoptSession(panel)) stopWatch();
+    }, 100);
+  };
+  context.subscriptions.push({ dispose: stopWatch });
+
   const panelHook: PanelExtension = {
     onSource(panel) {
-      // A run the panel started itself (Visualize LSTM, a restored panel): follow it in the editor.
-      if (ownPanelSource || !panel.source.uri || panel.seq.steps === 0) return;
       panelStep = panel.step;
-      void addRun(panel.source.uri, panel.seq, undefined, 'chars').then((run) => run && status.update(run, panelStep));
+      if (traceHost()) watchForSession(panel);
+      // Without the panel's trace host (never in this extension, but keep editor features alive), trace here.
+      if (!traceHost() && panel.source.uri && panel.seq.steps > 0) {
+        void addRun(panel.source.uri, panel.seq, undefined, panel.source.reading ?? 'chars').then((run) => run && status.update(run, panelStep));
+      }
     },
-    onMessage(_panel, msg) {
+    onMessage(panel, msg) {
+      // The webview asks for windows right after the trace host posted "traceReady": adopt that run.
+      adoptSession(panel);
       if (msg.type === 'stepChanged') {
         panelStep = msg.step;
         status.update(runs.latest, panelStep);
@@ -123,6 +171,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
       return false; // observe only
     },
     onDispose() {
+      stopWatch();
       status.update(undefined, 0);
     },
   };

@@ -29,10 +29,12 @@ async function visualizeWith(api: Api, command: string, editor: vscode.TextEdito
   const uri = editor.document.uri.toString();
   const before = api.editorRun(uri)?.id ?? 0;
   await vscode.commands.executeCommand(command);
-  return api.waitForEditorRun(uri, before, 20_000);
+  return api.waitForEditorRun(uri, before, 60_000);
 }
 
-describe('Editor: readings, hovers, colours', () => {
+describe('Editor: readings, hovers, colours', function () {
+  // A loaded 2-core machine can take tens of seconds to open a webview and trace.
+  this.timeout(120_000);
   afterEach(closeAllEditors);
 
   it('a Python function through Visualize GRU: the hover shows that step of the GRU', async () => {
@@ -90,7 +92,7 @@ describe('Editor: readings, hovers, colours', () => {
     // Re-run reads the edited range (12 characters now) and is fresh again.
     const before = api.editorRun(uri)!.id;
     await vscode.commands.executeCommand('unroll.rerun');
-    await api.waitForEditorRun(uri, before, 20_000);
+    await api.waitForEditorRun(uri, before, 60_000);
     assert.deepStrictEqual([api.editorRun(uri)!.steps, api.editorRun(uri)!.stale], [12, false]);
   });
 
