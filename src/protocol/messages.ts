@@ -5,6 +5,10 @@
  * only through `parseWebviewMessage`, which checks every field.
  * Pure: no `vscode` import, no DOM.
  */
+import { type AnalysisToHost, type AnalysisToWebview, parseAnalysisMessage } from '../analysis/messages';
+
+// The analysis views' messages (heatmaps, unit statistics, predictions, export) are declared there.
+export * from '../analysis/messages';
 
 /** Where a sequence came from, kept in webview state so a reloaded window can rebuild the panel. */
 export interface SequenceSource {
@@ -214,7 +218,8 @@ export type HostToWebview =
   | ScanResultMessage
   | RenderReportRequest
   | SetStepMessage
-  | ErrorMessage;
+  | ErrorMessage
+  | AnalysisToWebview;
 
 // ---------------------------------------------------------------- webview -> host
 
@@ -304,7 +309,8 @@ export type WebviewToHost =
   | RenderReport
   | StepChangedMessage
   | CopyTextMessage
-  | LogMessage;
+  | LogMessage
+  | AnalysisToHost;
 
 // ---------------------------------------------------------------- runtime guards
 
@@ -383,7 +389,7 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
     case 'log':
       return isStr(m.text, 10_000) ? { type: 'log', text: m.text } : undefined;
     default:
-      return undefined;
+      return parseAnalysisMessage(m);
   }
 }
 
