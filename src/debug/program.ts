@@ -5,7 +5,7 @@
  */
 import { runNetwork, type Trace } from '../engine/trace';
 import { type CellName, type Network, UnrollError } from '../engine/types';
-import { defaultCharVocabulary, encodeChars, makeVocabulary, planReadings, toDense, tokenText, type EncodedSequence, type InputTarget } from '../input';
+import { DEFAULT_TOKEN_LIMIT, defaultCharVocabulary, encodeChars, makeVocabulary, planReadings, toDense, tokenText, truncateSequence, type EncodedSequence, type InputTarget } from '../input';
 import { loadModel, requireNetwork } from '../model/load';
 import { DEFAULT_RANDOM_MODEL, TraceSession, validateRandomModel } from '../panel/traceSession';
 import { traceSource, type StepSource } from '../expr';
@@ -53,6 +53,8 @@ export interface Program {
 }
 
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
+/** Steps the debugger traces (the visualizer's default token limit). */
+export const MAX_DEBUG_STEPS = DEFAULT_TOKEN_LIMIT;
 
 function baseName(p: string): string {
   return p.split(/[\\/]/).pop() ?? p;
@@ -93,8 +95,13 @@ function encode(text: string, base: number, enc: NonNullable<LaunchArgs['encodin
   return wanted.encode();
 }
 
-/** Read, encode, build and trace. Throws UnrollError with one actionable line. */
-export function prepareProgram(args: LaunchArgs, io: FileIO): Program {
+/** Runs the engine: in this thread by default; the VS Code glue passes one that uses the worker for big runs. */
+export type TraceRunner = (network: Network, x: Float32Array) => Trace | Promise<Trace>;
+
+export const runHere: TraceRunner = (network, x) => runNetwork(network, x);
+
+/** Read, encode, build and trace. Rejects with an UnrollError of one actionable line. */
+export async function prepareProgram(args: LaunchArgs, io: FileIO, run: TraceRunner = runHere): Promise<Program> {
   if (typeof args.program !== 'string' || args.program.trim() === '') {
     throw new UnrollError('the launch configuration has no "program": set it to the sequence file, e.g. "${file}"');
   }
@@ -136,9 +143,15 @@ export function prepareProgram(args: LaunchArgs, io: FileIO): Program {
     modelWords = `${settings.cell}, hidden ${settings.hiddenSize}${settings.numLayers > 1 ? `, ${settings.numLayers} layers` : ''}${settings.bidirectional ? ', bidirectional' : ''}, seeded random (seed ${settings.seed})`;
   }
   if (seq.steps === 0) throw new UnrollError(`${baseName(args.program)} has no steps to run (${seq.description})`);
+  // The inline adapter runs in the extension host: keep the synchronous trace bounded.
+  let truncation = '';
+  if (seq.steps > MAX_DEBUG_STEPS) {
+    truncation = `; only the first ${MAX_DEBUG_STEPS.toLocaleString('en-US')} of ${seq.steps.toLocaleString('en-US')} steps are run — use Debug Selection for a later part`;
+    seq = truncateSequence(seq, MAX_DEBUG_STEPS);
+  }
   const x = toDense(seq);
-  const trace = runNetwork(network, x);
+  const trace = await run(network, x);
   const tokens = Array.from({ length: seq.steps }, (_, t) => tokenText(seq, t));
   const source = traceSource(trace, { x, tokenAt: (t) => tokens[t] });
-  return { path: args.program, fileText, seq, network, trace, x, tokens, source, description: `${seq.steps} steps (${seq.description}) → ${modelWords}` };
+  return { path: args.program, fileText, seq, network, trace, x, tokens, source, description: `${seq.steps} steps (${seq.description}) → ${modelWords}${truncation}` };
 }

@@ -4,7 +4,11 @@
  * the debugger. Everything else lives in the pure runtime and the DAP session.
  */
 import * as vscode from 'vscode';
+import { runNetwork } from '../engine/trace';
+import { gateCount, layerInputSize, numDirections, outputSize, type Network } from '../engine/types';
 import { VisualizerPanel } from '../panel/visualizerPanel';
+import { EngineClient } from '../worker/engineClient';
+import type { TraceRunner } from './program';
 import type { UnrollRuntime } from './runtime';
 import { UnrollDebugSession } from './session';
 
@@ -20,6 +24,16 @@ function sameSteps(panel: VisualizerPanel | undefined, rt: UnrollRuntime | undef
   if (!uri) return false;
   const parsed = vscode.Uri.parse(uri);
   return (parsed.scheme === 'file' ? parsed.fsPath : uri) === rt.program.path;
+}
+
+/** Runs costing fewer multiply-adds than this are traced in the host; larger ones in the engine worker. */
+const LOCAL_RUN_BUDGET = 4_000_000;
+
+function multiplyAddsPerStep(net: Network): number {
+  const { cell, shape } = net;
+  let cost = 0;
+  for (let k = 0; k < shape.numLayers; k++) cost += gateCount(cell.family) * shape.hiddenSize * (layerInputSize(cell, shape, k) + outputSize(cell, shape));
+  return cost * numDirections(shape);
 }
 
 /** Steps recently sent to the panel: its echo ("stepChanged") must not drag the debugger back. */
@@ -39,11 +53,19 @@ const INITIAL_CONFIGURATION: vscode.DebugConfiguration = {
 export function registerDebugger(context: vscode.ExtensionContext, output: vscode.OutputChannel, visualizer?: StepFollower): void {
   const sessions = new Map<string, UnrollDebugSession>();
   const sentToPanel = new Map<number, number>();
+  // The inline adapter lives in the extension host: big traces run in the engine worker, never blocking it.
+  let client: EngineClient | undefined;
+  const run: TraceRunner = async (network, x) => {
+    if ((x.length / network.shape.inputSize) * multiplyAddsPerStep(network) <= LOCAL_RUN_BUDGET) return runNetwork(network, x);
+    client ??= new EngineClient({ workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath });
+    return (await client.trace({ network, x })).local;
+  };
+  context.subscriptions.push({ dispose: () => void client?.dispose() });
 
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('unroll', {
       createDebugAdapterDescriptor(session) {
-        const adapter = new UnrollDebugSession();
+        const adapter = new UnrollDebugSession(undefined, run);
         adapter.onDidStop = (step) => {
           // The visualizer follows only when it shows the same sequence (else its steps mean other tokens).
           if (!sameSteps(VisualizerPanel.current, adapter.runtime)) return;

@@ -11,7 +11,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { caretLines, compileExpression, ExprError, formatValue, type BreakpointStatus } from '../expr';
 import { UnrollError } from '../engine/types';
-import { prepareProgram, type FileIO, type LaunchArgs } from './program';
+import { prepareProgram, runHere, type FileIO, type LaunchArgs, type TraceRunner } from './program';
 import { UnrollRuntime, type Stop } from './runtime';
 import { laneVariables, stepSummary, unitVariables, vectorLabel, type VarRef } from './variables';
 
@@ -35,7 +35,7 @@ export class UnrollDebugSession extends LoggingDebugSession {
   private lineBpIds = new Map<string, number>();
   private nextBpId = 1;
 
-  constructor(private readonly io: FileIO = nodeIO) {
+  constructor(private readonly io: FileIO = nodeIO, private readonly run: TraceRunner = runHere) {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
@@ -75,7 +75,7 @@ export class UnrollDebugSession extends LoggingDebugSession {
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchRequestArguments): Promise<void> {
     try {
       const t0 = Date.now();
-      const program = prepareProgram(args, this.io);
+      const program = await prepareProgram(args, this.io, this.run);
       this.runtime = new UnrollRuntime(program);
       this.print(`Unroll: ${program.path.split(/[\\/]/).pop()}: ${program.description}, traced in ${Date.now() - t0} ms\n`, 'console');
     } catch (e) {

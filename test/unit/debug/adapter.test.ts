@@ -6,7 +6,8 @@ import * as path from 'path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { UnrollDebugSession } from '../../../src/debug/session';
-import { prepareProgram, type LaunchArgs } from '../../../src/debug/program';
+import { prepareProgram, type LaunchArgs, type TraceRunner } from '../../../src/debug/program';
+import { EngineClient } from '../../../src/worker/engineClient';
 import { formatNumber } from '../../../src/expr';
 import { REFERENCE } from '../expr/fixtureSource';
 
@@ -28,9 +29,12 @@ before(() => {
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** Set by a test to run traces in the engine worker, as the extension does for big programs. */
+let runner: TraceRunner | undefined;
+
 beforeEach(async () => {
   server = net.createServer((socket) => {
-    const session = new UnrollDebugSession();
+    const session = new UnrollDebugSession(undefined, runner);
     session.setRunAsServer(true);
     session.start(socket, socket);
   }).listen(0);
@@ -139,7 +143,7 @@ describe('unroll debug adapter (DebugClient, plain Node)', function () {
 
   it('conditions, hit counts and Reverse Continue', async () => {
     // Hand-computed from the trace: steps where f.mean < the median of f.mean.
-    const prog = prepareProgram({ program }, { readFile: (p) => fs.readFileSync(p) });
+    const prog = await prepareProgram({ program }, { readFile: (p) => fs.readFileSync(p) });
     const means = Array.from({ length: prog.seq.steps }, (_, t) => mean(prog.trace.exactStep(t).layers[0].forward.gates.f!));
     const thr = [...means].sort((a, b) => a - b)[Math.floor(means.length / 2)];
     const hits = means.map((m, t) => (m < thr ? t : -1)).filter((t) => t >= 0);
@@ -188,7 +192,7 @@ describe('unroll debug adapter (DebugClient, plain Node)', function () {
   it('Variables: every gate and state per layer with mean/min/max, expandable to exact units', async () => {
     await launch({ stopOnEntry: true });
     await move(dc.nextRequest({ threadId: 1 }));
-    const prog = prepareProgram({ program }, { readFile: (p) => fs.readFileSync(p) });
+    const prog = await prepareProgram({ program }, { readFile: (p) => fs.readFileSync(p) });
     const exact = prog.trace.exactStep(1).layers[0].forward;
     const frameId = (await top())[0].id;
     const scopes = (await dc.scopesRequest({ frameId })).body.scopes;
@@ -218,7 +222,7 @@ describe('unroll debug adapter (DebugClient, plain Node)', function () {
   it('Watch / Debug Console evaluate the expression language at the current step and layer', async () => {
     await launch({ stopOnEntry: true, numLayers: 2 });
     await move(dc.nextRequest({ threadId: 1 }));
-    const prog = prepareProgram({ program, numLayers: 2 }, { readFile: (p) => fs.readFileSync(p) });
+    const prog = await prepareProgram({ program, numLayers: 2 }, { readFile: (p) => fs.readFileSync(p) });
     const e = prog.trace.exactStep(1).layers;
     const r = await dc.evaluateRequest({ expression: 'f.mean', context: 'watch' });
     assert.strictEqual(r.body.result, formatNumber(mean(e[0].forward.gates.f!)));
@@ -263,6 +267,40 @@ describe('unroll debug adapter (DebugClient, plain Node)', function () {
     const nl = (await top())[0];
     assert.deepStrictEqual([nl.name, nl.line, nl.column, nl.endLine, nl.endColumn], ['step 2 "\\r\\n"', 1, 3, 2, 1]);
     await dc.disconnectRequest({});
+  });
+
+  it('a long program is cut at 100,000 steps, and the Debug Console says so', async () => {
+    const long = path.join(dir, 'long.txt');
+    fs.writeFileSync(long, 'abcdefghij'.repeat(10_050));
+    const outputs: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e.body.output));
+    await launch({ program: long, stopOnEntry: true });
+    assert.strictEqual((await top()).at(-1)!.name, 'sequence long.txt (100000 steps)');
+    assert.ok(outputs.some((o) => o.includes('only the first 100,000 of 100,500 steps are run — use Debug Selection for a later part')), outputs.join('|'));
+  });
+
+  describe('with the trace run in the engine worker (dist/worker.js)', () => {
+    let client: EngineClient;
+    let workerRuns = 0;
+    before(() => {
+      client = new EngineClient({ workerPath: path.join(REFERENCE, '../../../dist/worker.js') });
+      runner = async (network, x) => {
+        workerRuns++;
+        return (await client.trace({ network, x })).local;
+      };
+    });
+    after(async () => {
+      runner = undefined;
+      await client.dispose();
+    });
+    it('stepping and Watch give the same values as a trace run in this thread', async () => {
+      await launch({ stopOnEntry: true, numLayers: 2, bidirectional: true });
+      assert.strictEqual(workerRuns, 1);
+      for (let k = 0; k < 5; k++) await move(dc.nextRequest({ threadId: 1 }));
+      const here = (await prepareProgram({ program, numLayers: 2, bidirectional: true }, { readFile: (p) => fs.readFileSync(p) })).trace.exactStep(5).layers[1].reverse!;
+      assert.strictEqual((await dc.evaluateRequest({ expression: 'l1.rev.c[3]', context: 'watch' })).body.result, formatNumber(here.c![3]));
+      assert.strictEqual((await dc.evaluateRequest({ expression: 'l1.rev.f.mean', context: 'watch' })).body.result, formatNumber(mean(here.gates.f!)));
+    });
   });
 
   it('word encoding steps word by word', async () => {
