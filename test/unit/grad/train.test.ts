@@ -57,7 +57,7 @@ describe('train: optimiser, loop and labels', function () {
     const remote = await trainNextToken(base, ids, cfg, {
       runJobs: async (flat, jobs) => {
         const { params, dec } = paramsFromFlat(base, flat.map((a) => a.slice())); // a thread sees a copy
-        return jobs.map((j) => runStreamJob(base, params, dec, j)).reverse().reverse();
+        return jobs.map((j) => runStreamJob(base, params, dec, j));
       },
     });
     assert.ok(inline.status === 'done' && remote.status === 'done');
