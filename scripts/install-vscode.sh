@@ -78,7 +78,7 @@ NODE_GYP="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modu
 for m in kerberos @vscode/spdlog @vscode/deviceid native-watchdog node-pty; do
   [[ -d "node_modules/$m" ]] || continue
   log "build native module $m"
-  (cd "node_modules/$m" && node "$NODE_GYP" rebuild --nodedir="$NODE_PREFIX" >>"$CS_DIR/npm-install.log" 2>&1) \
+  (cd "node_modules/$m" && node "$NODE_GYP" rebuild -j max --nodedir="$NODE_PREFIX" >>"$CS_DIR/npm-install.log" 2>&1) \
     || { tail -20 "$CS_DIR/npm-install.log" >&2; die "building $m failed"; }
 done
 
