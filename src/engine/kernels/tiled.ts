@@ -104,6 +104,64 @@ export function addMatVec(P: Float32Array, K: number, v: ArrayLike<number>, vOff
   }
 }
 
+// The per-unit gate loops live in small functions: inside one large runDirection V8 stopped inlining
+// sigmoid/tanh, and every returned double became a heap allocation (~2.5 kB per step of GC work at H = 32).
+
+const clipTo = (a: number, lim: number): number => (a > lim ? lim : a < -lim ? -lim : a);
+
+/** LSTM units: i, f (optional peepholes on C_{t-1}, coupling 1 keep-forget, 2 keep-input), C̃, C_t, o, m_t. */
+function lstmUnits(pre: Float64Array, xo: number, H: number, cPrev: Float32Array, cOff: number, P: Float32Array | undefined, lim: number, coupling: number,
+  gates: Float32Array, gRow: number, c: Float32Array, cRow: number, m: Float64Array): void {
+  for (let u = 0; u < H; u++) {
+    const cp = cPrev[cOff + u];
+    let i: number;
+    let f: number;
+    if (coupling === 1) {
+      f = sigmoid(clipTo(pre[xo + H + u] + (P ? P[H + u] * cp : 0), lim));
+      i = 1 - f;
+    } else {
+      i = sigmoid(clipTo(pre[xo + u] + (P ? P[u] * cp : 0), lim));
+      f = coupling === 2 ? 1 - i : sigmoid(clipTo(pre[xo + H + u] + (P ? P[H + u] * cp : 0), lim));
+    }
+    const g = tanh(clipTo(pre[xo + 2 * H + u], lim)); // C̃_t
+    const ct = f * cp + i * g; // C_t = f ⊙ C_{t-1} + i ⊙ C̃_t
+    const o = sigmoid(clipTo(pre[xo + 3 * H + u] + (P ? P[2 * H + u] * ct : 0), lim)); // o sees the new C_t
+    gates[gRow + u] = i;
+    gates[gRow + H + u] = f;
+    gates[gRow + 2 * H + u] = g;
+    gates[gRow + 3 * H + u] = o;
+    c[cRow + u] = ct;
+    m[u] = o * tanh(ct); // m_t = o ⊙ tanh(C_t)
+  }
+}
+
+/** GRU r_t, z_t from their pre-activations. */
+function gruResetUpdate(pre: Float64Array, xo: number, H: number, lim: number, gates: Float32Array, gRow: number): void {
+  for (let u = 0; u < H; u++) {
+    gates[gRow + u] = sigmoid(clipTo(pre[xo + u], lim));
+    gates[gRow + H + u] = sigmoid(clipTo(pre[xo + H + u], lim));
+  }
+}
+
+/** GRU n_t = tanh(W_n x + b_in + hn) and h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}. */
+function gruCandidate(pre: Float64Array, xo: number, hn: Float64Array, H: number, lim: number, gates: Float32Array, gRow: number,
+  hPrev: Float32Array, hOff: number, h: Float32Array, hRow: number): void {
+  for (let u = 0; u < H; u++) {
+    const nt = tanh(clipTo(pre[xo + 2 * H + u] + hn[u], lim));
+    const z = gates[gRow + H + u];
+    gates[gRow + 2 * H + u] = nt;
+    h[hRow + u] = (1 - z) * nt + z * hPrev[hOff + u];
+  }
+}
+
+/** RNN h_t = act(pre). */
+function rnnUnits(pre: Float64Array, xo: number, H: number, lim: number, relu: boolean, h: Float32Array, hRow: number): void {
+  for (let u = 0; u < H; u++) {
+    const a = clipTo(pre[xo + u], lim);
+    h[hRow + u] = relu ? (a > 0 ? a : 0) : tanh(a);
+  }
+}
+
 interface Packed {
   W: Float32Array;
   panelsW: number;
@@ -147,7 +205,7 @@ class TiledKernel implements Kernel {
     }
     const GH = G * H;
     const lim = cell.clip && cell.clip > 0 ? cell.clip : Infinity;
-    const clip = (a: number) => (a > lim ? lim : a < -lim ? -lim : a);
+    const coupling = cell.coupling === 'keep-forget' ? 1 : cell.coupling === 'keep-input' ? 2 : 0;
     const gruAfter = cell.family === 'gru' && cell.resetAfter;
     const pk = this.pack(cell, w, H, In, Out);
     const rowsW = pk.panelsW * 4;
@@ -182,10 +240,7 @@ class TiledKernel implements Kernel {
         if (cell.family === 'gru') {
           // Accumulate R h into the projected row in place (zero pad rows add 0 to the n rows).
           addMatVec(pk.R, Out, hPrev, hOff, 0, pk.panelsR, xw, xo);
-          for (let u = 0; u < H; u++) {
-            out.gates[gRow + u] = sigmoid(clip(xw[xo + u])); // r_t
-            out.gates[gRow + H + u] = sigmoid(clip(xw[xo + H + u])); // z_t
-          }
+          gruResetUpdate(xw, xo, H, lim, out.gates, gRow);
           if (gruAfter) {
             // n = tanh(W_n x + b_in + r ⊙ (R_n h + b_hn))
             for (let u = 0; u < H; u++) hn[u] = w.bR[2 * H + u];
@@ -197,43 +252,15 @@ class TiledKernel implements Kernel {
             hn.fill(0);
             addMatVec(pk.aux!, Out, rh, 0, 0, pk.panelsAux, hn, 0);
           }
-          for (let u = 0; u < H; u++) {
-            const nt = tanh(clip(xw[xo + 2 * H + u] + hn[u]));
-            const z = out.gates[gRow + H + u];
-            out.gates[gRow + 2 * H + u] = nt;
-            out.h[hRow + u] = (1 - z) * nt + z * hPrev[hOff + u]; // h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
-          }
+          gruCandidate(xw, xo, hn, H, lim, out.gates, gRow, hPrev, hOff, out.h, hRow);
         } else {
           const pre = xw;
           addMatVec(pk.R, Out, hPrev, hOff, 0, pk.panelsR, xw, xo);
           if (cell.family === 'rnn') {
-            for (let u = 0; u < H; u++) {
-              const a = clip(pre[xo + u]);
-              out.h[hRow + u] = cell.nonlinearity === 'relu' ? (a > 0 ? a : 0) : tanh(a);
-            }
+            rnnUnits(pre, xo, H, lim, cell.nonlinearity === 'relu', out.h, hRow);
           } else {
             const cRow = t * H;
-            for (let u = 0; u < H; u++) {
-              const cp = cPrev[cOff + u];
-              let i: number;
-              let f: number;
-              if (cell.coupling === 'keep-forget') {
-                f = sigmoid(clip(pre[xo + H + u] + (P ? P[H + u] * cp : 0)));
-                i = 1 - f;
-              } else {
-                i = sigmoid(clip(pre[xo + u] + (P ? P[u] * cp : 0)));
-                f = cell.coupling === 'keep-input' ? 1 - i : sigmoid(clip(pre[xo + H + u] + (P ? P[H + u] * cp : 0)));
-              }
-              const g = tanh(clip(pre[xo + 2 * H + u])); // C̃_t
-              const c = f * cp + i * g; // C_t = f ⊙ C_{t-1} + i ⊙ C̃_t
-              const o = sigmoid(clip(pre[xo + 3 * H + u] + (P ? P[2 * H + u] * c : 0))); // o sees the new C_t
-              out.gates[gRow + u] = i;
-              out.gates[gRow + H + u] = f;
-              out.gates[gRow + 2 * H + u] = g;
-              out.gates[gRow + 3 * H + u] = o;
-              out.c[cRow + u] = c;
-              m64[u] = o * tanh(c);
-            }
+            lstmUnits(pre, xo, H, cPrev, cOff, P, lim, coupling, out.gates, gRow, out.c, cRow, m64);
             if (cell.projSize > 0 && w.Wproj) {
               for (let u = 0; u < H; u++) out.m[cRow + u] = m64[u];
               hp.fill(0);
