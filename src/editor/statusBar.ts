@@ -11,7 +11,7 @@ export class StepStatus implements vscode.Disposable {
     this.item.command = 'unroll.revealVisualizer';
   }
 
-  /** Show step t of a run (or hide when there is none). */
+  /** Show step t (0-based; displayed 1-based like the visualizer) of a run, or hide when there is none. */
   update(run: EditorRun | undefined, step: number): void {
     if (!run || run.seq.steps === 0) {
       this.item.hide();
@@ -20,7 +20,7 @@ export class StepStatus implements vscode.Disposable {
     const t = Math.min(Math.max(0, step), run.seq.steps - 1);
     const token = tokenLabel(run.seq, t);
     const stale = run.tracker.stale ? ` ${vscode.l10n.t('(stale)')}` : '';
-    this.item.text = `$(pulse) ${run.cellLabel.split(' ')[0]} ${vscode.l10n.t('step {0}/{1}', t, run.seq.steps)} ${JSON.stringify(token)}${stale}`;
+    this.item.text = `$(pulse) ${run.cellLabel.split(' ')[0]} ${vscode.l10n.t('step {0}/{1}', t + 1, run.seq.steps)} ${JSON.stringify(token)}${stale}`;
     const md = new vscode.MarkdownString();
     md.appendText(`${run.cellLabel} · ${run.modelLabel}\n\n${run.seq.description}\n\n`);
     md.appendText(vscode.l10n.t('Click to show the visualizer.'));

@@ -47,10 +47,10 @@ describe('Editor: readings, hovers, colours', function () {
     assert.strictEqual(run.steps, 31);
     assert.match(run.cellLabel, /^GRU/);
     const text = await hoverText(editor.document, new vscode.Position(0, 8)); // the "a" of "(a,"
-    assert.match(text, /step 8 of 31 · `a`/);
+    assert.match(text, /step 9 of 31 · `a`/); // index 8, shown 1-based
     assert.match(text, /Gate means: reset r [=≈] \d\.\d\d · update z [=≈] \d\.\d\d/);
     assert.match(text, /!\[h_t of 16 units\]\(data:image\/svg\+xml;base64,/);
-    assert.match(text, /\[Show step 8\]\(command:unroll\.showStep\?/);
+    assert.match(text, /\[Show step 9\]\(command:unroll\.showStep\?/);
     assert.match(text, /\[Colour text by unit \d+\]\(command:unroll\.colourTextByUnit\?/);
     // Outside the visualized range there is no Unroll hover.
     await editor.edit((e) => e.insert(new vscode.Position(2, 0), 'x = 1\n'));
@@ -77,10 +77,10 @@ describe('Editor: readings, hovers, colours', function () {
     editor.selection = new vscode.Selection(1, 0, 1, 11);
     await visualizeWith(api, 'unroll.visualizeRnn', editor);
     const uri = editor.document.uri.toString();
-    // Two lines inserted above: "w" (step 6) is now two lines lower and still step 6.
+    // Two lines inserted above: "w" (index 6) is now two lines lower and still the same step.
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'one\ntwo\n'));
     let text = await hoverText(editor.document, new vscode.Position(3, 6));
-    assert.match(text, /step 6 of 11 · `w`/);
+    assert.match(text, /step 7 of 11 · `w`/);
     assert.doesNotMatch(text, /Stale/);
     assert.strictEqual(api.editorRun(uri)!.stale, false);
     // Typing inside the range: the hover says the numbers are for the old text and offers a re-run.
@@ -102,14 +102,14 @@ describe('Editor: readings, hovers, colours', function () {
     nums.selection = new vscode.Selection(0, 0, 0, 22);
     await visualizeWith(api, 'unroll.visualizeRnn', nums);
     assert.deepStrictEqual((({ readingId, steps }) => ({ readingId, steps }))(api.editorRun(nums.document.uri.toString())!), { readingId: 'numbers', steps: 8 });
-    assert.match(await hoverText(nums.document, new vscode.Position(0, 15)), /step 5 of 8 · `9`/);
+    assert.match(await hoverText(nums.document, new vscode.Position(0, 15)), /step 6 of 8 · `9`/);
     const csv = await openFile('data.csv', 't,temp,humidity\n0,21.5,40\n1,22.0,41\n2,22.4,43\n');
     csv.selection = new vscode.Selection(0, 0, 4, 0);
     await visualizeWith(api, 'unroll.visualizeGru', csv);
     const run = api.editorRun(csv.document.uri.toString())!;
     assert.deepStrictEqual([run.readingId, run.steps], ['csv', 3]);
     assert.match(run.description, /3 columns \(t, temp, humidity\)/);
-    assert.match(await hoverText(csv.document, new vscode.Position(2, 3)), /step 1 of 3 · `1,22\.0,41`/);
+    assert.match(await hoverText(csv.document, new vscode.Position(2, 3)), /step 2 of 3 · `1,22\.0,41`/);
   });
 
   it('Colour Text by Unit decorates the range; Clear Colours removes it; the status bar shows the step', async () => {
@@ -118,7 +118,7 @@ describe('Editor: readings, hovers, colours', function () {
     editor.selection = new vscode.Selection(0, 0, 1, 16);
     await visualizeWith(api, 'unroll.visualizeLstm', editor);
     const uri = editor.document.uri.toString();
-    assert.match(api.statusText() ?? '', /step 0\/36 "f"/);
+    assert.match(api.statusText() ?? '', /step 1\/36 "f"/);
     await vscode.commands.executeCommand('unroll.colourTextByUnit', { unit: 3, channel: 'c' });
     api.flushColours();
     const n = api.colouredRanges(uri);
@@ -126,6 +126,6 @@ describe('Editor: readings, hovers, colours', function () {
     await vscode.commands.executeCommand('unroll.clearColours');
     assert.strictEqual(api.colouredRanges(uri), undefined);
     await vscode.commands.executeCommand('unroll.showStep', { step: 4 });
-    assert.match(api.statusText() ?? '', /step 4\/36 "i"/);
+    assert.match(api.statusText() ?? '', /step 5\/36 "i"/);
   });
 });
