@@ -69,6 +69,8 @@ export class BreakpointSet {
   private list: Compiled[] = [];
   private fires: Fire[] = [];
   private scannedTo = 0;
+  /** Union of the vectors every breakpoint reads (the scan fills in only these). */
+  private reads = new Set<string>();
   /** Runtime errors met while scanning, each reported once: "breakpoint 3 disabled: …". */
   readonly errors: string[] = [];
 
@@ -105,6 +107,8 @@ export class BreakpointSet {
       statuses.push({ id: def.id, verified: !message, ...(message ? { message } : {}) });
       if (!message) this.list.push(c);
     }
+    this.reads = new Set();
+    for (const c of this.list) for (const r of [...(c.condition?.reads ?? []), ...(c.log?.reads ?? [])]) this.reads.add(r);
     this.fires = [];
     this.scannedTo = 0;
     this.errors.length = 0;
@@ -122,7 +126,7 @@ export class BreakpointSet {
       if (this.list.length === 0) this.scannedTo = Math.max(this.scannedTo, end);
       return;
     }
-    this.source.forEachStep(this.scannedTo, end, (s) => this.visit(s));
+    this.source.forEachStep(this.scannedTo, end, (s) => this.visit(s), this.reads);
     this.scannedTo = end;
   }
 
@@ -216,6 +220,6 @@ export function scanCondition(source: StepSource, condition: string, opts: Compi
   source.forEachStep(opts.t0 ?? 0, opts.t1 ?? source.steps, (s) => {
     if (cond.test(s)) hits.push(s.t);
     return hits.length < limit;
-  });
+  }, cond.reads);
   return hits;
 }

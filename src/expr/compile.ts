@@ -24,6 +24,8 @@ export interface CompiledExpr {
   readonly type: Typed['type'];
   /** Vector length (vec/mask). */
   readonly length?: number;
+  /** The vectors it reads (readKey); a StepSource may leave every other vector stale. */
+  readonly reads: ReadonlySet<string>;
   evaluate(step: StepValues): ExprValue;
 }
 
@@ -43,6 +45,13 @@ interface Scope {
   dir: 0 | 1;
   /** The whole expression text, for naming values in messages. */
   src: string;
+  /** Every vector the expression reads, as readKey(layer, dir, name): scans build only these. */
+  reads: Set<string>;
+}
+
+/** How a scan names one vector of one layer and direction. */
+export function readKey(layer: number, dir: 0 | 1, name: string): string {
+  return `${layer}/${dir}/${name}`;
 }
 
 function resolveName(node: Node & { kind: 'name' }, meta: ExprMeta, scope: Scope): Typed {
@@ -79,6 +88,7 @@ function vectorOf(comp: Component, scope: Scope, at: { pos: number; end: number 
   const { layer, dir } = scope;
   const key = comp.name;
   const side = dir === 1 ? 'reverse' : 'forward';
+  scope.reads.add(readKey(layer, dir, key));
   const what = `${scope.layer > 0 ? `l${layer}.` : ''}${dir === 1 ? 'rev.' : ''}${key}`;
   const pos = at.pos, end = at.end, len = comp.length;
   switch (key) {
@@ -239,7 +249,7 @@ function validateScope(meta: ExprMeta, opts: CompileOptions, src: string): Scope
   const dir = opts.dir ?? 0;
   if (!Number.isInteger(layer) || layer < 0 || layer >= meta.shape.numLayers) throw new ExprError(`default layer ${layer} does not exist in this network`, 1);
   if (dir === 1 && directionCount(meta) < 2) throw new ExprError('default direction is reverse, but this network is not bidirectional', 1);
-  return { layer, dir, src };
+  return { layer, dir, src, reads: new Set() };
 }
 
 /** Compile any expression (watch, Debug Console, log templates). */
@@ -247,7 +257,7 @@ export function compileExpression(source: string, meta: ExprMeta, opts: CompileO
   const scope = validateScope(meta, opts, source);
   const typed = compileNode(parse(source), meta, scope);
   const f = typed.f as (s: StepValues) => ExprValue;
-  return { source, type: typed.type, length: 'len' in typed ? typed.len : undefined, evaluate: f };
+  return { source, type: typed.type, length: 'len' in typed ? typed.len : undefined, reads: scope.reads, evaluate: f };
 }
 
 /** Compile a breakpoint condition: it must be true/false at each step. */
@@ -261,7 +271,7 @@ export function compileCondition(source: string, meta: ExprMeta, opts: CompileOp
     fail(typed, `a condition must be true or false, but this is ${typeWord(typed)}; compare it, e.g. ${typed.type === 'num' ? `${source.trim()} < 0.2` : 'f.mean < 0.2'}`);
   }
   const test = typed.f;
-  return { source, type: 'bool', evaluate: test, test };
+  return { source, type: 'bool', reads: scope.reads, evaluate: test, test };
 }
 
 /** Names a person can use in this network, for completion and docs. */

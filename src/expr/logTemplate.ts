@@ -6,10 +6,11 @@ import { compileExpression, type CompileOptions } from './compile';
 import { ExprError } from './errors';
 import { formatValue, type ExprMeta, type StepValues } from './values';
 
-export type LogTemplate = (step: StepValues) => string;
+export type LogTemplate = ((step: StepValues) => string) & { reads: ReadonlySet<string> };
 
 export function compileLogTemplate(template: string, meta: ExprMeta, opts: CompileOptions = {}): LogTemplate {
   const parts: (string | ((s: StepValues) => string))[] = [];
+  const reads = new Set<string>();
   let text = '';
   let i = 0;
   while (i < template.length) {
@@ -38,11 +39,12 @@ export function compileLogTemplate(template: string, meta: ExprMeta, opts: Compi
     }
     if (text) parts.push(text);
     text = '';
+    for (const r of compiled.reads) reads.add(r);
     const isMask = compiled.type === 'mask';
     const ev = compiled.evaluate;
     parts.push((s) => formatValue(ev(s), isMask));
     i = close + 1;
   }
   if (text) parts.push(text);
-  return (s) => parts.map((p) => (typeof p === 'string' ? p : p(s))).join('');
+  return Object.assign((s: StepValues) => parts.map((p) => (typeof p === 'string' ? p : p(s))).join(''), { reads });
 }

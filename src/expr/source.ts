@@ -12,9 +12,10 @@ export interface StepSource {
   readonly steps: number;
   /**
    * Call `visit` with steps t0, t0+1, …, t1−1 in order; stop early when it returns false.
-   * The StepValues passed may be reused between calls: read it, don't keep it.
+   * The StepValues passed may be reused between calls: read it, don't keep it. With `reads` (readKey
+   * strings from the compiled expressions) only those vectors need to be filled in.
    */
-  forEachStep(t0: number, t1: number, visit: (s: StepValues) => boolean | void): void;
+  forEachStep(t0: number, t1: number, visit: (s: StepValues) => boolean | void, reads?: ReadonlySet<string>): void;
   /** One step (for a stop location, Variables, evaluate). */
   stepAt(t: number): StepValues;
 }
@@ -59,7 +60,13 @@ export function traceSource(trace: Trace, opts: TraceSourceOptions = {}): StepSo
       const e = trace.exactStep(t);
       return { t, token: tokenAt(t), layers: e.layers };
     },
-    forEachStep(t0, t1, visit) {
+    forEachStep(t0, t1, visit, reads) {
+      // Which vectors to present: every one, or only those the expressions read (fewer views per step).
+      const want = (k: number, d: number, name: string): boolean => !reads || reads.has(`${k}/${d}/${name}`);
+      const plan = Array.from({ length: L }, (_, k) => Array.from({ length: D }, (_, d) => ({
+        h: want(k, d, 'h'), hPrev: want(k, d, 'h_prev'), c: want(k, d, 'c'), cPrev: want(k, d, 'c_prev'), m: want(k, d, 'm'), x: want(k, d, 'x'),
+        gates: meta.gateNames.filter((g) => want(k, d, g)),
+      })));
       const block = opts.block ?? Math.max(meta.checkpointEvery, 1024);
       const inits = T > 0 ? initialStates() : [];
       for (let a = t0; a < t1; a += block) {
@@ -81,17 +88,19 @@ export function traceSource(trace: Trace, opts: TraceSourceOptions = {}): StepSo
             for (let d = 0; d < D; d++) {
               const src = d === 0 ? range.layers[k].forward : range.layers[k].reverse!;
               const dst = d === 0 ? layers[k].forward : layers[k].reverse!;
-              dst.h = src.h.subarray(r * Out, (r + 1) * Out);
+              const p = plan[k][d];
               const prevRow = d === 0 ? r - 1 : r + 1;
               const atEdge = d === 0 ? t === 0 : t === T - 1;
-              dst.hPrev = atEdge ? inits[k][d].h : src.h.subarray(prevRow * Out, (prevRow + 1) * Out);
-              for (const g of meta.gateNames) dst.gates[g] = src.gates[g]!.subarray(r * H, (r + 1) * H);
+              if (p.h) dst.h = src.h.subarray(r * Out, (r + 1) * Out);
+              if (p.hPrev) dst.hPrev = atEdge ? inits[k][d].h : src.h.subarray(prevRow * Out, (prevRow + 1) * Out);
+              for (const g of p.gates) dst.gates[g] = src.gates[g]!.subarray(r * H, (r + 1) * H);
               if (lstm) {
-                dst.c = src.c!.subarray(r * H, (r + 1) * H);
-                dst.cPrev = atEdge ? inits[k][d].c : src.c!.subarray(prevRow * H, (prevRow + 1) * H);
-                if (src.m) dst.m = src.m.subarray(r * H, (r + 1) * H);
+                if (p.c) dst.c = src.c!.subarray(r * H, (r + 1) * H);
+                if (p.cPrev) dst.cPrev = atEdge ? inits[k][d].c : src.c!.subarray(prevRow * H, (prevRow + 1) * H);
+                if (p.m && src.m) dst.m = src.m.subarray(r * H, (r + 1) * H);
               }
             }
+            if (!plan[k].some((p) => p.x)) continue;
             if (k === 0) {
               layers[0].forward.x = opts.x ? opts.x.subarray(t * xWidth, (t + 1) * xWidth) : trace.exactStep(t).layers[0].forward.x;
             } else {

@@ -48,6 +48,22 @@ describe('traceSource: scanning the engine trace', () => {
       assert.strictEqual(seen, T);
     }
   });
+  it('a scan fills in only what the expression reads, and still reads it right (2-layer bidirectional)', () => {
+    const shape = { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true };
+    const T = 90;
+    const x = input(T, 3, 9);
+    const trace = runNetwork(randomNetwork(LSTM, shape, 21), x, { checkpointEvery: 16 });
+    const src = traceSource(trace, { x, block: 20 });
+    for (const expr of ['l1.rev.x[5] > 0 && l1.rev.h_prev[1] < l1.rev.h[1]', '(t % 3 == 0 && l0.rev.c_prev[0] > l0.rev.c_prev.mean) || l1.f[2] < l1.f.mean', 'x[0] + l0.rev.h_prev[3] > 0']) {
+      const cond = compileCondition(expr, src.meta);
+      const want: number[] = [];
+      for (let t = 0; t < T; t++) if (cond.test({ t, token: '', layers: trace.exactStep(t).layers })) want.push(t);
+      assert.ok(want.length > 3 && want.length < T - 3, `${expr}: ${want.length} hits`);
+      assert.deepStrictEqual(scanCondition(src, expr), want, expr);
+    }
+    assert.deepStrictEqual([...compileCondition('l1.rev.x[5] > 0 && h_prev[1] < cand[1]', src.meta).reads].sort(), ['0/0/g', '0/0/h_prev', '1/1/x']);
+  });
+
   it('conditions over the trace agree with the same condition on exactStep', () => {
     const shape = { inputSize: 4, hiddenSize: 6, numLayers: 1, bidirectional: false };
     const T = 300;
