@@ -15,6 +15,7 @@ import { DiagramView } from './views/diagram';
 import { TracePainter } from './views/painter';
 import { binaryIndex, breakReason, nextBreak, TimelineView } from './views/timeline';
 import { ToolbarView } from './views/toolbar';
+import { AnalysisPanel } from './analysis/panel';
 
 export class App {
   readonly store = new Store();
@@ -28,6 +29,7 @@ export class App {
   private diagram: DiagramView | undefined;
   private timeline: TimelineView | undefined;
   private toolbar: ToolbarView | undefined;
+  private analysis: AnalysisPanel | undefined;
   private progress: HTMLElement | undefined;
   private message = '';
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -88,6 +90,8 @@ export class App {
         void this.assets.then(() => post(this.report(m.id)));
         return;
       case 'setStep': return this.store.update({ step: m.step, playing: false });
+      case 'heatmap': case 'unitStats': case 'unitSeries': case 'predictions': case 'exportDone':
+        return this.analysis?.onMessage(m);
       case 'error':
         this.message = m.message;
         this.root.querySelector('.message')?.replaceChildren(m.message);
@@ -145,6 +149,7 @@ export class App {
       this.assets = Promise.resolve();
       this.chain = undefined;
       this.timeline = undefined;
+      this.analysis = undefined;
       this.root.replaceChildren(header, notices, message);
       return;
     }
@@ -171,6 +176,9 @@ export class App {
     this.assets = this.diagram.preload();
     this.root.replaceChildren(header, notices, message, this.progress, this.toolbar.root, this.timeline.root, this.chain.root,
       el('div', { class: 'lower' }, this.diagram.root));
+    this.analysis = new AnalysisPanel(this.store, this.data, s.analysis, s, (msg) => post(msg));
+    this.analysis.setTokens(this.tokens);
+    this.root.append(this.analysis.root);
   }
 
   private onTrace(summary: TraceSummary): void {
@@ -178,6 +186,7 @@ export class App {
     this.store.setLimits({ steps: summary.steps, layers: summary.numLayers, directions: summary.numDirections, units: summary.hiddenSize, gates: summary.channels });
     if (this.progress) this.progress.textContent = '';
     this.toolbar?.setSummary(summary);
+    this.analysis?.setSummary(summary);
     // Both directions stack in the chain: give it the height of two.
     this.root.style.setProperty('--unroll-chain-height', summary.numDirections === 2 ? '400px' : '240px');
     this.chain?.draw();
@@ -202,6 +211,7 @@ export class App {
     if (!this.data.summary) return;
     const values = this.data.exactValues(st.layer, st.direction, st.step);
     this.diagram?.update(values, this.labels[st.step] ?? '');
+    this.analysis?.onExact();
   }
 
   private scan(expression: string, hitCondition = '', logMessage = ''): void {
@@ -250,6 +260,7 @@ export class App {
   private onThemeChange(): void {
     this.painter?.setTheme(readTheme(getComputedStyle(document.body)));
     this.toolbar?.paintLegends();
+    this.analysis?.onThemeChange();
     this.chain?.refresh();
     void this.diagram?.onThemeChange();
   }

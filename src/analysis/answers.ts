@@ -167,6 +167,7 @@ export class AnalysisAnswers {
   async predictions(req: PredictionsRequest, yieldFn: () => Promise<void> = () => Promise.resolve()): Promise<PredictionsMessage> {
     const T = this.src.trace.meta.steps;
     if (req.step >= T) throw new UnrollError(`step ${req.step} is outside the ${T} steps`);
+    if (!this.src.decoder) return { type: 'predictions', id: req.id, runId: this.src.runId, step: req.step, top: [], unavailable: 'no decoder' };
     const logits = await this.logits(req.step);
     const msg: PredictionsMessage = {
       type: 'predictions', id: req.id, runId: this.src.runId, step: req.step,

@@ -140,6 +140,8 @@ export interface PredictionsMessage {
   actual?: { token: string; prob: number; loss: number };
   /** −ln p(token t+1 | ≤ t) for every step (NaN at the last); sent once per run, then omitted. */
   lossStrip?: Float32Array;
+  /** Set when the model has no decoder: why there are no predictions (top is then empty). */
+  unavailable?: string;
 }
 
 /** Outcome of an export or image save: a line to show (saved path, cancelled, or the error). */

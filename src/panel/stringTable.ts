@@ -3,6 +3,7 @@
  * the identity in tests. Pure. Every English text here has a zh-cn entry in l10n/bundle.l10n.zh-cn.json.
  */
 import type { WebviewStrings } from '../protocol/messages';
+import { buildAnalysisStrings } from '../analysis/strings';
 
 export function buildStrings(t: (message: string) => string): WebviewStrings {
   return {
@@ -45,5 +46,6 @@ export function buildStrings(t: (message: string) => string): WebviewStrings {
     diagram: t('Cell diagram'),
     noModel: t('Computing the network…'),
     error: t('Error'),
+    analysis: buildAnalysisStrings(t),
   };
 }

@@ -6,6 +6,7 @@
  * Pure: no `vscode` import, no DOM.
  */
 import { type AnalysisToHost, type AnalysisToWebview, parseAnalysisMessage } from '../analysis/messages';
+import type { AnalysisStrings } from '../analysis/strings';
 
 // The analysis views' messages (heatmaps, unit statistics, predictions, export) are declared there.
 export * from '../analysis/messages';
@@ -88,6 +89,8 @@ export interface WebviewStrings {
   diagram: string;
   noModel: string;
   error: string;
+  /** The analysis views' strings (src/analysis/strings.ts). */
+  analysis: AnalysisStrings;
 }
 
 /** Summary of a trace, sent once per run (the values themselves travel in windows). */

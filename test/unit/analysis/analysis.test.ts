@@ -206,9 +206,11 @@ describe('analysis: predictions of a trained char model', () => {
     assert.strictEqual(again.actual, undefined, 'no next token after the last step');
   });
 
-  it('a model without a decoder says so in one line', async () => {
+  it('a model without a decoder answers "unavailable" (the view says so) instead of failing', async () => {
     const { answers } = setup('lstm_i4_h8_t200');
-    await assert.rejects(answers.predictions({ type: 'requestPredictions', id: 1, runId: 7, step: 0, k: 5 }), /has no decoder/);
+    const m = await answers.predictions({ type: 'requestPredictions', id: 1, runId: 7, step: 0, k: 5 });
+    assert.deepStrictEqual([m.top, m.unavailable, m.lossStrip], [[], 'no decoder', undefined]);
+    await assert.rejects(answers.logits(0), /has no decoder/);
   });
 });
 

@@ -1,0 +1,119 @@
+/**
+ * Units × time heatmap of one channel on Canvas 2D. The host bins steps into at most one column per
+ * pixel (min, max and mean of the 8-bit codes); units are binned into rows here when there are more
+ * units than rows, in the order the sort chose. The selected step and unit are crosshaired; hovering
+ * shows the value (≈ from the codes, exact once the step's exact values arrive).
+ */
+import { binUnits, type Reduce } from '../../src/analysis/aggregate';
+import { channelLut, scaleKind, type Rgb } from '../../src/analysis/colorScales';
+import { dequantize } from '../../src/engine/quantize';
+import type { HeatmapMessage } from '../../src/protocol/messages';
+import { el } from '../dom';
+
+export interface HeatmapGeometry {
+  /** Steps shown: [start, start + count). */
+  start: number;
+  count: number;
+  width: number;
+  height: number;
+  /** Pixel rows (≤ units); each covers a run of units in `order`. */
+  rows: number;
+}
+
+/** Rows to draw `units` units in `maxHeight` px: one row per unit when it fits at ≥ 2 px, else binned. */
+export function rowsFor(units: number, maxHeight: number): { rows: number; rowPx: number } {
+  if (units * 2 <= maxHeight) return { rows: units, rowPx: Math.min(12, Math.floor(maxHeight / units)) };
+  return { rows: Math.max(1, Math.min(units, Math.floor(maxHeight))), rowPx: 1 };
+}
+
+/** Step and unit under a point of the canvas (CSS px), given the order units are drawn in. */
+export function hitTest(x: number, y: number, g: HeatmapGeometry, order: ArrayLike<number>): { step: number; unit: number } | undefined {
+  if (x < 0 || y < 0 || x >= g.width || y >= g.height || g.count <= 0) return undefined;
+  const step = g.start + Math.min(g.count - 1, Math.floor((x / g.width) * g.count));
+  const row = Math.min(g.rows - 1, Math.floor((y / g.height) * g.rows));
+  const first = Math.floor((row * order.length) / g.rows);
+  return { step, unit: order[first] };
+}
+
+export class HeatmapCanvas {
+  readonly canvas: HTMLCanvasElement;
+  geometry: HeatmapGeometry = { start: 0, count: 0, width: 0, height: 0, rows: 0 };
+  private off: HTMLCanvasElement | undefined;
+
+  constructor(label: string) {
+    this.canvas = el('canvas', { class: 'heatmap-canvas', role: 'img', 'aria-label': label, tabindex: '0' });
+  }
+
+  /**
+   * Paints the answer `m` (its bins cover [m.start, m.start + m.count)) in the current geometry; columns
+   * outside the answer's steps stay empty until the next answer arrives.
+   */
+  paint(m: HeatmapMessage | undefined, order: ArrayLike<number>, reduce: Reduce, background: Rgb, cross: { step: number; unit: number } | undefined, focus: string): void {
+    const g = this.geometry;
+    const dpr = (typeof devicePixelRatio === 'number' && devicePixelRatio) || 1;
+    this.canvas.style.width = `${g.width}px`;
+    this.canvas.style.height = `${g.height}px`;
+    const cw = Math.max(1, Math.round(g.width * dpr));
+    const ch = Math.max(1, Math.round(g.height * dpr));
+    if (this.canvas.width !== cw) this.canvas.width = cw;
+    if (this.canvas.height !== ch) this.canvas.height = ch;
+    const ctx = this.canvas.getContext?.('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, g.width, g.height);
+    if (m && g.count > 0 && order.length === m.width && g.rows > 0) {
+      const codes = reduce === 'min' ? m.min : reduce === 'max' ? m.max : m.mean;
+      const rows = binUnits(codes, m.bins, m.width, order, g.rows, reduce);
+      const lut = channelLut(scaleKind(m.channel), m.lo, m.hi, background);
+      const img = new ImageData(m.bins, g.rows);
+      const px = img.data;
+      for (let k = 0; k < m.bins; k++) {
+        for (let r = 0; r < g.rows; r++) {
+          const q = rows[k * g.rows + r] * 4;
+          const o = (r * m.bins + k) * 4;
+          px[o] = lut[q];
+          px[o + 1] = lut[q + 1];
+          px[o + 2] = lut[q + 2];
+          px[o + 3] = 255;
+        }
+      }
+      const off = (this.off ??= document.createElement('canvas'));
+      off.width = m.bins;
+      off.height = g.rows;
+      off.getContext('2d')!.putImageData(img, 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      // The answer may be for a slightly different window (scrolling): place it where its steps are now.
+      const x0 = ((m.start - g.start) / g.count) * g.width;
+      const w = (m.count / g.count) * g.width;
+      ctx.drawImage(off, 0, 0, m.bins, g.rows, x0, 0, w, g.height);
+    }
+    if (cross) this.crosshair(ctx, cross, order, focus);
+  }
+
+  private crosshair(ctx: CanvasRenderingContext2D, cross: { step: number; unit: number }, order: ArrayLike<number>, focus: string): void {
+    const g = this.geometry;
+    ctx.strokeStyle = focus;
+    ctx.lineWidth = 1;
+    if (cross.step >= g.start && cross.step < g.start + g.count) {
+      const x = ((cross.step - g.start + 0.5) / g.count) * g.width;
+      ctx.beginPath();
+      ctx.moveTo(Math.round(x) + 0.5, 0);
+      ctx.lineTo(Math.round(x) + 0.5, g.height);
+      ctx.stroke();
+    }
+    let pos = -1;
+    for (let i = 0; i < order.length; i++) if (order[i] === cross.unit) pos = i;
+    if (pos >= 0) {
+      const row = Math.floor((pos * g.rows) / order.length);
+      const rh = g.height / g.rows;
+      ctx.strokeRect(0.5, Math.round(row * rh) + 0.5, g.width - 1, Math.max(1, Math.round(rh) - 1));
+    }
+  }
+
+  /** Value of the code under the pointer (≈: 8-bit), for the tooltip. */
+  static approxValue(m: HeatmapMessage, step: number, unit: number): number | undefined {
+    if (step < m.start || step >= m.start + m.count) return undefined;
+    const k = Math.min(m.bins - 1, Math.floor(((step - m.start) * m.bins) / m.count));
+    return dequantize(m.mean[k * m.width + unit], m.lo, m.hi);
+  }
+}

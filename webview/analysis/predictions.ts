@@ -1,0 +1,80 @@
+/**
+ * Predictions of a decoder model: the top-k next tokens at the current step with probability bars, the
+ * actual next token's probability and loss, and the per-step loss as a strip (max per pixel when zoomed out).
+ */
+import type { PredictionsMessage } from '../../src/protocol/messages';
+import { el } from '../dom';
+import { textLabel } from './text';
+
+/** Max of `loss` over each of `width` pixel columns (NaN where no step falls). */
+export function lossColumns(loss: Float32Array, width: number): Float32Array {
+  const out = new Float32Array(width).fill(NaN);
+  const n = loss.length;
+  for (let x = 0; x < width; x++) {
+    const a = Math.floor((x * n) / width);
+    const b = Math.max(a + 1, Math.floor(((x + 1) * n) / width));
+    let m = NaN;
+    for (let t = a; t < Math.min(n, b); t++) if (!(loss[t] <= m)) m = Number.isNaN(loss[t]) ? m : loss[t];
+    out[x] = m;
+  }
+  return out;
+}
+
+export class PredictionsView {
+  readonly root: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly actual: HTMLElement;
+  readonly strip: HTMLCanvasElement;
+  onStep: (step: number) => void = () => undefined;
+
+  constructor(private readonly s: { predictions: string; nextToken: string; actualNext: string; lossStrip: string; noDecoder: string }) {
+    this.list = el('ol', { class: 'top-k', 'aria-label': s.nextToken });
+    this.actual = el('p', { class: 'actual' });
+    this.strip = el('canvas', { class: 'loss-strip', height: '24', role: 'img', 'aria-label': s.lossStrip, title: s.lossStrip });
+    this.strip.addEventListener('click', (e) => {
+      const r = this.strip.getBoundingClientRect();
+      const n = Number(this.strip.dataset.steps ?? 0);
+      if (n > 0 && r.width > 0) this.onStep(Math.min(n - 1, Math.floor(((e.clientX - r.left) / r.width) * n)));
+    });
+    this.root = el('section', { class: 'analysis-predictions' }, el('h3', { text: s.predictions }), this.list, this.actual, this.strip);
+  }
+
+  render(m: PredictionsMessage | undefined, strip: Float32Array | undefined, step: number, colours: { bar: string; marker: string }): void {
+    if (m?.unavailable) {
+      this.list.replaceChildren();
+      this.actual.textContent = this.s.noDecoder;
+      this.strip.hidden = true;
+      return;
+    }
+    this.strip.hidden = !strip;
+    this.list.replaceChildren(...(m?.top ?? []).map((p) => {
+      const bar = el('span', { class: 'prob-bar' });
+      bar.style.width = `${Math.max(1, Math.round(p.prob * 100))}%`;
+      return el('li', {}, el('code', { text: textLabel(p.token) }), el('span', { class: 'prob', text: `${(p.prob * 100).toFixed(1)}%` }), bar);
+    }));
+    this.actual.textContent = m?.actual ? `${this.s.actualNext}: “${textLabel(m.actual.token)}” p = ${(m.actual.prob * 100).toFixed(1)}%, −ln p = ${m.actual.loss.toFixed(3)}` : '';
+    if (strip) this.paintStrip(strip, step, colours);
+  }
+
+  private paintStrip(loss: Float32Array, step: number, colours: { bar: string; marker: string }): void {
+    const width = Math.max(50, Math.round(this.strip.clientWidth || this.strip.parentElement?.clientWidth || 600));
+    if (this.strip.width !== width) this.strip.width = width;
+    this.strip.dataset.steps = String(loss.length);
+    const ctx = this.strip.getContext?.('2d');
+    if (!ctx) return;
+    const h = this.strip.height;
+    ctx.clearRect(0, 0, width, h);
+    const cols = lossColumns(loss, width);
+    let max = 0;
+    for (const v of cols) if (v > max) max = v;
+    ctx.fillStyle = colours.bar;
+    cols.forEach((v, x) => {
+      if (!Number.isNaN(v) && max > 0) {
+        const bh = Math.max(1, (v / max) * (h - 2));
+        ctx.fillRect(x, h - bh, 1, bh);
+      }
+    });
+    ctx.fillStyle = colours.marker;
+    ctx.fillRect(Math.floor(((step + 0.5) / loss.length) * width), 0, 2, h);
+  }
+}
