@@ -40,7 +40,7 @@ export function sourceFromEditor(editor: vscode.TextEditor): SequenceSource {
 
 export function registerVisualizer(context: vscode.ExtensionContext, output: vscode.OutputChannel): VisualizerApi {
   const { extensionUri } = context;
-  const traceHost = new TraceHost(vscode.Uri.joinPath(extensionUri, 'dist', 'worker.js').fsPath, output);
+  const traceHost = new TraceHost(vscode.Uri.joinPath(extensionUri, 'dist', 'worker.js').fsPath, output, vscode.Uri.joinPath(extensionUri, 'media', 'models').fsPath);
   VisualizerPanel.extensions.push(traceHost);
   context.subscriptions.push(
     { dispose: () => traceHost.dispose() },

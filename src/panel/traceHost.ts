@@ -9,7 +9,11 @@ import { EngineClient } from '../worker/engineClient';
 import { CancelledError } from '../engine/trace';
 import { UnrollError } from '../engine/types';
 import type { WebviewToHost } from '../protocol/messages';
-import { DEFAULT_RANDOM_MODEL, RandomModelSettings, settingsForSource, TraceSession, validateRandomModel } from './traceSession';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadModel, requireNetwork } from '../model/load';
+import type { Network } from '../engine/types';
+import { builtInModelFile, DEFAULT_RANDOM_MODEL, RandomModelSettings, settingsForSource, TraceSession, validateRandomModel } from './traceSession';
 import type { PanelExtension, VisualizerPanel } from './visualizerPanel';
 
 /** Reads the random-model settings; a bad value gives one line naming the setting. */
@@ -47,7 +51,35 @@ export class TraceHost implements PanelExtension {
   private runId = 0;
   private client: EngineClient | undefined;
 
-  constructor(private readonly workerPath: string, private readonly output: vscode.OutputChannel) {}
+  private readonly builtIns = new Map<string, Network | undefined>();
+
+  constructor(private readonly workerPath: string, private readonly output: vscode.OutputChannel, private readonly modelsDir?: string) {}
+
+  /**
+   * The built-in trained model for the cell (loaded once), unless unroll.visualizer.model says "random".
+   * A missing or unreadable file falls back to random weights with one line in the output channel.
+   */
+  private builtIn(settings: RandomModelSettings): Network | undefined {
+    if (!this.modelsDir || vscode.workspace.getConfiguration('unroll.visualizer').get('model', 'builtin') !== 'builtin') return undefined;
+    if (settings.numLayers !== 1 || settings.bidirectional) return undefined;
+    const file = builtInModelFile(settings.cell);
+    if (!file) return undefined;
+    if (!this.builtIns.has(file)) {
+      const full = path.join(this.modelsDir, file);
+      let net: Network | undefined;
+      try {
+        if (fs.existsSync(full)) {
+          const read = (p: string) => { const f = path.isAbsolute(p) ? p : path.join(this.modelsDir!, p); return fs.existsSync(f) ? fs.readFileSync(f) : undefined; };
+          net = requireNetwork(loadModel(full, fs.readFileSync(full), { readSibling: read }));
+          net = { ...net, source: `built-in ${file.replace('.safetensors', '')} (trained)` };
+        }
+      } catch (e) {
+        this.output.appendLine(`[trace] built-in model ${file} not used: ${(e as Error).message}`);
+      }
+      this.builtIns.set(file, net);
+    }
+    return this.builtIns.get(file);
+  }
 
   /** The finished session of the open panel (editor features and tests read it). */
   get current(): TraceSession | undefined {
@@ -69,7 +101,7 @@ export class TraceHost implements PanelExtension {
     this.running = abort;
     try {
       const settings = settingsForSource(readRandomModelSettings(), panel.source);
-      const net = TraceSession.network(seq, settings);
+      const net = TraceSession.network(seq, settings, this.builtIn(settings));
       const x = denseShared(seq);
       this.client ??= new EngineClient({ workerPath: this.workerPath });
       let lastPost = 0;

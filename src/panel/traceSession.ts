@@ -42,6 +42,11 @@ export function cellSpecFor(name: CellName): CellSpec {
   }
 }
 
+/** File of the built-in trained character model for a cell (media/models), if the cell has one. */
+export function builtInModelFile(cell: CellName): string | undefined {
+  return cell === 'lstm' ? 'char_lstm.safetensors' : cell === 'gru' ? 'char_gru.safetensors' : cell === 'rnn_tanh' ? 'char_rnn.safetensors' : undefined;
+}
+
 /** Checks settings read from the user's configuration; returns one actionable line on error. */
 export function validateRandomModel(s: Partial<RandomModelSettings>): RandomModelSettings {
   const out = { ...DEFAULT_RANDOM_MODEL, ...s };
@@ -101,9 +106,13 @@ export class TraceSession {
     private readonly exact: ExactSource,
   ) {}
 
-  /** The network the visualizer runs for these settings and this sequence's input width. */
-  static network(seq: EncodedSequence, settings: RandomModelSettings): Network {
+  /**
+   * The network the visualizer runs: the built-in trained character model when one is given and it reads
+   * this sequence (characters over its 97 symbols), else seeded random weights sized to the input.
+   */
+  static network(seq: EncodedSequence, settings: RandomModelSettings, builtIn?: Network): Network {
     if (seq.steps === 0) throw new UnrollError('nothing to run: the sequence is empty');
+    if (builtIn && seq.encoding === 'chars' && builtIn.shape.inputSize === seq.inputSize) return builtIn;
     const cell = cellSpecFor(settings.cell);
     return randomNetwork(cell, { inputSize: seq.inputSize, hiddenSize: settings.hiddenSize, numLayers: settings.numLayers, bidirectional: settings.bidirectional }, settings.seed);
   }

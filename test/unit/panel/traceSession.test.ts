@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { DEFAULT_RANDOM_MODEL, encodeSource, sequenceTokens, settingsForSource, TraceSession, validateRandomModel, cellSpecFor } from '../../../src/panel/traceSession';
+import { builtInModelFile, DEFAULT_RANDOM_MODEL, encodeSource, sequenceTokens, settingsForSource, TraceSession, validateRandomModel, cellSpecFor } from '../../../src/panel/traceSession';
 import type { SequenceSource } from '../../../src/protocol/messages';
 
 const src = (text: string): SequenceSource => ({ text, label: 't', fromCurrentLine: false, originalLength: text.length, startOffset: 10 });
@@ -118,5 +118,25 @@ describe('trace session: hit counts and logpoints', () => {
   it('a bad hit count is one clear line', async () => {
     const r = await session.scan({ type: 'scan', id: 3, runId: 1, expression: 't > 0', hitCondition: 'often' }, undefined, now);
     assert.ok(r?.error && /hit count/.test(r.error), r?.error);
+  });
+});
+
+describe('trace session: the built-in trained model', () => {
+  it('char text runs through media/models/char_lstm.safetensors; other readings get random weights', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require('fs') as typeof import('fs');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const path = require('path') as typeof import('path');
+    const file = path.resolve(__dirname, '../../../../media/models/char_lstm.safetensors');
+    const { loadModel, requireNetwork } = require('../../../src/model/load') as typeof import('../../../src/model/load');
+    const net = requireNetwork(loadModel(file, fs.readFileSync(file), { readSibling: () => undefined }));
+    assert.strictEqual(builtInModelFile('lstm'), 'char_lstm.safetensors');
+    assert.strictEqual(builtInModelFile('lstm_peephole'), undefined);
+    const chars = encodeSource(src('def f(x):'));
+    assert.strictEqual(TraceSession.network(chars, DEFAULT_RANDOM_MODEL, net), net);
+    const words = encodeSource({ ...src('def f x'), reading: 'words' });
+    assert.notStrictEqual(TraceSession.network(words, DEFAULT_RANDOM_MODEL, net), net, 'words do not fit a char model');
+    assert.strictEqual(TraceSession.network(words, DEFAULT_RANDOM_MODEL, net).shape.hiddenSize, 16);
+    assert.strictEqual(net.shape.hiddenSize, 64);
   });
 });
