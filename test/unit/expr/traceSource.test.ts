@@ -81,8 +81,7 @@ describe('traceSource: scanning the engine trace', () => {
     const shape = { inputSize: 32, hiddenSize: 32, numLayers: 1, bidirectional: false };
     const x = input(T, 32);
     const kernel = wasmSimdAvailable() ? new WasmKernel() : undefined;
-    // K = 50 divides T: the wasm kernel currently rejects runNetwork's shorter last chunk (reported to the engine owners).
-    const trace = runNetwork(randomNetwork(LSTM, shape, 1), x, { kernel, checkpointEvery: 50 });
+    const trace = runNetwork(randomNetwork(LSTM, shape, 1), x, { kernel });
     const src = traceSource(trace, { x });
     // Including the exact recompute of every step from the checkpoints:
     let t0 = performance.now();
