@@ -102,9 +102,10 @@ describe('Editor hovers and colours in a real VS Code, as a person uses them', f
     await page.mouse.move(5, 790);
     await page.keyboard.press('Escape');
     await runCommand('Unroll: Colour Text by Unit');
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-    await page.keyboard.press('Enter'); // the first state or gate offered (r)
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'mean |value|' }).first().waitFor();
+    // States come first: h (hidden state). Wait for the focused row so Enter is not pressed into an empty list.
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'hidden state' }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'mean |value|' }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter'); // the most active unit
     // Decorations are inline-styled spans in the view overlays.
     const painted = page.locator('.monaco-editor .view-overlays [class*="ced-"]');
