@@ -147,6 +147,7 @@ export class App {
     this.root.dataset.empty = String(this.tokens.length === 0);
     if (!this.tokens.length) {
       this.assets = Promise.resolve();
+      this.root.dataset.assets = 'loaded';
       this.chain = undefined;
       this.timeline = undefined;
       this.analysis = undefined;
@@ -173,7 +174,10 @@ export class App {
     const nonce = root?.dataset.nonce ?? '';
     this.diagram = new DiagramView(this.store, mermaidSrc, nonce, s.diagram, s.copyMermaid, s.loading, s.copied);
     this.diagram.onCopy = (text) => post({ type: 'copyText', text });
-    this.assets = this.diagram.preload();
+    // data-assets="loaded" tells end-to-end tests that no resource fetch is left in flight: VS Code's
+    // webview service worker holds a pending fetch up to 30 s, delaying the next webview after a reload.
+    this.root.dataset.assets = 'loading';
+    this.assets = this.diagram.preload().then(() => { this.root.dataset.assets = 'loaded'; });
     this.root.replaceChildren(header, notices, message, this.progress, this.toolbar.root, this.timeline.root, this.chain.root,
       el('div', { class: 'lower' }, this.diagram.root));
     this.analysis = new AnalysisPanel(this.store, this.data, s.analysis, s, (msg) => post(msg));

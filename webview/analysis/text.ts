@@ -69,14 +69,17 @@ export class TextByUnitView {
       this.body.replaceChildren(frag);
       this.shown = [first, end];
     }
-    this.caption.textContent = captionText;
     const kind = series ? scaleKind(series.channel) : 'diverging';
+    // Scale: a gate's own 0..1; a signed value by this unit's largest |value|, so a unit that moves in a
+    // small range still shows its pattern (the legend says which range).
+    const [lo, hi] = series ? unitScale(series) : [0, 1];
+    this.caption.replaceChildren(captionText, ...(series ? [' · ', ...legend(kind, lo, hi, background)] : []));
     for (let k = 0; k < this.spans.length; k++) {
       const t = first + k;
       const s = this.spans[k];
       if (series && t < series.codes.length) {
         const v = dequantize(series.codes[t], series.lo, series.hi);
-        const bg = valueColour(kind, v, series.lo, series.hi, background);
+        const bg = valueColour(kind, v, lo, hi, background);
         s.style.background = css(bg);
         s.style.color = textColour(bg);
         s.title = `${t}: ${v.toFixed(3)}`;
@@ -84,4 +87,25 @@ export class TextByUnitView {
       s.classList.toggle('current', t === step);
     }
   }
+}
+
+/** The colour range of a unit's series: [0, 1] for gates, ±max |value| (at least 1e-6) otherwise. */
+export function unitScale(series: UnitSeriesMessage): [number, number] {
+  if (scaleKind(series.channel) === 'sequential') return [0, 1];
+  let m = 0;
+  for (const q of series.codes) m = Math.max(m, Math.abs(dequantize(q, series.lo, series.hi)));
+  m = Math.max(m, 1e-6);
+  return [-m, m];
+}
+
+/** Swatches with their values: lo, middle, hi of the scale. */
+function legend(kind: 'sequential' | 'diverging', lo: number, hi: number, background: Rgb): HTMLElement[] {
+  const stops = [lo, (lo + hi) / 2, hi];
+  return stops.map((v) => {
+    const bg = valueColour(kind, v, lo, hi, background);
+    const sw = el('span', { class: 'swatch', text: v.toFixed(Math.abs(v) >= 10 ? 1 : 2) });
+    sw.style.background = css(bg);
+    sw.style.color = textColour(bg);
+    return sw;
+  });
 }
