@@ -39,7 +39,30 @@ export interface DirectionRecord {
   h: Float32Array;
 }
 
+/**
+ * Where a coding kernel sends the Trace's 8-bit codes (semantics exactly those of quantize.ts): per channel,
+ * per block of `blockRows` run rows (blocks aligned to row 0 of the run), a range — fixed, or the block's
+ * finite min/max rounded to float32 — then the codes of those rows.
+ */
+export interface CodeSink {
+  /** Rows per range block (the Trace's checkpoint chunk K). */
+  blockRows: number;
+  /** The channels in storage order: the record a channel reads (gate index for gates) and its fixed range. */
+  channels: { record: 'gates' | 'c' | 'm' | 'h'; gate: number; fixed: [number, number] | undefined }[];
+  /** Range [lo, hi] of block `block` of channel ci (called before that block's codes arrive). */
+  range(ci: number, block: number, lo: number, hi: number): void;
+  /** Codes of run rows [r0, r0 + rows) of channel ci, dense rows of the channel's width (valid during the call only). */
+  codes(ci: number, r0: number, rows: number, data: Uint8Array): void;
+}
+
 export interface Kernel {
+  /** Names the arithmetic: kernels with the same name give bit-identical results (thread count does not matter). */
   readonly name: string;
   runDirection(cell: CellSpec, weights: DirectionWeights, run: DirectionRun, out: DirectionRecord): void;
+  /**
+   * Optional, for tracing: like runDirection, but the gates and m go only to `sink` as 8-bit codes, made where
+   * the kernel keeps its records (the float32 gates never get copied out). `out.h` and `out.c` are filled;
+   * `out.gates` and `out.m` may be empty. C and h are coded from the same float32 values written to `out`.
+   */
+  runDirectionCoded?(cell: CellSpec, weights: DirectionWeights, run: DirectionRun, out: DirectionRecord, sink: CodeSink): void;
 }

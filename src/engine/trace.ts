@@ -13,8 +13,8 @@
  *
  * Indices: t is always the INPUT POSITION; dir 0 = forward, 1 = reverse; windows are [t0, t1).
  */
-import type { DirectionRecord, Kernel } from './kernel';
-import { referenceKernel } from './kernels/reference';
+import type { CodeSink, DirectionRecord, Kernel } from './kernel';
+import { defaultKernel, kernelNamed } from './kernels/registry';
 import { allocateChecked, decodeLogits, unpackNetwork, validateNetwork } from './network';
 import {
   CancelledError, DEFAULT_CHECKPOINT_EVERY, type ExactDirectionRange, type ExactDirectionStep, type ExactRange, type ExactStep,
@@ -36,8 +36,14 @@ export class Trace {
     readonly meta: TraceMeta,
     private readonly net: Network,
     private readonly store: TraceStore,
-    private readonly kernel: Kernel,
+    /** The recording kernel, or how to find one with its arithmetic (resolved at the first recompute). */
+    private kernelOrName: Kernel | string,
   ) {}
+
+  private get kernel(): Kernel {
+    if (typeof this.kernelOrName === 'string') this.kernelOrName = kernelNamed(this.kernelOrName);
+    return this.kernelOrName;
+  }
 
   get steps(): number {
     return this.meta.steps;
@@ -182,9 +188,13 @@ export class Trace {
     return { meta: this.meta, network, buffers: this.store.buffers() };
   }
 
-  static fromTransfer(t: TraceTransfer, kernel: Kernel = referenceKernel): Trace {
+  /** `kernel`: by default one with the arithmetic of the recording run (meta.kernel), so exact values match it bit for bit. */
+  static fromTransfer(t: TraceTransfer, kernel?: Kernel): Trace {
     const store = TraceStore.fromBuffers(t.meta, t.network, t.buffers);
-    return new Trace(t.meta, unpackNetwork(store.weights), store, kernel);
+    if (kernel && kernel.name !== t.meta.kernel) {
+      throw new UnrollError(`this trace was recorded by kernel '${t.meta.kernel}'; recomputing it with '${kernel.name}' would not reproduce its values exactly`);
+    }
+    return new Trace(t.meta, unpackNetwork(store.weights), store, kernel ?? t.meta.kernel);
   }
 
   /** Internal: used by runNetwork once the store is filled. */
@@ -240,12 +250,13 @@ interface ChunkResult {
   inputs: Float32Array[];
 }
 
-export function newRecord(cell: CellSpec, shape: NetworkShape, rows: number): DirectionRecord {
+/** `coded`: for a coding kernel, which keeps gates and m to itself (only h and C come back as float32). */
+export function newRecord(cell: CellSpec, shape: NetworkShape, rows: number, coded = false): DirectionRecord {
   const H = shape.hiddenSize;
   return {
-    gates: new Float32Array(cell.family === 'rnn' ? 0 : rows * gateCount(cell.family) * H),
+    gates: new Float32Array(cell.family === 'rnn' || coded ? 0 : rows * gateCount(cell.family) * H),
     c: new Float32Array(cell.family === 'lstm' ? rows * H : 0),
-    m: new Float32Array(cell.family === 'lstm' && cell.projSize > 0 ? rows * H : 0),
+    m: new Float32Array(cell.family === 'lstm' && cell.projSize > 0 && !coded ? rows * H : 0),
     h: new Float32Array(rows * outputSize(cell, shape)),
   };
 }
@@ -309,10 +320,26 @@ function recordChunk(
   });
 }
 
+/** A sink writing a coding kernel's codes and ranges of one span (starting at row a) into the store. */
+function storeSink(store: TraceStore, k: number, d: number, a: number, channels: Channel[], cell: CellSpec): CodeSink {
+  const names = gateNames(cell.family) as readonly string[];
+  const K = store.checkpointEvery;
+  return {
+    blockRows: K,
+    channels: channels.map((ch) => ({
+      record: ch === 'c' || ch === 'm' || ch === 'h' ? ch : 'gates',
+      gate: Math.max(0, names.indexOf(ch)),
+      fixed: fixedRange(cell, ch),
+    })),
+    range: (ci, block, lo, hi) => store.setChunkRange(k, d, ci, a / K + block, [lo, hi]),
+    codes: (ci, r0, rows, data) => store.channel(k, d, ci).set(data, (a + r0) * store.width(ci)),
+  };
+}
+
 /** Run a network over x (T × inputSize, row t = position t) and record everything. Synchronous. */
 export function runNetwork(given: Network, x: Float32Array, opts: RunOptions = {}): Trace {
   validateNetwork(given);
-  const kernel = opts.kernel ?? referenceKernel;
+  const kernel = opts.kernel ?? defaultKernel();
   const K = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   if (!(Number.isInteger(K) && K > 0)) throw new UnrollError(`checkpointEvery must be a positive integer (got ${K})`);
   const store = TraceStore.forRun(given, x, K, opts);
@@ -333,7 +360,9 @@ export function runNetwork(given: Network, x: Float32Array, opts: RunOptions = {
   // span are read from its float32 rows, which are exactly the states the kernel continued from.
   const spanChunks = spanChunksFor(cell, shape, K);
   const nSpans = Math.ceil(nChunks / spanChunks);
-  const rec = newRecord(cell, shape, Math.min(T, spanChunks * K));
+  // A coding kernel quantises inside its own memory (no float32 gate rows cross over); else quantize.ts here.
+  const coded = kernel.runDirectionCoded !== undefined;
+  const rec = newRecord(cell, shape, Math.min(T, spanChunks * K), coded);
   let below: Float32Array | undefined; // full output of the previous layer, T × D·Out (stacks only)
   for (let k = 0; k < shape.numLayers; k++) {
     const In = layerInputSize(cell, shape, k);
@@ -348,15 +377,17 @@ export function runNetwork(given: Network, x: Float32Array, opts: RunOptions = {
         const j1 = Math.min(nChunks, j0 + spanChunks);
         const a = j0 * K;
         const len = Math.min(T, j1 * K) - a;
-        kernel.runDirection(cell, net.layers[k][d], {
+        const run = {
           steps: len, inputSize: In, hiddenSize: H, outputSize: Out,
           x: input.subarray(a * In, (a + len) * In), h0: cur.h, c0: cur.c, reverse: d === 1,
-        }, rec);
+        };
+        if (coded) kernel.runDirectionCoded!(cell, net.layers[k][d], run, rec, storeSink(store, k, d, a, channels, cell));
+        else kernel.runDirection(cell, net.layers[k][d], run, rec);
         for (let j = j0; j < j1; j++) {
           // Entry state of chunk j: forward = the row before it, reverse = the row after it (or the span's start state).
           const entryRow = d === 0 ? (j === j0 ? -1 : j * K - a - 1) : j === j1 - 1 ? -1 : (j + 1) * K - a;
           store.saveCheckpoint(k, d, j, entryRow < 0 ? cur : rowState(rec, entryRow, Out, H));
-          recordChunk(store, rec, k, d, j, Math.min(T, (j + 1) * K) - j * K, j * K - a, channels, cell, G, H, Out);
+          if (!coded) recordChunk(store, rec, k, d, j, Math.min(T, (j + 1) * K) - j * K, j * K - a, channels, cell, G, H, Out);
         }
         if (out) for (let r = 0; r < len; r++) out.set(rec.h.subarray(r * Out, (r + 1) * Out), ((a + r) * D + d) * Out);
         const last = d === 0 ? len - 1 : 0;

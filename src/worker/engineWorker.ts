@@ -9,16 +9,20 @@ import { referenceKernel } from '../engine/kernels/reference';
 import { unpackNetwork } from '../engine/network';
 import { CancelledError, type Trace, runNetwork } from '../engine/trace';
 import { UnrollError } from '../engine/types';
-import { WasmKernel, wasmSimdAvailable } from '../engine/wasm/wasmKernel';
+import { createFastKernel } from '../engine/wasm/index';
 import type { HostToWorker, KernelName, WorkerToHost } from './messages';
 
 const traces = new Map<number, Trace>();
 let nextTraceId = 1;
-let wasm: Kernel | undefined;
+let fast: Kernel | undefined;
 
+/**
+ * 'wasm' (the default): wasm SIMD, splitting each step across a second core at H ≥ 512 where that pays,
+ * else the tiled TypeScript kernel. A trace's exact values are recomputed by the kernel that recorded it.
+ */
 function kernelFor(name: KernelName | undefined): Kernel {
-  if (name === 'wasm' && wasmSimdAvailable()) return (wasm ??= new WasmKernel());
-  return referenceKernel;
+  if (name === 'reference') return referenceKernel;
+  return (fast ??= createFastKernel({ threads: 2 }));
 }
 
 /** Traces kept for exact-value requests; older ones answer "released". */

@@ -16,7 +16,7 @@ export interface TraceRequest {
   h0?: Float32Array;
   c0?: Float32Array;
   checkpointEvery?: number;
-  /** default 'reference'; 'wasm' falls back to 'reference' when SIMD is unavailable */
+  /** default 'wasm' (wasm SIMD, two cores at H ≥ 512; the tiled TypeScript kernel where wasm SIMD is missing) */
   kernel?: KernelName;
 }
 

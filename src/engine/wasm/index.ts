@@ -13,11 +13,11 @@ export interface FastKernelOptions {
   threads?: 1 | 2;
 }
 
-/** A kernel with a `dispose()` that ends its helper thread, if any. */
-export type FastKernel = Kernel & { dispose(): void };
+/** A kernel with a `dispose()` that ends its helper thread, if any, and the threads it may use. */
+export type FastKernel = Kernel & { dispose(): void; readonly threads: number };
 
 export function createFastKernel(opts: FastKernelOptions = {}): FastKernel {
-  if (!wasmSimdAvailable()) return Object.assign(Object.create(tiledKernel) as Kernel, { dispose() {} });
+  if (!wasmSimdAvailable()) return Object.assign(Object.create(tiledKernel) as Kernel, { threads: 1, dispose() {} });
   if ((opts.threads ?? 1) > 1) {
     try {
       // Loaded lazily: hosts without worker_threads still get the one-thread kernel.

@@ -1,7 +1,8 @@
 // WAT for the Trace's 8-bit store, part of kernel.wasm (see kernel.wat.js). Exactly the semantics of
 // src/engine/quantize.ts, so it is a drop-in: codes are computed in float64 (f64x2) as
-// floor((v − lo)·scale + 0.5), clamped to 0..255 by saturating narrows, NaN → 0; ranges ignore NaN the
-// way `v < lo` does. Byte offsets throughout.
+// nearest((v − lo)·scale) — round half to even, exactly what the JS store's Uint8ClampedArray does
+// (σ(0) = 0.5 → 127.5 is a tie) — clamped to 0..255 by saturating narrows, NaN → 0; ranges ignore NaN
+// the way `v < lo` does. Byte offsets throughout.
 'use strict';
 
 /** range_rows(src, rows, width, stride, out): out[0] = min, out[1] = max over rows (NaN ignored, ±inf kept). */
@@ -33,7 +34,7 @@ const RANGE = `(func $range_rows (export "range_rows") (param $src i32) (param $
   (f32.store (local.get $out) (f32.min (local.get $slo) (f32.min (f32.min (f32x4.extract_lane 0 (local.get $lo)) (f32x4.extract_lane 1 (local.get $lo))) (f32.min (f32x4.extract_lane 2 (local.get $lo)) (f32x4.extract_lane 3 (local.get $lo))))))
   (f32.store offset=4 (local.get $out) (f32.max (local.get $shi) (f32.max (f32.max (f32x4.extract_lane 0 (local.get $hi)) (f32x4.extract_lane 1 (local.get $hi))) (f32.max (f32x4.extract_lane 2 (local.get $hi)) (f32x4.extract_lane 3 (local.get $hi)))))))`;
 
-const code = (x) => `(f64x2.floor (f64x2.add (f64x2.mul (f64x2.sub ${x} (local.get $lov)) (local.get $scv)) (v128.const f64x2 0.5 0.5)))`;
+const code = (x) => `(f64x2.nearest (f64x2.mul (f64x2.sub ${x} (local.get $lov)) (local.get $scv)))`;
 
 /** quantize_rows(src, rows, width, stride, lo, scale, dst): dst[r·width + j] = code of src row r, column j. */
 const QUANTIZE = `(func $quantize_rows (export "quantize_rows") (param $src i32) (param $rows i32) (param $width i32) (param $stride i32) (param $lo f64) (param $scale f64) (param $dst i32)
@@ -57,7 +58,7 @@ const QUANTIZE = `(func $quantize_rows (export "quantize_rows") (param $src i32)
       (br $vl)))
     (block $sd (loop $sl
       (br_if $sd (i32.ge_s (local.get $j) (local.get $width)))
-      (local.set $qs (f64.floor (f64.add (f64.mul (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))) (local.get $lo)) (local.get $scale)) (f64.const 0.5))))
+      (local.set $qs (f64.nearest (f64.mul (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))) (local.get $lo)) (local.get $scale))))
       (local.set $qi (i32.trunc_sat_f64_s (local.get $qs)))
       (local.set $qi (select (i32.const 255) (select (local.get $qi) (i32.const 0) (i32.gt_s (local.get $qi) (i32.const 0))) (i32.ge_s (local.get $qi) (i32.const 255))))
       (i32.store8 (i32.add (local.get $o) (local.get $j)) (local.get $qi))

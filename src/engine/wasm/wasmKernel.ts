@@ -8,7 +8,8 @@
  * Every step is a pure function of (x_t, float32 h_{t-1}, float32 C_{t-1}) and the block split does not
  * change any sum, so one- and two-thread runs and recomputation from a checkpoint are bit-identical.
  */
-import type { DirectionRecord, DirectionRun, Kernel } from '../kernel';
+import type { CodeSink, DirectionRecord, DirectionRun, Kernel } from '../kernel';
+import { QMAX, finiteRange } from '../quantize';
 import type { CellSpec, DirectionWeights } from '../types';
 import { UnrollError, gateCount } from '../types';
 import { blocksOf, packDirection, type PackedDirection } from './pack';
@@ -26,8 +27,11 @@ const DESC_BYTES = 256;
 const PAGE = 65536;
 /** Projected-input bytes per chunk: small enough to stay in L2 while the steps read it back. */
 const CHUNK_BYTES = 1 << 20;
-/** Packed weights kept resident in wasm memory before the cache starts over. */
-const RESIDENT_BYTES = 512 * 2 ** 20;
+/**
+ * Packed weights kept resident in wasm memory before the cache starts over. Every new trace brings new
+ * weight objects and wasm memory never shrinks, so this bounds what the default kernel holds for good.
+ */
+const RESIDENT_BYTES = 128 * 2 ** 20;
 
 export interface KernelExports {
   gemm_v1: GemmFn;
@@ -38,6 +42,8 @@ export interface KernelExports {
   steps_gru(d: number): void;
   steps_gru_cho(d: number): void;
   gather(wp: number, bias: number, ids: number, T: number, K: number, V: number, out: number, outStride: number, nb: number): void;
+  range_rows(src: number, rows: number, width: number, stride: number, out: number): void;
+  quantize_rows(src: number, rows: number, width: number, stride: number, lo: number, scale: number, dst: number): void;
 }
 type GemmFn = (wp: number, bias: number, x: number, T: number, K: number, out: number, outStride: number, b0: number, b1: number) => void;
 
@@ -117,7 +123,7 @@ export class WasmKernel implements Kernel {
    * Views of the memory, renewed only after it grows: every read of a shared Memory's `buffer` makes a
    * new SharedArrayBuffer object, and making several per call showed up as garbage-collector time.
    */
-  private views: { f32: Float32Array; i32: Int32Array };
+  private views: { f32: Float32Array; i32: Int32Array; u8: Uint8Array };
 
   private readonly chunkBytes: number;
   private readonly minUnitsPerThread: number;
@@ -134,8 +140,12 @@ export class WasmKernel implements Kernel {
     this.oneHot = opts.oneHot ?? true;
     this.minUnitsPerThread = opts.minUnitsPerThread ?? 256;
     this.views = viewsOf(team.memory);
-    this.name = team.threads > 1 ? `wasm-simd×${team.threads}` : 'wasm-simd';
+    // One name for every thread count: the block split changes no sum, so the arithmetic is the same.
+    this.name = 'wasm-simd';
+    this.threads = team.threads;
   }
+
+  readonly threads: number;
 
   dispose(): void {
     this.team.dispose();
@@ -143,6 +153,11 @@ export class WasmKernel implements Kernel {
 
   runDirection(cell: CellSpec, w: DirectionWeights, run: DirectionRun, out: DirectionRecord): void {
     this.exec(cell, w, run, out);
+  }
+
+  runDirectionCoded(cell: CellSpec, w: DirectionWeights, run: DirectionRun, out: DirectionRecord, sink: CodeSink): void {
+    if (!(Number.isInteger(sink.blockRows) && sink.blockRows > 0)) throw new UnrollError(`code blocks must be a positive whole number of rows (got ${sink.blockRows})`);
+    this.exec(cell, w, run, out, sink);
   }
 
   /** Runs one direction; returns the final h and C (also when tracing is off). */
@@ -158,20 +173,22 @@ export class WasmKernel implements Kernel {
   }
 
   /** The run itself; returns where the final h and C sit in wasm memory (valid until the next run). */
-  private exec(cell: CellSpec, w: DirectionWeights, run: DirectionRun, out?: DirectionRecord): { h: number; c: number } {
+  private exec(cell: CellSpec, w: DirectionWeights, run: DirectionRun, out?: DirectionRecord, sink?: CodeSink): { h: number; c: number } {
     const { steps: T, inputSize: In, hiddenSize: H, outputSize: Out, x, reverse } = run;
     const G = gateCount(cell.family);
     const proj = cell.family === 'lstm' && cell.projSize > 0;
     const cho = cell.family === 'gru' && !cell.resetAfter;
-    checkShapes(cell, w, run, G, out);
-    const trace = this.tracing && out !== undefined;
+    checkShapes(cell, w, run, G, out, sink !== undefined);
+    const trace = (this.tracing || sink !== undefined) && out !== undefined;
     const p = this.pack(cell, w, H, In, Out);
     const nb = blocksOf(H);
     const Hp = nb * 4;
     const nbOut = blocksOf(Out);
     const Op = nbOut * 4;
     const xwRow = nb * G * 16;
-    const C = Math.max(1, Math.min(T, Math.floor(this.chunkBytes / xwRow)));
+    let C = Math.max(1, Math.min(T, Math.floor(this.chunkBytes / xwRow)));
+    // Coding: a range block must lie inside one chunk, so chunks are whole blocks (aligned to row 0).
+    if (sink) C = Math.max(sink.blockRows, C - (C % sink.blockRows));
     const team = this.team;
     // Both cores only where a step is long enough to amortise the per-step barrier.
     const n = H >= this.minUnitsPerThread * team.threads ? team.threads : 1;
@@ -231,8 +248,10 @@ export class WasmKernel implements Kernel {
     const cRec = alloc(rows * Hp * 4);
     const mRec = alloc(rows * Hp * 4);
     const hRec = alloc(rows * Op * 4);
+    const codes = alloc(sink ? C * Math.max(Hp, Op) : 0);
+    const rangeOut = alloc(sink ? 16 : 0);
     ensure();
-    const { f32, i32 } = this.views;
+    const { f32, i32, u8 } = this.views;
     if (res.fresh) {
       [aW, aBias, aR, aAux, aPeep].forEach((at, i) => parts[i] && f32.set(parts[i]!, at >> 2));
       res.fresh = false;
@@ -268,9 +287,9 @@ export class WasmKernel implements Kernel {
     let cur = hA;
     const nChunks = Math.ceil(T / C);
     for (let ci = 0; ci < nChunks; ci++) {
-      // Reverse runs take the chunks from the end and walk each one backwards.
-      const start = reverse ? Math.max(0, T - (ci + 1) * C) : ci * C;
-      const len = Math.min(C, reverse ? T - ci * C - start : T - start);
+      // Reverse runs take the chunks from the end and walk each one backwards (chunks stay aligned to row 0).
+      const start = (reverse ? nChunks - 1 - ci : ci) * C;
+      const len = Math.min(C, T - start);
       // One-hot rows (character models): the projection is a column of W, gathered instead of multiplied.
       const gathered = this.oneHot && oneHotIds(x, start, len, In, i32, aX >> 2);
       if (gathered) team.exports.gather(aW, aBias, aX, len, In, G, aXw, xwRow, nb);
@@ -285,10 +304,18 @@ export class WasmKernel implements Kernel {
       team.run({ gemm, gemmArgs: [aW, aBias, aX, gathered ? 0 : len, In, aXw, xwRow], steps, desc: descs, blocks: split });
       cur = i32[(descs[0] >> 2) + FIELD.hOut];
       if (trace && out) {
-        copyRows(f32, gRec, G * Hp, G, Hp, H, out.gates, start, len, cell.family !== 'rnn');
+        if (!sink) copyRows(f32, gRec, G * Hp, G, Hp, H, out.gates, start, len, cell.family !== 'rnn');
         if (cell.family === 'lstm') copyRows(f32, cRec, Hp, 1, Hp, H, out.c, start, len, true);
-        if (proj) copyRows(f32, mRec, Hp, 1, Hp, H, out.m, start, len, true);
+        if (proj && !sink) copyRows(f32, mRec, Hp, 1, Hp, H, out.m, start, len, true);
         copyRows(f32, hRec, Op, 1, Op, Out, out.h, start, len, true);
+      }
+      if (sink) {
+        const recs = { gates: [gRec, G * Hp * 4, H], c: [cRec, Hp * 4, H], m: [mRec, Hp * 4, H], h: [hRec, Op * 4, Out] } as const;
+        sink.channels.forEach((ch, chi) => {
+          const [base, stride, width] = recs[ch.record];
+          const src = base + (ch.record === 'gates' ? ch.gate * Hp * 4 : 0);
+          codeChannel(team.exports, f32, u8, sink, chi, ch.fixed, src, stride, width, start, len, codes, rangeOut);
+        });
       }
     }
     return { h: cur, c: aC };
@@ -326,9 +353,40 @@ function oneHotIds(x: Float32Array, start: number, len: number, In: number, ids:
   return true;
 }
 
-function viewsOf(mem: WebAssembly.Memory): { f32: Float32Array; i32: Int32Array } {
+function viewsOf(mem: WebAssembly.Memory): { f32: Float32Array; i32: Int32Array; u8: Uint8Array } {
   const buf = mem.buffer;
-  return { f32: new Float32Array(buf), i32: new Int32Array(buf) };
+  return { f32: new Float32Array(buf), i32: new Int32Array(buf), u8: new Uint8Array(buf) };
+}
+
+/**
+ * Code one channel of a chunk's records (rows [start, start + len) of the run, `stride` bytes apart at
+ * `src`) block by block into `codes`, then hand them to the sink in one piece. Same arithmetic as
+ * quantize.ts: range = finite min/max (float32), scale = 255 / (hi − lo) in float64, round half to even.
+ */
+function codeChannel(
+  ex: KernelExports, f32: Float32Array, u8: Uint8Array, sink: CodeSink, ci: number, fixed: [number, number] | undefined,
+  src: number, stride: number, width: number, start: number, len: number, codes: number, rangeOut: number,
+): void {
+  const K = sink.blockRows;
+  for (let r = 0; r < len; r += K) {
+    const rows = Math.min(K, len - r);
+    const at = src + r * stride;
+    let lo: number;
+    let hi: number;
+    if (fixed) [lo, hi] = fixed;
+    else {
+      ex.range_rows(at, rows, width, stride, rangeOut);
+      lo = f32[rangeOut >> 2];
+      hi = f32[(rangeOut >> 2) + 1];
+      // ±inf (relu overflow) or nothing but NaN: the rare finite-only pass, in JS on the same memory
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = finiteRange(f32, rows, width, stride >> 2, at >> 2);
+    }
+    lo = Math.fround(lo);
+    hi = Math.fround(hi);
+    sink.range(ci, (start + r) / K, lo, hi);
+    ex.quantize_rows(at, rows, width, stride, lo, hi > lo ? QMAX / (hi - lo) : 0, codes + r * width);
+  }
+  sink.codes(ci, start, len, u8.subarray(codes, codes + len * width));
 }
 
 /**
@@ -349,7 +407,7 @@ function copyRows(f32: Float32Array, at: number, rowFloats: number, groups: numb
     }
 }
 
-function checkShapes(cell: CellSpec, w: DirectionWeights, run: DirectionRun, G: number, out?: DirectionRecord): void {
+function checkShapes(cell: CellSpec, w: DirectionWeights, run: DirectionRun, G: number, out?: DirectionRecord, coded = false): void {
   const { steps: T, inputSize: In, hiddenSize: H, outputSize: Out } = run;
   const want = (what: string, got: number, expected: number) => {
     if (got !== expected) throw new UnrollError(`Kernel input ${what} has ${got} values, expected ${expected}.`);
@@ -368,8 +426,8 @@ function checkShapes(cell: CellSpec, w: DirectionWeights, run: DirectionRun, G: 
   };
   if (out) {
     room('h', out.h.length, T * Out);
-    if (cell.family !== 'rnn') room('gates', out.gates.length, T * G * H);
+    if (cell.family !== 'rnn' && !coded) room('gates', out.gates.length, T * G * H);
     if (cell.family === 'lstm') room('c', out.c.length, T * H);
-    if (cell.family === 'lstm' && cell.projSize > 0) room('m', out.m.length, T * H);
+    if (cell.family === 'lstm' && cell.projSize > 0 && !coded) room('m', out.m.length, T * H);
   }
 }

@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import { networkFromTensors } from '../../../src/engine/conventions';
 import { toExpected } from '../../../src/engine/expected';
-import { sigmoid } from '../../../src/engine/kernels/reference';
+import { referenceKernel, sigmoid } from '../../../src/engine/kernels/reference';
 import { runNetwork } from '../../../src/engine/trace';
 import { type CellSpec, UnrollError } from '../../../src/engine/types';
 import { mulberry32, randomNetwork } from '../../../src/model/random';
@@ -268,9 +268,13 @@ describe('engine: numerics', () => {
 
   it('saturates cleanly at huge pre-activations: gates exactly 0 or 1, no NaN or Infinity', () => {
     const x = Float32Array.from([3e38, -3e38, -3e38, 3e38]);
-    const s = runNetwork(randomNetwork(cell, shape, 5), x).exactRange(0, 2).layers[0].forward;
+    const s = runNetwork(randomNetwork(cell, shape, 5), x, { kernel: referenceKernel }).exactRange(0, 2).layers[0].forward;
     for (const v of [...s.gates.i!, ...s.gates.f!, ...s.gates.o!]) assert.ok(v === 0 || v === 1, `gate ${v}`);
     assert.ok([...s.h, ...s.c!].every(Number.isFinite));
+    // The default (wasm) kernel clamps exp's argument to [−87, 88]: σ is then 0 to within 1e-37, never NaN.
+    const w = runNetwork(randomNetwork(cell, shape, 5), x).exactRange(0, 2).layers[0].forward;
+    for (const v of [...w.gates.i!, ...w.gates.f!, ...w.gates.o!]) assert.ok(Math.abs(v - Math.round(v)) < 1e-37, `gate ${v}`);
+    assert.ok([...w.h, ...w.c!].every(Number.isFinite));
     assert.strictEqual(sigmoid(-1000), 0);
     assert.strictEqual(sigmoid(1000), 1);
   });

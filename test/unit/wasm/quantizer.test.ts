@@ -43,6 +43,17 @@ describe('SIMD quantizer: bit-identical to the Trace store (src/engine/quantize.
     assert.deepStrictEqual(q.finiteRange(Float32Array.from([NaN, NaN]), 1, 2, 2, 0), [0, 0]);
   });
 
+  it('exact ties round half to even, as the JS store does (floor(x + 0.5) would not)', () => {
+    // lo 0, hi 255: scale 1, so v is the code itself; 0.5 → 0, 1.5 → 2, 2.5 → 2, 127.5 → 128
+    const src = Float32Array.from([0.5, 1.5, 2.5, 3.5, 127.5, 254.5, 7, 8.25]);
+    const a = new Uint8Array(8);
+    const b = new Uint8Array(8);
+    quantizeRows(src, 1, 8, 8, 0, 0, 255, a, 0);
+    q.quantizeRows(src, 1, 8, 8, 0, 0, 255, b, 0);
+    assert.deepStrictEqual([...a], [0, 2, 2, 4, 128, 254, 7, 8]);
+    assert.deepStrictEqual([...b], [...a]);
+  });
+
   it('an empty range (hi = lo) gives code 0, as in JS', () => {
     const src = Float32Array.from([1, 1, 1, 1, 1]);
     const a = new Uint8Array(5).fill(9);
