@@ -177,7 +177,8 @@ export class App {
     // data-assets="loaded" tells end-to-end tests that no resource fetch is left in flight: VS Code's
     // webview service worker holds a pending fetch up to 30 s, delaying the next webview after a reload.
     this.root.dataset.assets = 'loading';
-    this.assets = this.diagram.preload().then(() => { this.root.dataset.assets = 'loaded'; });
+    this.assets = this.diagram.preload();
+    void this.diagram.whenLoaded().then(() => { this.root.dataset.assets = 'loaded'; });
     this.root.replaceChildren(header, notices, message, this.progress, this.toolbar.root, this.timeline.root, this.chain.root,
       el('div', { class: 'lower' }, this.diagram.root));
     this.analysis = new AnalysisPanel(this.store, this.data, s.analysis, s, (msg) => post(msg));

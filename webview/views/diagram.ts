@@ -103,9 +103,13 @@ export class DiagramView {
    * VS Code's webview service worker (a pending fetch there delays the next webview by many seconds).
    */
   preload(timeoutMs = 2000): Promise<void> {
+    return Promise.race([this.whenLoaded(), new Promise<void>((r) => setTimeout(r, timeoutMs))]);
+  }
+
+  /** Resolves when mermaid has loaded or failed to (no timeout). */
+  whenLoaded(): Promise<void> {
     if (!this.mermaidSrc) return Promise.resolve();
-    const loaded = loadMermaid(this.mermaidSrc, this.nonce).then(() => undefined, () => undefined);
-    return Promise.race([loaded, new Promise<void>((r) => setTimeout(r, timeoutMs))]);
+    return loadMermaid(this.mermaidSrc, this.nonce).then(() => undefined, () => undefined);
   }
 
   /** Shows the diagram of a cell kind (renders only when the kind or theme changed). */
