@@ -8,7 +8,7 @@ import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import { CancelledError, runNetwork } from '../../../src/engine/trace';
 import { type CellSpec, UnrollError } from '../../../src/engine/types';
-import { randomNetwork } from '../../../src/model/random';
+import { mulberry32, randomNetwork } from '../../../src/model/random';
 import { EngineClient } from '../../../src/worker/engineClient';
 import { ROOT, compareAll, loadFixture } from './helpers';
 
@@ -49,6 +49,41 @@ describe('engine worker', function () {
     const r = await remote.exactRange(0, 200);
     compareAll(doc.expected.layers[0].forward.h, Array.from({ length: 200 }, (_, t) => Array.from(r.layers[0].forward.h.subarray(t * 8, (t + 1) * 8))), doc.tolerance, 'h');
     remote.release();
+  });
+
+  it('wasm in the worker (two threads at H = 512): exact steps recomputed anywhere equal the recorded checkpoints bit for bit', async () => {
+    const K = 32;
+    const big = { network: randomNetwork(LSTM, { inputSize: 16, hiddenSize: 512, numLayers: 1, bidirectional: false }, 7), x: Float32Array.from({ length: 200 * 16 }, (_, i) => Math.sin(i * 0.61)) };
+    const stack = { network: randomNetwork({ ...LSTM, family: 'gru' }, { inputSize: 5, hiddenSize: 24, numLayers: 2, bidirectional: true }, 8), x: Float32Array.from({ length: 300 * 5 }, (_, i) => Math.cos(i * 0.23)) };
+    for (const job of [big, stack]) {
+      const remote = await client.trace({ ...job, checkpointEvery: K });
+      assert.strictEqual(remote.meta.kernel, 'wasm-simd');
+      const T = remote.meta.steps;
+      const r = mulberry32(T);
+      for (let n = 0; n < 5; n++) {
+        const j = 1 + Math.floor(r() * (Math.ceil(T / K) - 1)); // a chunk after the first
+        // Forward: the last step of chunk j − 1, recomputed from checkpoint j − 1, lands exactly on checkpoint j
+        // (the recorded state that exactStep(jK) reports as its previous state). Reverse: the mirror image.
+        const [before, at] = await Promise.all([remote.exactStep(j * K - 1), remote.exactStep(j * K)]);
+        const last = remote.meta.shape.numLayers - 1;
+        assert.deepStrictEqual(before.layers[last].forward.h, at.layers[last].forward.hPrev);
+        if (before.layers[0].forward.c) assert.deepStrictEqual(before.layers[0].forward.c, at.layers[0].forward.cPrev);
+        if (at.layers[0].reverse) {
+          const end = Math.min(T, (j + 1) * K);
+          const [ra, rb] = await Promise.all([remote.exactStep(end - 1), end < T ? remote.exactStep(end) : undefined]);
+          if (rb) assert.deepStrictEqual(rb.layers[last].reverse!.h, ra.layers[last].reverse!.hPrev);
+        }
+        // The host recomputes with the same arithmetic as the worker (its own wasm kernel, one thread).
+        const t = Math.floor(r() * T);
+        const exact = await remote.exactStep(t);
+        assert.deepStrictEqual(remote.local.exactStep(t), exact);
+        // Fixed-range codes are the JS store's rounding of exactly these float32 values.
+        const gate = exact.layers[0].forward.gates[job === big ? 'i' : 'z']!;
+        const codes = remote.window(0, 0, job === big ? 'i' : 'z', t, t + 1).data;
+        assert.deepStrictEqual([...codes], [...Uint8ClampedArray.from(gate, (v) => v * 255)]);
+      }
+      remote.release();
+    }
   });
 
   it('cancels a long run; the worker then serves the next trace', async () => {
