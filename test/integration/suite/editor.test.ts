@@ -49,8 +49,10 @@ describe('Editor: readings, hovers, colours', function () {
     const text = await hoverText(editor.document, new vscode.Position(0, 8)); // the "a" of "(a,"
     assert.match(text, /step 9 of 31 · `a`/); // index 8, shown 1-based
     assert.match(text, /Gate means: reset r [=≈] \d\.\d\d · update z [=≈] \d\.\d\d/);
-    assert.match(text, /!\[h_t of 16 units\]\(data:image\/svg\+xml;base64,/);
+    assert.match(text, /!\[h_t of \d+ units\]\(data:image\/svg\+xml;base64,/); // the built-in or random model
     assert.match(text, /\[Show step 9\]\(command:unroll\.showStep\?/);
+    // A model with a decoder (the built-in trained character model) also predicts the next token.
+    if (/\(trained\)/.test(text)) assert.match(text, /Predicted next: `[^`]+` \d+\.\d%, `[^`]+` \d+\.\d%, `[^`]+` \d+\.\d%/);
     assert.match(text, /\[Colour text by unit \d+\]\(command:unroll\.colourTextByUnit\?/);
     // Outside the visualized range there is no Unroll hover.
     await editor.edit((e) => e.insert(new vscode.Position(2, 0), 'x = 1\n'));
@@ -110,6 +112,18 @@ describe('Editor: readings, hovers, colours', function () {
     assert.deepStrictEqual([run.readingId, run.steps], ['csv', 3]);
     assert.match(run.description, /3 columns \(t, temp, humidity\)/);
     assert.match(await hoverText(csv.document, new vscode.Position(2, 3)), /step 2 of 3 · `1,22\.0,41`/);
+  });
+
+  it('the reading pipeline Visualize LSTM can delegate to reads a JSON array of rows as steps × features', async () => {
+    const api = await editorApi();
+    const editor = await openFile('rows.json', '[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]\n');
+    editor.selection = new vscode.Selection(0, 0, 0, 36);
+    const uri = editor.document.uri.toString();
+    await vscode.commands.executeCommand('unroll.editor.visualize', { family: 'lstm' });
+    await api.waitForEditorRun(uri, 0, 60_000);
+    const run = api.editorRun(uri)!;
+    assert.deepStrictEqual([run.readingId, run.steps, run.cellLabel], ['numbers', 3, 'LSTM']);
+    assert.match(await hoverText(editor.document, new vscode.Position(0, 14)), /step 2 of 3 · `\[0\.3, 0\.4\]`/);
   });
 
   it('Colour Text by Unit decorates the range; Clear Colours removes it; the status bar shows the step', async () => {
