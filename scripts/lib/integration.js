@@ -42,10 +42,13 @@ async function runIntegration({ extensionPath = ROOT, resultsDir, timeoutMs = 42
       for (const l of line.split('\n')) if (l.includes(MARK) && !l.includes(`${MARK} RESULT`)) console.log(`  ${l.slice(l.indexOf(MARK) + MARK.length + 1)}`);
     });
     page.on('console', (m) => logLines.push(`[page ${m.type()}] ${m.text()}`));
+    // A crashed or closed page never calls codeAutomationExit: stop waiting at once instead of timing out.
+    const gone = new Promise((resolve) => { page.once('crash', () => resolve('crash')); page.once('close', () => resolve('close')); });
     await page.goto(url);
     let timer;
-    const code = await Promise.race([exit, new Promise((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); })]);
+    const code = await Promise.race([exit, gone, new Promise((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); })]);
     clearTimeout(timer);
+    if (code === 'crash' || code === 'close') return failure(`the workbench page ${code === 'crash' ? 'crashed' : 'closed'} before the suite finished (see ${path.relative(ROOT, logPath)})`);
     if (code === 'timeout') return failure(`the extension host did not finish the suite within ${timeoutMs / 1000} s (see ${path.relative(ROOT, logPath)})`);
     if (fs.existsSync(resultsFile)) {
       const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
