@@ -14,6 +14,7 @@ export function activate(context: vscode.ExtensionContext) {
   const editor = registerEditor(context, output);
   registerDebugger(context, output, visualizer);
   const models = registerModelView(context, output);
+  visualizer.useModels(models.modelChoice);
   return { ...visualizer, ...editor, ...models };
 }
 

@@ -105,7 +105,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
       cellLabel: CELL_LABELS[cellName] ?? cellName,
       modelLabel: `${m.modelSource}${untrained} · H=${m.hiddenSize}${m.numLayers > 1 ? `×${m.numLayers}` : ''}`,
       // The built-in character vocabulary is the decoder's when it has 97 outputs (the char models).
-      vocab: session.network.decoder?.vocabSize === 97 ? defaultCharVocabulary().symbols : undefined,
+      vocab: session.vocabSymbols ? [...session.vocabSymbols] : session.network.decoder?.vocabSize === 97 ? defaultCharVocabulary().symbols : undefined,
       readingId: panel.source.reading ?? 'chars',
     });
     hover.prefill(run);

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { parsePersistedState, RenderReport, SequenceSource } from '../protocol/messages';
 import { capText } from './sequence';
 import { VIEW_TYPE, VisualizerPanel, webviewOptions } from './visualizerPanel';
-import { TraceHost } from './traceHost';
+import { TraceHost, type ModelSource } from './traceHost';
 import type { TraceSummary } from '../protocol/messages';
 
 export interface VisualizerApi {
@@ -15,6 +15,8 @@ export interface VisualizerApi {
   getTraceSummary(): TraceSummary | undefined;
   /** Moves the visualizer to a step (as the editor or debugger would). */
   setStep(step: number): void;
+  /** Connects "Unroll: Choose Model…": the panel runs the chosen model and re-runs when it changes. */
+  useModels(models: ModelSource): void;
 }
 
 /** Reads the selection (or the current line) of an editor into a sequence source. */
@@ -72,5 +74,6 @@ export function registerVisualizer(context: vscode.ExtensionContext, output: vsc
     isPanelReady: () => VisualizerPanel.current?.isReady ?? false,
     getTraceSummary: () => traceHost.current?.summary,
     setStep: (step: number) => VisualizerPanel.current?.post({ type: 'setStep', step }),
+    useModels: (models: ModelSource) => { context.subscriptions.push(traceHost.useModels(models)); },
   };
 }

@@ -13,8 +13,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadModel, requireNetwork } from '../model/load';
 import type { Network } from '../engine/types';
-import { builtInModelFile, DEFAULT_RANDOM_MODEL, RandomModelSettings, settingsForSource, TraceSession, validateRandomModel } from './traceSession';
-import type { PanelExtension, VisualizerPanel } from './visualizerPanel';
+import { builtInModelFile, DEFAULT_RANDOM_MODEL, encodeSource, RandomModelSettings, settingsForSource, TraceSession, validateRandomModel } from './traceSession';
+import { VisualizerPanel, type PanelExtension } from './visualizerPanel';
+import { encodeForModel, modelVocabulary, type ChosenModelInput } from './modelInput';
+import { cellNameOf } from '../model/detect';
+
+/** The chosen model as the models feature offers it (modelChoice.runnable() / onDidChange). */
+export interface ModelSource {
+  runnable(): Promise<(ChosenModelInput & { h0?: Float32Array; c0?: Float32Array; warnings?: string[] }) | undefined>;
+  readonly onDidChange: vscode.Event<unknown>;
+}
 
 /** Reads the random-model settings; a bad value gives one line naming the setting. */
 export function readRandomModelSettings(): RandomModelSettings {
@@ -52,6 +60,10 @@ export class TraceHost implements PanelExtension {
   private client: EngineClient | undefined;
 
   private readonly builtIns = new Map<string, Network | undefined>();
+  private models: ModelSource | undefined;
+  private readonly traceReadyEmitter = new vscode.EventEmitter<TraceSession>();
+  /** Fires when the open panel's trace is finished (the editor adopts it: hovers, colours, status bar). */
+  readonly onDidTraceReady = this.traceReadyEmitter.event;
 
   constructor(private readonly workerPath: string, private readonly output: vscode.OutputChannel, private readonly modelsDir?: string) {}
 
@@ -81,6 +93,18 @@ export class TraceHost implements PanelExtension {
     return this.builtIns.get(file);
   }
 
+  /**
+   * Runs the model chosen with "Unroll: Choose Model…" instead of the built-in/random one, and re-runs the
+   * open panel when the choice changes.
+   */
+  useModels(models: ModelSource): vscode.Disposable {
+    this.models = models;
+    return models.onDidChange(() => {
+      const p = VisualizerPanel.current;
+      if (p) this.onSource(p);
+    });
+  }
+
   /** The finished session of the open panel (editor features and tests read it). */
   get current(): TraceSession | undefined {
     return this.session;
@@ -96,16 +120,36 @@ export class TraceHost implements PanelExtension {
   }
 
   private async run(panel: VisualizerPanel, runId: number): Promise<void> {
-    const seq = panel.seq;
+    let seq = panel.seq;
     const abort = new AbortController();
     this.running = abort;
     try {
-      const settings = settingsForSource(readRandomModelSettings(), panel.source);
-      const net = TraceSession.network(seq, settings, this.builtIn(settings));
+      const chosen = await this.models?.runnable();
+      if (runId !== this.runId) return;
+      let settings: RandomModelSettings;
+      let net: Network;
+      let vocabSymbols: readonly string[] | undefined;
+      if (chosen) {
+        // The chosen model reads the text with its own vocabulary / input width (or says why it cannot).
+        seq = encodeForModel(panel.source, chosen);
+        net = { ...chosen.network, source: chosen.label };
+        settings = { ...DEFAULT_RANDOM_MODEL, cell: cellNameOf(net.cell), hiddenSize: net.shape.hiddenSize, numLayers: net.shape.numLayers, bidirectional: net.shape.bidirectional };
+        vocabSymbols = chosen.vocab && modelVocabulary(chosen.vocab).symbols;
+        for (const w of chosen.warnings ?? []) this.output.appendLine(`[trace] ${chosen.label}: ${w}`);
+        panel.replaceSequence(seq);
+      } else {
+        if (seq.model === 'given') {
+          // A model was chosen before and encoded this text: go back to the default encoding.
+          seq = encodeSource(panel.source, readSeed());
+          panel.replaceSequence(seq);
+        }
+        settings = settingsForSource(readRandomModelSettings(), panel.source);
+        net = TraceSession.network(seq, settings, this.builtIn(settings));
+      }
       const x = denseShared(seq);
       this.client ??= new EngineClient({ workerPath: this.workerPath });
       let lastPost = 0;
-      const remote = await this.client.trace({ network: net, x, kernel: 'wasm' }, {
+      const remote = await this.client.trace({ network: net, x, kernel: 'wasm', ...(chosen?.h0 ? { h0: chosen.h0 } : {}), ...(chosen?.c0 ? { c0: chosen.c0 } : {}) }, {
         signal: abort.signal,
         onProgress: ({ done, total }) => {
           const now = Date.now();
@@ -117,8 +161,10 @@ export class TraceHost implements PanelExtension {
       });
       if (runId !== this.runId) return;
       this.session = TraceSession.fromTrace(runId, seq, net, settings, remote.local, x, remote.millis, (t) => remote.exactStep(t));
+      this.session.vocabSymbols = vocabSymbols;
       this.output.appendLine(`[trace] ${seq.steps} steps, ${settings.cell} H=${settings.hiddenSize}×${settings.numLayers}${settings.bidirectional ? ' bi' : ''} in ${remote.millis} ms`);
       panel.post({ type: 'traceReady', summary: this.session.summary });
+      this.traceReadyEmitter.fire(this.session);
     } catch (e) {
       if (e instanceof CancelledError || runId !== this.runId) return;
       const message = e instanceof UnrollError ? e.message : `the engine failed: ${(e as Error).message}`;
@@ -166,6 +212,7 @@ export class TraceHost implements PanelExtension {
 
   dispose(): void {
     this.onDispose();
+    this.traceReadyEmitter.dispose();
     void this.client?.dispose();
   }
 

@@ -95,6 +95,9 @@ export function sequenceTokens(seq: EncodedSequence): string[] {
 export type ExactSource = (t: number) => Promise<ExactStep> | ExactStep;
 
 export class TraceSession {
+  /** The chosen model's vocabulary (hovers decode its predictions with it); undefined for built-in/random. */
+  vocabSymbols: readonly string[] | undefined;
+
   private constructor(
     readonly runId: number,
     readonly seq: EncodedSequence,

@@ -98,6 +98,16 @@ export class VisualizerPanel {
     VisualizerPanel.changeEmitter.fire(this);
   }
 
+  /**
+   * The trace host re-encoded the text for a chosen model: its steps replace the default encoding (the
+   * webview gets the new token labels when they differ).
+   */
+  replaceSequence(seq: EncodedSequence): void {
+    const same = seq.steps === this.seq.steps && seq.offsets.every((o, t) => o === this.seq.offsets[t] && seq.lengths[t] === this.seq.lengths[t]);
+    this.seq = seq;
+    if (!same && this.ready && !this.disposed) this.sendInit();
+  }
+
   /** Posts now if the webview is ready, else after its handshake. */
   post(msg: HostToWebview): void {
     // Late answers (a trace finishing, a progress tick) may arrive after the panel closed.
