@@ -61,6 +61,8 @@ const targets = [
 async function main() {
   // The wasm kernel is assembled from its WAT generator first (bundles embed src/engine/wasm/kernel.wasm).
   await require('./scripts/build-wasm.js').writeWasm();
+  // The ONNX schema is precompiled from onnx.proto to a JSON descriptor (faster engine cold start).
+  require('./scripts/build-onnx-schema.js').writeOnnxSchema();
   if (watch) {
     const ctxs = await Promise.all(targets.map((t) => esbuild.context(t)));
     await Promise.all(ctxs.map((c) => c.watch()));

@@ -6,6 +6,7 @@ const { spawnSync } = require('child_process');
 
 async function run() {
   await require('./build-wasm.js').writeWasm();
+  require('./build-onnx-schema.js').writeOnnxSchema();
   const root = path.join(__dirname, '..');
   await esbuild.build({
     absWorkingDir: root,

@@ -13,9 +13,8 @@ async function main(): Promise<void> {
   if (who === 'engine') {
     const { loadOnnxNetwork } = await import('../../src/model/onnx/graph');
     const { runNetwork } = await import('../../src/engine/trace');
-    const { WasmKernel } = await import('../../src/engine/wasm/wasmKernel');
     const { network } = loadOnnxNetwork(new Uint8Array(bytes), 'model.onnx');
-    const trace = runNetwork(network, x, { kernel: new WasmKernel() });
+    const trace = runNetwork(network, x); // the default kernel: wasm SIMD, one thread
     console.log(`first trace: ${trace.steps} steps`);
   } else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

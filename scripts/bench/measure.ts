@@ -10,6 +10,8 @@ export interface Timing {
    * two-thread run also counts its partner's spinning at the step barrier).
    */
   cpuMedian: number;
+  /** Fewest process CPU seconds of any run: the least disturbed by other work (cache and core sharing). */
+  cpuMin: number;
   runs: number;
 }
 
@@ -28,7 +30,7 @@ export async function time(fn: () => unknown, budget = 0.6, minRuns = 3, maxRuns
     cpu.push((c.user + c.system) / 1e6);
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return { median: median(samples), cpuMedian: median(cpu), runs: samples.length };
+  return { median: median(samples), cpuMedian: median(cpu), cpuMin: Math.min(...cpu), runs: samples.length };
 }
 
 export function fmtRate(stepsPerSec: number): string {

@@ -324,6 +324,7 @@ function recordChunk(
 function storeSink(store: TraceStore, k: number, d: number, a: number, channels: Channel[], cell: CellSpec): CodeSink {
   const names = gateNames(cell.family) as readonly string[];
   const K = store.checkpointEvery;
+  const dst = channels.map((_, ci) => store.channel(k, d, ci));
   return {
     blockRows: K,
     channels: channels.map((ch) => ({
@@ -332,7 +333,7 @@ function storeSink(store: TraceStore, k: number, d: number, a: number, channels:
       fixed: fixedRange(cell, ch),
     })),
     range: (ci, block, lo, hi) => store.setChunkRange(k, d, ci, a / K + block, [lo, hi]),
-    codes: (ci, r0, rows, data) => store.channel(k, d, ci).set(data, (a + r0) * store.width(ci)),
+    codes: (ci, r0, rows, data) => dst[ci].set(data, (a + r0) * store.width(ci)),
   };
 }
 

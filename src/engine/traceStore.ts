@@ -68,8 +68,13 @@ export class TraceStore {
       throw new UnrollError(`input has ${x.length} values, not a whole number of steps of inputSize ${In} (need at least one step)`);
     }
     const T = x.length / In;
-    for (let i = 0; i < x.length; i++) {
-      if (!Number.isFinite(x[i])) throw new UnrollError(`input x[${Math.floor(i / In)}][${i % In}] is ${x[i]}; every input value must be a finite number`);
+    // v · 0 is 0 for finite v and NaN for ±inf/NaN: one branch-free pass, then find the culprit only if needed
+    let probe = 0;
+    for (let i = 0; i < x.length; i++) probe += x[i] * 0;
+    if (probe !== 0) {
+      for (let i = 0; i < x.length; i++) {
+        if (!Number.isFinite(x[i])) throw new UnrollError(`input x[${Math.floor(i / In)}][${i % In}] is ${x[i]}; every input value must be a finite number`);
+      }
     }
     const D = numDirections(shape);
     const Out = outputSize(cell, shape);

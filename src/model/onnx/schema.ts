@@ -1,15 +1,19 @@
 /**
- * The official ONNX schema (vendored onnx.proto, bundled as text) loaded with protobufjs, plus typed views of
- * the few message fields Unroll reads. Pure: no I/O, no `vscode`.
+ * The official ONNX schema (vendored onnx.proto, precompiled at build time to a protobufjs JSON descriptor by
+ * scripts/build-onnx-schema.js) loaded with protobufjs, plus typed views of the few message fields Unroll
+ * reads. Pure: no I/O, no `vscode`.
  */
 import * as protobuf from 'protobufjs';
-import onnxProtoText from './onnx.proto';
+import onnxSchema from './onnx.schema.json';
 
 let cachedRoot: protobuf.Root | undefined;
 
-/** The parsed schema; keepCase keeps the proto's snake_case field names (raw_data, float_data, …). */
+/**
+ * The schema; the descriptor keeps the proto's snake_case field names (raw_data, float_data, …). Building it
+ * from JSON skips parsing the .proto text, which was most of the engine's cold start.
+ */
 export function onnxRoot(): protobuf.Root {
-  if (!cachedRoot) cachedRoot = protobuf.parse(onnxProtoText, { keepCase: true }).root;
+  if (!cachedRoot) cachedRoot = protobuf.Root.fromJSON(onnxSchema as protobuf.INamespace);
   return cachedRoot;
 }
 
