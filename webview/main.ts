@@ -274,7 +274,8 @@ export class App {
     const n = this.tokens.length;
     if (!n || !this.strings) return '';
     const st = this.store.get();
-    return `${this.strings.step} ${st.step + 1} / ${n} · ${this.strings.token} “${this.labels[st.step]}”`;
+    // 0-based like the equations' t, the debugger, the hovers and the status bar; (0–T−1) gives the range.
+    return `${this.strings.step} ${st.step} (0–${n - 1}) · ${this.strings.token} “${this.labels[st.step]}”`;
   }
 
   report(id: number): RenderReport {

@@ -71,7 +71,7 @@ function hoverStrings(): HoverStrings {
   // Placeholders are passed back in as themselves: buildHoverMarkdown fills them.
   const t = vscode.l10n.t;
   return {
-    stepOf: t('step {0} of {1}', '{0}', '{1}'),
+    stepOf: t('step {0} (0–{1})', '{0}', '{1}'),
     unknown: t('(unknown → <unk>)'),
     staleTitle: t('Stale'),
     stale: t('the text changed since this run; these values are for the old text.'),

@@ -70,7 +70,7 @@ export interface HoverStrings {
 }
 
 export const ENGLISH_HOVER_STRINGS: HoverStrings = {
-  stepOf: 'step {0} of {1}',
+  stepOf: 'step {0} (0–{1})',
   unknown: '(unknown → <unk>)',
   staleTitle: 'Stale',
   stale: 'the text changed since this run; these values are for the old text.',
@@ -122,7 +122,7 @@ const fmt = (v: number) => (Number.isFinite(v) ? (v >= 0 ? ' ' : '') + v.toFixed
 export function buildHoverMarkdown(d: HoverStepData, scheme: ColourScheme = 'blueOrange', S: HoverStrings = ENGLISH_HOVER_STRINGS): string {
   const out: string[] = [];
   const approx = d.approximate ? '≈' : '=';
-  out.push(`**Unroll** · ${fill(S.stepOf, d.step + 1, d.steps)} · ${inlineCode(d.token)}${d.unknown ? ` *${S.unknown}*` : ''}`);
+  out.push(`**Unroll** · ${fill(S.stepOf, d.step, d.steps - 1)} · ${inlineCode(d.token)}${d.unknown ? ` *${S.unknown}*` : ''}`);
   if (d.stale) {
     out.push(`$(warning) **${S.staleTitle}:** ${S.stale} ${commandLink(S.rerun, 'unroll.rerun', {})}`);
   }
@@ -140,7 +140,7 @@ export function buildHoverMarkdown(d: HoverStepData, scheme: ColourScheme = 'blu
   if (d.nextTokens?.length) {
     out.push(`${S.predictedNext}: ` + d.nextTokens.map((n) => `${inlineCode(n.token)} ${(n.p * 100).toFixed(1)}%`).join(', '));
   }
-  const links = [commandLink(fill(S.showStep, d.step + 1), 'unroll.showStep', { step: d.step })];
+  const links = [commandLink(fill(S.showStep, d.step), 'unroll.showStep', { step: d.step })];
   if (d.topUnits.length) links.push(commandLink(fill(S.colourByUnit, d.topUnits[0].unit), 'unroll.colourTextByUnit', { unit: d.topUnits[0].unit, channel: 'h' }));
   out.push(links.join(' · '));
   return out.join('\n\n');

@@ -20,7 +20,7 @@ export class StepStatus implements vscode.Disposable {
     const t = Math.min(Math.max(0, step), run.seq.steps - 1);
     const token = tokenLabel(run.seq, t);
     const stale = run.tracker.stale ? ` ${vscode.l10n.t('(stale)')}` : '';
-    this.item.text = `$(pulse) ${run.cellLabel.split(' ')[0]} ${vscode.l10n.t('step {0}/{1}', t + 1, run.seq.steps)} ${JSON.stringify(token)}${stale}`;
+    this.item.text = `$(pulse) ${run.cellLabel.split(' ')[0]} ${vscode.l10n.t('step {0} (0–{1})', t, run.seq.steps - 1)} ${JSON.stringify(token)}${stale}`;
     const md = new vscode.MarkdownString();
     md.appendText(`${run.cellLabel} · ${run.modelLabel}\n\n${run.seq.description}\n\n`);
     md.appendText(vscode.l10n.t('Click to show the visualizer.'));

@@ -88,11 +88,11 @@ describe('Editor hovers and colours in a real VS Code, as a person uses them', f
     await page.locator('.notification-toast', { hasText: 'read the selection as characters' }).waitFor({ timeout: 20_000 });
     await page.keyboard.press('Escape');
     const text = await hover('return a + b', 'return');
-    assert.match(text, /step 20 of 32/); // index 19, shown 1-based like the panel
+    assert.match(text, /step 19 \(0–31\)/); // index 19: 0-based like the panel and the debugger
     assert.match(text, /GRU \(reset after\)/);
     assert.match(text, /reset r [=≈] \d\.\d\d/);
     assert.match(text, /Most active units: h\[\d+\]/);
-    assert.match(text, /Show step 20/);
+    assert.match(text, /Show step 19/);
     const img = page.locator('.monaco-hover .hover-contents img').first();
     assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 0), 'the C/h heat strip image renders');
     await shot('editor-hover.png');

@@ -47,10 +47,10 @@ describe('Editor: readings, hovers, colours', function () {
     assert.strictEqual(run.steps, 31);
     assert.match(run.cellLabel, /^GRU/);
     const text = await hoverText(editor.document, new vscode.Position(0, 8)); // the "a" of "(a,"
-    assert.match(text, /step 9 of 31 · `a`/); // index 8, shown 1-based
+    assert.match(text, /step 8 \(0–30\) · `a`/); // 0-based t everywhere
     assert.match(text, /Gate means: reset r [=≈] \d\.\d\d · update z [=≈] \d\.\d\d/);
     assert.match(text, /!\[h_t of \d+ units\]\(data:image\/svg\+xml;base64,/); // the built-in or random model
-    assert.match(text, /\[Show step 9\]\(command:unroll\.showStep\?/);
+    assert.match(text, /\[Show step 8\]\(command:unroll\.showStep\?/);
     // A model with a decoder (the built-in trained character model) also predicts the next token.
     if (/\(trained\)/.test(text)) assert.match(text, /Predicted next: `[^`]+` \d+\.\d%, `[^`]+` \d+\.\d%, `[^`]+` \d+\.\d%/);
     assert.match(text, /\[Colour text by unit \d+\]\(command:unroll\.colourTextByUnit\?/);
@@ -82,7 +82,7 @@ describe('Editor: readings, hovers, colours', function () {
     // Two lines inserted above: "w" (index 6) is now two lines lower and still the same step.
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'one\ntwo\n'));
     let text = await hoverText(editor.document, new vscode.Position(3, 6));
-    assert.match(text, /step 7 of 11 · `w`/);
+    assert.match(text, /step 6 \(0–10\) · `w`/);
     assert.doesNotMatch(text, /Stale/);
     assert.strictEqual(api.editorRun(uri)!.stale, false);
     // Typing inside the range: the hover says the numbers are for the old text and offers a re-run.
@@ -104,14 +104,14 @@ describe('Editor: readings, hovers, colours', function () {
     nums.selection = new vscode.Selection(0, 0, 0, 22);
     await visualizeWith(api, 'unroll.visualizeRnn', nums);
     assert.deepStrictEqual((({ readingId, steps }) => ({ readingId, steps }))(api.editorRun(nums.document.uri.toString())!), { readingId: 'numbers', steps: 8 });
-    assert.match(await hoverText(nums.document, new vscode.Position(0, 15)), /step 6 of 8 · `9`/);
+    assert.match(await hoverText(nums.document, new vscode.Position(0, 15)), /step 5 \(0–7\) · `9`/);
     const csv = await openFile('data.csv', 't,temp,humidity\n0,21.5,40\n1,22.0,41\n2,22.4,43\n');
     csv.selection = new vscode.Selection(0, 0, 4, 0);
     await visualizeWith(api, 'unroll.visualizeGru', csv);
     const run = api.editorRun(csv.document.uri.toString())!;
     assert.deepStrictEqual([run.readingId, run.steps], ['csv', 3]);
     assert.match(run.description, /3 columns \(t, temp, humidity\)/);
-    assert.match(await hoverText(csv.document, new vscode.Position(2, 3)), /step 2 of 3 · `1,22\.0,41`/);
+    assert.match(await hoverText(csv.document, new vscode.Position(2, 3)), /step 1 \(0–2\) · `1,22\.0,41`/);
   });
 
   it('the reading pipeline Visualize LSTM can delegate to reads a JSON array of rows as steps × features', async () => {
@@ -123,7 +123,7 @@ describe('Editor: readings, hovers, colours', function () {
     await api.waitForEditorRun(uri, 0, 60_000);
     const run = api.editorRun(uri)!;
     assert.deepStrictEqual([run.readingId, run.steps, run.cellLabel], ['numbers', 3, 'LSTM']);
-    assert.match(await hoverText(editor.document, new vscode.Position(0, 14)), /step 2 of 3 · `\[0\.3, 0\.4\]`/);
+    assert.match(await hoverText(editor.document, new vscode.Position(0, 14)), /step 1 \(0–2\) · `\[0\.3, 0\.4\]`/);
   });
 
   it('Colour Text by Unit decorates the range; Clear Colours removes it; the status bar shows the step', async () => {

@@ -40,6 +40,6 @@ describe('Visualizer on the trace', () => {
       const x = await api.getPanelState(5000);
       return x && x.step === 3 && x.diagramValues.x === '“d”' ? x : undefined;
     }, 20_000);
-    assert.strictEqual(r.counter, 'Step 4 / 5 · Token “d”');
+    assert.strictEqual(r.counter, 'Step 3 (0–4) · Token “d”');
   });
 });

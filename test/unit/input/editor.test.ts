@@ -75,12 +75,12 @@ describe('editor/hover content', () => {
       h: new Float32Array([0.1, -0.9]), gateMeans: [{ name: 'r', mean: 0.25 }, { name: 'z', mean: 0.75 }],
       topUnits: [{ unit: 1, value: -0.9 }, { unit: 0, value: 0.1 }], stale: true, approximate: true,
     });
-    assert.match(md, /step 8 of 9 · `⏎`/); // 1-based, like the visualizer's counter
+    assert.match(md, /step 7 \(0–8\) · `⏎`/); // 0-based t, like the visualizer's counter and the debugger
     assert.match(md, /\*\*Stale:\*\* the text changed since this run/);
     assert.match(md, /\[Re-run\]\(command:unroll\.rerun\?/);
     assert.match(md, /Gate means: reset r ≈ 0\.25 · update z ≈ 0\.75/);
     assert.match(md, /Most active units: h\[1\] ≈-0\.90, h\[0\] ≈ 0\.10/);
-    const show = md.match(/\[Show step 8\]\(command:unroll\.showStep\?([^ )]+)/)!;
+    const show = md.match(/\[Show step 7\]\(command:unroll\.showStep\?([^ )]+)/)!;
     assert.deepStrictEqual(JSON.parse(decodeURIComponent(show[1])), [{ step: 7 }]);
     const colour = md.match(/\[Colour text by unit 1\]\(command:unroll\.colourTextByUnit\?([^ )]+)/)!;
     assert.deepStrictEqual(JSON.parse(decodeURIComponent(colour[1])), [{ unit: 1, channel: 'h' }]);

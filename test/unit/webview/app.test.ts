@@ -37,7 +37,7 @@ describe('webview app (jsdom)', () => {
     assert.deepStrictEqual(r.tokens, ['h', 'i', '␣', 'y', 'o', '↵']);
     assert.strictEqual(r.stepCount, 6);
     assert.strictEqual(r.mode, 'detailed');
-    assert.strictEqual(r.counter, 'Step 1 / 6 · Token “h”');
+    assert.strictEqual(r.counter, 'Step 0 (0–5) · Token “h”');
   });
 
   it('answers a report request through the host channel', async () => {

@@ -32,7 +32,7 @@ describe('webview in Chromium (real CSP, real mermaid)', function () {
       let r = await h.report();
       assert.deepStrictEqual(r.tokens, ['h', 'e', 'l', 'l', 'o', '␣', 'w', 'o', 'r', 'l', 'd']);
       assert.strictEqual(r.mode, 'detailed');
-      assert.strictEqual(r.counter, 'Step 1 / 11 · Token “h”');
+      assert.strictEqual(r.counter, 'Step 0 (0–10) · Token “h”');
       const exact0 = (await h.session!.exactStep({ type: 'requestExactStep', id: 0, runId: 1, layer: 0, direction: 0, step: 0 })).values;
       assert.strictEqual(r.diagramValues.f, formatValue(exact0.f[0]));
       assert.strictEqual(r.diagramValues.c, formatValue(exact0.c[0]));
@@ -48,7 +48,7 @@ describe('webview in Chromium (real CSP, real mermaid)', function () {
       r = await h.report();
       const exact1 = (await h.session!.exactStep({ type: 'requestExactStep', id: 0, runId: 1, layer: 0, direction: 0, step: 1 })).values;
       assert.strictEqual(r.step, 1);
-      assert.strictEqual(r.counter, 'Step 2 / 11 · Token “e”');
+      assert.strictEqual(r.counter, 'Step 1 (0–10) · Token “e”');
       assert.strictEqual(r.diagramValues.f, formatValue(exact1.f[0]));
       assert.strictEqual(r.diagramValues.cp, formatValue(exact0.c[0]), 'C_{t-1} is the previous step\'s C_t');
       assert.strictEqual(await h.page.locator('.cell.current .token').innerText(), 'e');
