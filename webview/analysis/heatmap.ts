@@ -39,6 +39,7 @@ export class HeatmapCanvas {
   readonly canvas: HTMLCanvasElement;
   geometry: HeatmapGeometry = { start: 0, count: 0, width: 0, height: 0, rows: 0 };
   private off: HTMLCanvasElement | undefined;
+  private cacheKey: { m: HeatmapMessage; order: ArrayLike<number>; reduce: Reduce; bg: Rgb; rows: number } | undefined;
 
   constructor(label: string) {
     this.canvas = el('canvas', { class: 'heatmap-canvas', role: 'img', 'aria-label': label, tabindex: '0' });
@@ -62,25 +63,7 @@ export class HeatmapCanvas {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, g.width, g.height);
     if (m && g.count > 0 && order.length === m.width && g.rows > 0) {
-      const codes = reduce === 'min' ? m.min : reduce === 'max' ? m.max : m.mean;
-      const rows = binUnits(codes, m.bins, m.width, order, g.rows, reduce);
-      const lut = channelLut(scaleKind(m.channel), m.lo, m.hi, background);
-      const img = new ImageData(m.bins, g.rows);
-      const px = img.data;
-      for (let k = 0; k < m.bins; k++) {
-        for (let r = 0; r < g.rows; r++) {
-          const q = rows[k * g.rows + r] * 4;
-          const o = (r * m.bins + k) * 4;
-          px[o] = lut[q];
-          px[o + 1] = lut[q + 1];
-          px[o + 2] = lut[q + 2];
-          px[o + 3] = 255;
-        }
-      }
-      const off = (this.off ??= document.createElement('canvas'));
-      off.width = m.bins;
-      off.height = g.rows;
-      off.getContext('2d')!.putImageData(img, 0, 0);
+      const off = this.image(m, order, reduce, background, g.rows);
       ctx.imageSmoothingEnabled = false;
       // The answer may be for a slightly different window (scrolling): place it where its steps are now.
       const x0 = ((m.start - g.start) / g.count) * g.width;
@@ -88,6 +71,32 @@ export class HeatmapCanvas {
       ctx.drawImage(off, 0, 0, m.bins, g.rows, x0, 0, w, g.height);
     }
     if (cross) this.crosshair(ctx, cross, order, focus);
+  }
+
+  /** The answer's pixels (one per bin and row), rebuilt only when the answer, order, reduction or theme change. */
+  private image(m: HeatmapMessage, order: ArrayLike<number>, reduce: Reduce, background: Rgb, rows: number): HTMLCanvasElement {
+    const key = this.cacheKey;
+    if (this.off && key && key.m === m && key.order === order && key.reduce === reduce && key.bg === background && key.rows === rows) return this.off;
+    const codes = binUnits(reduce === 'min' ? m.min : reduce === 'max' ? m.max : m.mean, m.bins, m.width, order, rows, reduce);
+    const lut = channelLut(scaleKind(m.channel), m.lo, m.hi, background);
+    const img = new ImageData(m.bins, rows);
+    const px = img.data;
+    for (let k = 0; k < m.bins; k++) {
+      for (let r = 0; r < rows; r++) {
+        const q = codes[k * rows + r] * 4;
+        const o = (r * m.bins + k) * 4;
+        px[o] = lut[q];
+        px[o + 1] = lut[q + 1];
+        px[o + 2] = lut[q + 2];
+        px[o + 3] = 255;
+      }
+    }
+    const off = (this.off ??= document.createElement('canvas'));
+    off.width = m.bins;
+    off.height = rows;
+    off.getContext('2d')!.putImageData(img, 0, 0);
+    this.cacheKey = { m, order, reduce, bg: background, rows };
+    return off;
   }
 
   private crosshair(ctx: CanvasRenderingContext2D, cross: { step: number; unit: number }, order: ArrayLike<number>, focus: string): void {

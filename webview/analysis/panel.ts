@@ -50,6 +50,7 @@ export class AnalysisPanel {
   private jumpToSaturated = false;
   private exportId = 0;
   private background: Rgb = [30, 30, 30];
+  private orderCache: { stats: unknown; key: SortKey; units: number; order: Uint32Array } | undefined;
 
   constructor(private readonly store: Store, private readonly trace: TraceData, private readonly s: AnalysisStrings, private readonly w: WebviewStrings, private readonly send: (m: WebviewToHost) => void) {
     this.data = new AnalysisData(send);
@@ -134,7 +135,9 @@ export class AnalysisPanel {
   }
 
   onThemeChange(): void {
-    this.background = readTheme(getComputedStyle(document.body)).background;
+    const bg = readTheme(getComputedStyle(document.body)).background;
+    // A new array only when the colour changed: caches compare it by identity.
+    if (bg.some((v, i) => v !== this.background[i])) this.background = bg;
     this.schedule();
   }
 
@@ -159,8 +162,13 @@ export class AnalysisPanel {
     const st = this.store.get();
     const units = sum ? (this.channel() === 'h' ? sum.outputSize : sum.hiddenSize) : 0;
     const stats = this.sortKey === 'index' ? undefined : this.data.statsOf(st.layer, st.direction, this.channel());
-    if (stats && stats.mean.length === units) return sortUnits({ ...stats, units }, this.sortKey);
-    return Uint32Array.from({ length: units }, (_, i) => i);
+    const use = stats && stats.mean.length === units ? stats : undefined;
+    // The same array while nothing changed, so the heatmap's cached pixels stay valid.
+    const c = this.orderCache;
+    if (c && c.stats === use && c.key === this.sortKey && c.units === units) return c.order;
+    const order = use ? sortUnits({ ...use, units }, this.sortKey) : Uint32Array.from({ length: units }, (_, i) => i);
+    this.orderCache = { stats: use, key: this.sortKey, units, order };
+    return order;
   }
 
   /** Keeps the current step inside the heatmap's window (scrolls by whole windows' quarters). */

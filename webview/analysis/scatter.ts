@@ -32,7 +32,12 @@ export class SaturationScatter {
     });
   }
 
+  private shown: { stats: UnitStatsMessage | undefined; selected: number } | undefined;
+
   render(stats: UnitStatsMessage | undefined, selected: number, unitLabel: string): void {
+    // Playback changes the step, not these: rebuilding ~1,000 points per frame would be wasted work.
+    if (this.shown && this.shown.stats === stats && this.shown.selected === selected) return;
+    this.shown = { stats, selected };
     const axis = svgEl('g', { class: 'axis' });
     const [x0, y0] = scatterPoint(0, 0);
     const [x1, y1] = scatterPoint(1, 1);

@@ -30,6 +30,7 @@ export class TextByUnitView {
   readonly picks: HTMLElement;
   private shown: [number, number] = [0, 0];
   private spans: HTMLElement[] = [];
+  private styled: { series: UnitSeriesMessage | undefined; background: Rgb | undefined; step: number } = { series: undefined, background: undefined, step: -1 };
   onStep: (step: number) => void = () => undefined;
   onUnit: (unit: number) => void = () => undefined;
 
@@ -57,7 +58,8 @@ export class TextByUnitView {
   /** Rebuilds the token spans (when the window moves) and colours them by `series`. */
   render(tokens: readonly string[], step: number, series: UnitSeriesMessage | undefined, background: Rgb, captionText: string): void {
     const [first, end] = textWindow(tokens.length, step);
-    if (first !== this.shown[0] || end !== this.shown[1]) {
+    const rebuilt = first !== this.shown[0] || end !== this.shown[1];
+    if (rebuilt) {
       this.spans = [];
       const frag = document.createDocumentFragment();
       for (let t = first; t < end; t++) {
@@ -69,6 +71,15 @@ export class TextByUnitView {
       this.body.replaceChildren(frag);
       this.shown = [first, end];
     }
+    const restyle = rebuilt || this.styled.series !== series || this.styled.background !== background;
+    if (!restyle) {
+      // Only the step moved: move the highlight.
+      this.spans[this.styled.step - first]?.classList.remove('current');
+      this.spans[step - first]?.classList.add('current');
+      this.styled.step = step;
+      return;
+    }
+    this.styled = { series, background, step };
     const kind = series ? scaleKind(series.channel) : 'diverging';
     // Scale: a gate's own 0..1; a signed value by this unit's largest |value|, so a unit that moves in a
     // small range still shows its pattern (the legend says which range).

@@ -13,9 +13,11 @@ import type { TraceSession } from '../../../src/panel/traceSession';
 import { analysisSourceOf } from './sessionSource';
 import { parseWebviewMessage, type HostToWebview, type SequenceSource } from '../../../src/protocol/messages';
 import { THEMES } from '../webview/browserHarness';
+import { ROOT } from '../engine/helpers';
+
+export { ROOT };
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const ROOT = path.resolve(__dirname, '../../../..');
 const ORIGIN = 'https://unroll.test';
 
 function encode(v: unknown): unknown {
@@ -29,6 +31,10 @@ function encode(v: unknown): unknown {
 }
 
 const PAGE_BRIDGE = `
+  // Decoding the test transport's base64 is not work a VS Code webview does (postMessage clones typed
+  // arrays): its time is counted apart so the benchmark can report it.
+  window.__decodeMs = 0;
+  window.__decodeTimed = function (v) { const t0 = performance.now(); const r = window.__decode(v); window.__decodeMs += performance.now() - t0; return r; };
   window.__decode = function decode(v) {
     if (v && typeof v === 'object' && v.__ta) {
       const bin = atob(v.b64); const u8 = new Uint8Array(bin.length);
@@ -68,7 +74,7 @@ export async function openAnalysis(browser: Browser, session: TraceSession, toke
   const source: SequenceSource = { text, label: 'sample.py:1:1', fromCurrentLine: false, originalLength: text.length };
   const answers = new AnalysisAnswers(analysisSourceOf(session, opts.symbols));
   const posted: AnalysisHarness['posted'] = [];
-  const send = (m: HostToWebview) => page.evaluate((x) => window.postMessage((window as unknown as { __decode(v: unknown): unknown }).__decode(x), '*'), encode(m));
+  const send = (m: HostToWebview) => page.evaluate((x) => window.postMessage((window as unknown as { __decodeTimed(v: unknown): unknown }).__decodeTimed(x), '*'), encode(m));
   await page.exposeFunction('__toHost', async (raw: unknown) => {
     const m = parseWebviewMessage(raw);
     if (!m) {
@@ -111,6 +117,6 @@ export async function openAnalysis(browser: Browser, session: TraceSession, toke
     return route.fulfill({ status: 200, contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript', body: fs.readFileSync(file) });
   });
   await page.goto(`${ORIGIN}/`);
-  await page.waitForSelector('.analysis .heatmap-canvas');
+  await page.waitForSelector('.analysis .heatmap-canvas', { state: 'attached' });
   return { page, posted, errors, answers, frame: () => page.locator('section.analysis'), close: () => ctx.close() };
 }

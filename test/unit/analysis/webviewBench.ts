@@ -1,0 +1,111 @@
+/**
+ * Frame-time benchmark of the webview (chain + analysis views) in headless Chromium on a 10,000-step,
+ * 512-unit LSTM trace: scrolling, zooming and playing. Run by scripts/bench-webview.js (not a test).
+ *
+ * Frame work time: for every frame, from the frame's start (the requestAnimationFrame timestamp, taken
+ * before input events and rAF callbacks run) to a task posted from inside that frame's rAF, which runs
+ * after style, layout and paint — i.e. script + layout + paint on the main thread. Recorded as
+ * performance marks/measures ('unroll-frame'); p50/p95/max reported per scenario, plus the JS heap.
+ */
+import { chromium } from 'playwright-core';
+import { cellSpecFor } from '../../../src/panel/traceSession';
+import { randomNetwork } from '../../../src/model/random';
+import { createFastKernel } from '../../../src/engine/wasm';
+import { CHROMIUM, openAnalysis } from './harness';
+import { charSession } from './sessionSource';
+
+const T = Number(process.env.BENCH_STEPS ?? 10_000);
+const H = Number(process.env.BENCH_UNITS ?? 512);
+
+const FRAME_PROBE = `(() => {
+  window.__frames = [];
+  const loop = (ts) => {
+    const mc = new MessageChannel();
+    mc.port1.onmessage = () => {
+      const end = performance.now();
+      performance.measure('unroll-frame', { start: ts, end });
+      if (window.__recording) window.__frames.push(end - ts);
+    };
+    mc.port2.postMessage(0);
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
+})()`;
+
+function pct(a: number[], p: number): number {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+}
+
+async function main(): Promise<void> {
+  const text = Array.from({ length: T }, (_, t) => 'def f(x):\n    return (x[0] + "a, b")  # c\n'[t % 44]).join('');
+  const kernel = createFastKernel();
+  const t0 = Date.now();
+  const net = randomNetwork(cellSpecFor('lstm'), { inputSize: 97, hiddenSize: H, numLayers: 1, bidirectional: false }, 42);
+  const session = charSession(net, text, 1, kernel);
+  const traceMs = Date.now() - t0;
+  const tokens = Array.from(text);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  try {
+    const h = await openAnalysis(browser, session, tokens, { theme: 'dark', width: 1280, height: 1000 });
+    const { page } = h;
+    await page.waitForSelector('.text-by-unit .tok', { timeout: 120_000 }).catch(async (e) => { await page.screenshot({ path: 'test-results/analysis/bench-fail.png' }); console.log(h.errors, h.posted.length, h.posted.slice(-5).map((m) => m.type)); throw e; });
+    await page.waitForTimeout(1500);
+    await page.evaluate(FRAME_PROBE);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const results: Record<string, { frames: number; p50: number; p95: number; max: number; decodeMs: number }> = {};
+    const record = async (name: string, run: () => Promise<void>) => {
+      await page.evaluate(() => { const w = window as unknown as { __frames: number[]; __recording: boolean; __decodeMs: number }; w.__frames = []; w.__recording = true; w.__decodeMs = 0; });
+      await run();
+      const [frames, decodeMs] = await page.evaluate(() => { const w = window as unknown as { __frames: number[]; __recording: boolean; __decodeMs: number }; w.__recording = false; return [w.__frames, w.__decodeMs] as const; });
+      results[name] = { frames: frames.length, p50: pct(frames, 50), p95: pct(frames, 95), max: Math.max(...frames), decodeMs };
+    };
+    const chain = (await page.locator('.chain-scroller').boundingBox())!;
+    const heat = (await page.locator('.heatmap-canvas').boundingBox())!;
+    await record('scroll chain (wheel)', async () => {
+      await page.mouse.move(chain.x + chain.width / 2, chain.y + chain.height / 2);
+      for (let i = 0; i < 120; i++) { await page.mouse.wheel(0, 240); await page.waitForTimeout(16); }
+    });
+    await record('zoom heatmap (ctrl+wheel) then scroll it', async () => {
+      await page.mouse.move(heat.x + heat.width / 2, heat.y + heat.height / 2);
+      await page.keyboard.down('Control');
+      for (let i = 0; i < 40; i++) { await page.mouse.wheel(0, -120); await page.waitForTimeout(16); }
+      await page.keyboard.up('Control');
+      for (let i = 0; i < 80; i++) { await page.mouse.wheel(0, 120); await page.waitForTimeout(16); }
+    });
+    await record('zoom chain (ctrl+wheel) out and in', async () => {
+      await page.mouse.move(chain.x + chain.width / 2, chain.y + chain.height / 2);
+      await page.keyboard.down('Control');
+      for (let i = 0; i < 40; i++) { await page.mouse.wheel(0, 120); await page.waitForTimeout(16); }
+      for (let i = 0; i < 40; i++) { await page.mouse.wheel(0, -120); await page.waitForTimeout(16); }
+      await page.keyboard.up('Control');
+    });
+    await record('play at 120 steps/s for 4 s', async () => {
+      await page.selectOption('select.speed', '120');
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press(' ');
+      await page.waitForTimeout(4000);
+      await page.keyboard.press(' ');
+    });
+    const analysisDraw = await page.evaluate(() => performance.getEntriesByName('unroll-analysis-draw').map((e) => e.duration));
+    console.log(`  analysis views' own draw (performance measure 'unroll-analysis-draw'): ${analysisDraw.length} draws, p50 ${pct(analysisDraw, 50).toFixed(1)} ms, p95 ${pct(analysisDraw, 95).toFixed(1)} ms, max ${Math.max(...analysisDraw).toFixed(1)} ms`);
+    const metrics = Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+    console.log(`webview benchmark: LSTM T=${T} H=${H} (trace computed in ${traceMs} ms, wasm kernel), headless Chromium, 1280×1000`);
+    for (const [name, r] of Object.entries(results)) {
+      console.log(`  ${name.padEnd(44)} frames ${String(r.frames).padStart(4)}  p50 ${r.p50.toFixed(1).padStart(5)} ms  p95 ${r.p95.toFixed(1).padStart(5)} ms  max ${r.max.toFixed(1).padStart(6)} ms  (test-transport decoding ${r.decodeMs.toFixed(0)} ms in total)`);
+    }
+    console.log(`  memory: JS heap used ${mb(metrics.JSHeapUsedSize)} of ${mb(metrics.JSHeapTotalSize)}; DOM nodes ${metrics.Nodes}`);
+    if (h.errors.length) console.log(`  page errors: ${h.errors.slice(0, 3).join(' | ')}`);
+    await h.close();
+  } finally {
+    await browser.close();
+    kernel.dispose();
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench-webview: ${(e as Error).message}`);
+  process.exitCode = 1;
+});
