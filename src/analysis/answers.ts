@@ -37,7 +37,7 @@ export interface AnalysisSource {
 
 export class AnalysisAnswers {
   private readonly stats = new Map<string, UnitStats>();
-  private lossStrip: Float32Array | undefined;
+  private lossStrip: Promise<Float32Array> | undefined;
   private lossSent = false;
   private depth: Float64Array | undefined;
 
@@ -180,9 +180,10 @@ export class AnalysisAnswers {
       msg.actual = { token: this.symbol(next), prob: Math.exp(-loss), loss };
     }
     if (!this.lossSent && ids) {
-      this.lossStrip ??= await this.computeLossStrip(yieldFn);
-      msg.lossStrip = this.lossStrip;
+      // One computation per run, shared by requests that arrive while it runs (playback asks every step).
       this.lossSent = true;
+      this.lossStrip ??= this.computeLossStrip(yieldFn);
+      msg.lossStrip = await this.lossStrip;
     }
     return msg;
   }
