@@ -47,6 +47,8 @@ export class App {
         this.requestExact();
       }
       if (changed.has('playing') || changed.has('speed')) this.schedulePlay();
+      // The editor recolours its text by this unit when (and only when) it already shows a colouring.
+      if (changed.has('unit') || changed.has('gate')) post({ type: 'unitSelected', unit: st.unit, channel: st.gate || 'h' });
     });
     this.data.onData = (kind) => {
       if (kind === 'window') this.chain?.refresh();

@@ -124,7 +124,12 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     const configured = readRandomModelSettings().cell;
     const cell = cellForFamily(family ?? familyOf(configured), configured);
     // The panel shows the same text; `cell` and `reading` tell it which network and reading (see report).
-    const source = Object.assign(sourceFromEditor(editor), { cell, reading: prepared.reading.id });
+    // The panel reads exactly the characters the reading covers: after "Run All" that is everything up to
+    // the hard cap, after "Truncate" only the kept steps.
+    const { seq } = prepared;
+    const rangeStart = editor.selection.isEmpty ? editor.document.lineAt(editor.selection.active.line).range.start : editor.selection.start;
+    const covered = seq.offsets[seq.steps - 1] + seq.lengths[seq.steps - 1] - editor.document.offsetAt(rangeStart);
+    const source = Object.assign(sourceFromEditor(editor, covered), { cell, reading: prepared.reading.id });
     panelStep = 0;
     VisualizerPanel.show(context.extensionUri, output, source);
     if (!traceHost()) {
@@ -136,26 +141,18 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     announceReading(prepared, () => void visualize(family, { forcePick: true }));
   };
 
-  // The trace host has no "trace ready" event: watch for its session from the moment a source arrives
-  // (the webview's window requests also trigger adoption, but a hidden webview sends none).
-  let watch: ReturnType<typeof setInterval> | undefined;
-  const stopWatch = () => {
-    if (watch) clearInterval(watch);
-    watch = undefined;
-  };
-  const watchForSession = (panel: VisualizerPanel) => {
-    stopWatch();
-    const until = Date.now() + 120_000;
-    watch = setInterval(() => {
-      if (VisualizerPanel.current !== panel || Date.now() > until || adoptSession(panel)) stopWatch();
-    }, 100);
-  };
-  context.subscriptions.push({ dispose: stopWatch });
+  // The trace host says when the panel's trace is ready (also when the webview is hidden and asks for nothing).
+  const host = traceHost();
+  if (host) {
+    context.subscriptions.push(host.onDidTraceReady(() => {
+      const panel = VisualizerPanel.current;
+      if (panel) adoptSession(panel);
+    }));
+  }
 
   const panelHook: PanelExtension = {
     onSource(panel) {
       panelStep = panel.step;
-      if (traceHost()) watchForSession(panel);
       // Without the panel's trace host (never in this extension, but keep editor features alive), trace here.
       if (!traceHost() && panel.source.uri && panel.seq.steps > 0) {
         void addRun(panel.source.uri, panel.seq, undefined, panel.source.reading ?? 'chars').then((run) => run && status.update(run, panelStep));
@@ -171,7 +168,6 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
       return false; // observe only
     },
     onDispose() {
-      stopWatch();
       status.update(undefined, 0);
     },
   };
@@ -196,6 +192,11 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     }
     const meta = run.trace.meta;
     let channel = (args?.channel ?? '') as Channel;
+    if (args?.ifShown) {
+      // Following the webview's selection: no questions, no opened editors; a unit this run lacks is ignored.
+      const width = channel === 'h' ? meta.outputSize : meta.shape.hiddenSize;
+      if (!meta.channels.includes(channel) || args.unit === undefined || args.unit >= width) return;
+    }
     if (!meta.channels.includes(channel)) {
       // States first (what Karpathy-style colouring shows best), then the gates.
       const order = [...meta.channels].sort((a, b) => rank(a) - rank(b));

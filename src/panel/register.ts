@@ -1,6 +1,6 @@
 /** Registers "Unroll: Visualize LSTM", the panel serializer, and returns the test API. */
 import * as vscode from 'vscode';
-import { parsePersistedState, RenderReport, SequenceSource } from '../protocol/messages';
+import { MAX_SEQUENCE_CHARS, parsePersistedState, RenderReport, SequenceSource } from '../protocol/messages';
 import { capText } from './sequence';
 import { VIEW_TYPE, VisualizerPanel, webviewOptions } from './visualizerPanel';
 import { TraceHost, type ModelSource } from './traceHost';
@@ -19,8 +19,11 @@ export interface VisualizerApi {
   useModels(models: ModelSource): void;
 }
 
-/** Reads the selection (or the current line) of an editor into a sequence source. */
-export function sourceFromEditor(editor: vscode.TextEditor): SequenceSource {
+/**
+ * Reads the selection (or the current line) of an editor into a sequence source, at most `maxChars`
+ * characters (the editor passes what its reading covers, e.g. everything after "Run All").
+ */
+export function sourceFromEditor(editor: vscode.TextEditor, maxChars = MAX_SEQUENCE_CHARS): SequenceSource {
   const doc = editor.document;
   const name = doc.uri.path.split('/').pop() || doc.uri.toString();
   let range: vscode.Range = editor.selection;
@@ -30,7 +33,7 @@ export function sourceFromEditor(editor: vscode.TextEditor): SequenceSource {
     fromCurrentLine = true;
   }
   // Only the first MAX characters are read into the message; getText of a 5 MB range is a single copy.
-  const capped = capText(doc.getText(range));
+  const capped = capText(doc.getText(range), maxChars);
   const label = fromCurrentLine
     ? vscode.l10n.t('{0} line {1}', name, range.start.line + 1)
     : `${name}:${range.start.line + 1}:${range.start.character + 1}–${range.end.line + 1}:${range.end.character + 1}`;
@@ -46,16 +49,8 @@ export function registerVisualizer(context: vscode.ExtensionContext, output: vsc
   VisualizerPanel.extensions.push(traceHost);
   context.subscriptions.push(
     { dispose: () => traceHost.dispose() },
-    vscode.commands.registerCommand('unroll.visualizeLstm', () => {
-      const editor = vscode.window.activeTextEditor;
-      if (!editor) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: open a file and select the text to visualize.'));
-        return;
-      }
-      const source = sourceFromEditor(editor);
-      output.appendLine(`[visualize] ${source.label}: ${source.text.length} characters${source.originalLength > source.text.length ? ` (cut from ${source.originalLength})` : ''}`);
-      VisualizerPanel.show(extensionUri, output, source);
-    }),
+    // Through the editor's reading planner like Visualize GRU / RNN: numbers, CSV and arrays are read as such.
+    vscode.commands.registerCommand('unroll.visualizeLstm', () => vscode.commands.executeCommand('unroll.editor.visualize', { family: 'lstm' })),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const persisted = parsePersistedState(state);

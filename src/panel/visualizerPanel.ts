@@ -200,6 +200,10 @@ export class VisualizerPanel {
       case 'copyText':
         void vscode.env.clipboard.writeText(msg.text);
         return;
+      case 'unitSelected':
+        // ifShown: selecting a unit moves an existing editor colouring, it never starts one by itself.
+        void vscode.commands.executeCommand('unroll.colourTextByUnit', { unit: msg.unit, channel: msg.channel, ifShown: true });
+        return;
       case 'log':
         this.output.appendLine(msg.text);
         return;

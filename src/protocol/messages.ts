@@ -292,6 +292,14 @@ export interface StepChangedMessage {
   direction: number;
 }
 
+/** The person selected a unit (and channel) in the webview; the editor's colouring follows when it is shown. */
+export interface UnitSelectedMessage {
+  type: 'unitSelected';
+  unit: number;
+  /** Channel name ('h', 'c', a gate); 'h' when no gate is selected. */
+  channel: string;
+}
+
 /** Put text on the clipboard (webviews cannot reliably do it themselves). */
 export interface CopyTextMessage {
   type: 'copyText';
@@ -311,6 +319,7 @@ export type WebviewToHost =
   | ScanRequest
   | RenderReport
   | StepChangedMessage
+  | UnitSelectedMessage
   | CopyTextMessage
   | LogMessage
   | AnalysisToHost;
@@ -387,6 +396,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
         return { type: 'stepChanged', step: m.step, layer: m.layer, direction: m.direction };
       }
       return undefined;
+    case 'unitSelected':
+      return isIndex(m.unit) && isStr(m.channel, 16) && /^[a-z_]+$/.test(m.channel) ? { type: 'unitSelected', unit: m.unit, channel: m.channel } : undefined;
     case 'copyText':
       return isStr(m.text, MAX_TEXT) ? { type: 'copyText', text: m.text } : undefined;
     case 'log':

@@ -14,6 +14,12 @@ describe('protocol: messages from the webview are validated', () => {
       { type: 'scan', id: 1, runId: 2, expression: 'f.mean < 0.2' });
   });
 
+  it('a unit selection reaches the host only with a unit index and a plain channel name', () => {
+    assert.deepStrictEqual(parseWebviewMessage({ type: 'unitSelected', unit: 39, channel: 'c' }), { type: 'unitSelected', unit: 39, channel: 'c' });
+    assert.strictEqual(parseWebviewMessage({ type: 'unitSelected', unit: -1, channel: 'h' }), undefined);
+    assert.strictEqual(parseWebviewMessage({ type: 'unitSelected', unit: 2, channel: 'h; rm' }), undefined);
+  });
+
   it('drops extra fields instead of passing them on', () => {
     const m = parseWebviewMessage({ type: 'stepChanged', step: 1, layer: 0, direction: 0, evil: '<script>' });
     assert.deepStrictEqual(Object.keys(m!).sort(), ['direction', 'layer', 'step', 'type']);

@@ -85,6 +85,15 @@ describe('webview app (jsdom)', () => {
     assert.deepStrictEqual(changes, [1, 2, 5, 0]);
   });
 
+  it('selecting a unit or gate tells the host (the editor colouring follows), "h" when no gate is selected', () => {
+    app.start();
+    app.onMessage(init('abcdef'));
+    app.store.update({ unit: 3 });
+    app.store.update({ gate: 'f' });
+    const sel = host.posted.filter((m) => m.type === 'unitSelected');
+    assert.deepStrictEqual(sel, [{ type: 'unitSelected', unit: 3, channel: 'h' }, { type: 'unitSelected', unit: 3, channel: 'f' }]);
+  });
+
   it('persists the view with setState and restores it after a reload of the same text', async () => {
     app.onMessage(init('abcdef'));
     app.store.update({ step: 4, stepWidth: 80 });
