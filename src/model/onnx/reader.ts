@@ -3,7 +3,8 @@
  * Pure: the caller passes the file's bytes.
  */
 import { UnrollError } from '../../engine/types';
-import { int64ToNumber, onnxType, TensorDataType, type OnnxModel, type OnnxTensor } from './schema';
+import { decodeMessageNamed } from './decode';
+import { int64ToNumber, TensorDataType, type OnnxModel, type OnnxTensor } from './schema';
 
 /** Hard cap on what one tensor may hold (elements); far above any RNN a person would inspect in an editor. */
 export const MAX_TENSOR_ELEMENTS = 256 * 1024 * 1024;
@@ -12,7 +13,7 @@ export function decodeOnnxModel(bytes: Uint8Array, label = 'model'): OnnxModel {
   if (bytes.length === 0) throw new UnrollError(`${label}: the file is empty, not an ONNX model`);
   let model: OnnxModel;
   try {
-    model = onnxType('ModelProto').decode(bytes) as unknown as OnnxModel;
+    model = decodeMessageNamed('onnx.ModelProto', bytes) as unknown as OnnxModel;
   } catch (e) {
     // protobufjs reports truncation/garbage as "index out of range", "invalid wire type …"; a deeply nested
     // crafted message can exhaust the stack: all mean the same thing to a person.
