@@ -131,7 +131,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     const covered = seq.offsets[seq.steps - 1] + seq.lengths[seq.steps - 1] - editor.document.offsetAt(rangeStart);
     const source = Object.assign(sourceFromEditor(editor, covered), { cell, reading: prepared.reading.id });
     panelStep = 0;
-    VisualizerPanel.show(context.extensionUri, output, source);
+    VisualizerPanel.show(context.extensionUri, output, source, prepared.seq);
     if (!traceHost()) {
       const run = await addRun(prepared.uri, prepared.seq, cell, prepared.reading.id);
       if (!run) return;

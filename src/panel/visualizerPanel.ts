@@ -27,6 +27,14 @@ export interface PanelExtension {
 export class VisualizerPanel {
   static current: VisualizerPanel | undefined;
   static readonly extensions: PanelExtension[] = [];
+  /** A sequence handed over with its source by show(), used once instead of encoding the source again. */
+  private static preEncoded: { source: SequenceSource; seq: EncodedSequence } | undefined;
+
+  private static encode(source: SequenceSource): EncodedSequence {
+    const pre = VisualizerPanel.preEncoded;
+    VisualizerPanel.preEncoded = undefined;
+    return pre && pre.source === source ? pre.seq : encodeSource(source, readSeed());
+  }
   private static readonly changeEmitter = new vscode.EventEmitter<VisualizerPanel | undefined>();
   /** Fires when a panel opens, gets a new sequence, or closes (undefined). */
   static readonly onDidChange = VisualizerPanel.changeEmitter.event;
@@ -51,7 +59,7 @@ export class VisualizerPanel {
     public source: SequenceSource,
     private view: Partial<ViewState> | undefined,
   ) {
-    this.seq = encodeSource(source, readSeed());
+    this.seq = VisualizerPanel.encode(source);
     this.step = view?.step ?? 0;
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = this.html();
@@ -64,7 +72,9 @@ export class VisualizerPanel {
   }
 
   /** Shows `source` in the existing panel or a new one beside the editor. */
-  static show(extensionUri: vscode.Uri, output: vscode.OutputChannel, source: SequenceSource): VisualizerPanel {
+  static show(extensionUri: vscode.Uri, output: vscode.OutputChannel, source: SequenceSource, seq?: EncodedSequence): VisualizerPanel {
+    // `seq`: the editor already encoded exactly this source; re-planning and re-encoding a large selection cost ~0.5 s.
+    if (seq) VisualizerPanel.preEncoded = { source, seq };
     const cur = VisualizerPanel.current;
     if (cur) {
       cur.setSource(source, { step: 0 });
@@ -88,7 +98,7 @@ export class VisualizerPanel {
 
   setSource(source: SequenceSource, view: Partial<ViewState> | undefined): void {
     this.source = source;
-    this.seq = encodeSource(source, readSeed());
+    this.seq = VisualizerPanel.encode(source);
     this.view = view;
     this.step = view?.step ?? 0;
     // Requests still queued for the old sequence would be answered with the new one's data.
