@@ -1,0 +1,169 @@
+// End-to-end (issue 4): in a real VS Code (code-server + chromium), select text, F1 → "Unroll: Visualize LSTM",
+// then step with the keyboard inside the webview and check what a person sees change: the step counter, the
+// numbers written on the mermaid cell diagram, and the highlighted cell of the unrolled chain. Dark and light
+// screenshots go to test-results/screenshots/visualizer-*.png.
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const { ROOT, makeStateDir, installVsix, startCodeServer, launchChromium } = require('../../scripts/lib/codeServer');
+
+const RESULTS = process.env.UNROLL_RESULTS_DIR || path.join(ROOT, 'test-results');
+const SHOTS = path.join(RESULTS, 'screenshots');
+const { name, version } = require('../../package.json');
+const VSIX = process.env.UNROLL_VSIX || path.join(ROOT, `${name}-${version}.vsix`);
+const TEXT = 'hello world'; // line 1 of test/e2e/workspace/sample.txt
+
+describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram values and current cell', function () {
+  let stateDir;
+  let server;
+  let browser;
+  let page;
+
+  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const counter = () => webview().locator('.timeline .counter');
+  const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
+
+  async function runCommand(title) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.pressSequentially(title);
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
+    await page.keyboard.press('Enter');
+  }
+
+  /** The number written under a diagram node's name (e.g. "fₜ = σ(…)" / "+0.532"), parsed; the minus may be U+2212. */
+  async function nodeValue(id) {
+    const text = await webview().locator(`.diagram-svg g.node[data-node="${id}"]`).first().textContent();
+    const m = /([+\-−]?\d+\.\d+)\s*$/.exec(text.trim());
+    assert.ok(m, `diagram node ${id} shows no value: "${text}"`);
+    return Number(m[1].replace('−', '-'));
+  }
+
+  /** Waits until the counter says step `t`, the chain's current cell is t and the diagram shows token t. */
+  async function expectStep(t) {
+    await webview().locator('.timeline .counter', { hasText: new RegExp(`\\b${t} \\(0–${TEXT.length - 1}\\)`) }).waitFor({ timeout: 10_000 });
+    await webview().locator(`.cell.current[data-step="${t}"]`).waitFor({ timeout: 10_000 });
+    assert.strictEqual(await webview().locator('.cell.current').count(), 1, 'exactly one highlighted cell');
+    const tok = TEXT[t] === ' ' ? null : TEXT[t];
+    // The diagram's x node shows the current token once the exact values for that step arrived.
+    if (tok) await webview().locator('.diagram-svg g.node[data-node="x"]', { hasText: new RegExp(`[“"]${tok}[”"]`) }).waitFor({ timeout: 10_000 });
+    return {
+      counter: await counter().textContent(),
+      f: await nodeValue('f'), c: await nodeValue('c'), cp: await nodeValue('cp'), h: await nodeValue('h'), hp: await nodeValue('hp'),
+    };
+  }
+
+  /** A person's settings.json edit: code-server watches the user settings file and applies it live. */
+  function setTheme(theme) {
+    const settingsFile = path.join(stateDir, 'data', 'User', 'settings.json');
+    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
+  }
+
+  const webviewBackground = () => webview().locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+
+  /** Toasts ("Unroll read the selection as …") would cover the diagram in the screenshots. */
+  async function clearNotifications() {
+    await runCommand('Notifications: Clear All Notifications');
+    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+  }
+
+  before(async function () {
+    assert.ok(fs.existsSync(VSIX), `${path.basename(VSIX)} not found: run "node scripts/package.js" first`);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    stateDir = makeStateDir('unroll-e2e-vis-');
+    fs.cpSync(path.join(__dirname, 'workspace'), path.join(stateDir, 'workspace'), { recursive: true });
+    setTheme('Default Dark Modern'); // code-server's own default is light: ask for dark explicitly
+    installVsix(stateDir, VSIX);
+    server = await startCodeServer({ stateDir });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}?folder=${encodeURIComponent(path.join(stateDir, 'workspace'))}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sample.txt' }).waitFor({ timeout: 60_000 });
+  });
+
+  after(async function () {
+    if (browser) await browser.close().catch(() => {});
+    if (server) {
+      await server.stop();
+      fs.copyFileSync(server.logFile, path.join(RESULTS, 'e2e-visualizer-code-server.log'));
+    }
+    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed' && page) await shot(`FAILED-visualizer-${this.currentTest.title.replace(/\W+/g, '-')}.png`).catch(() => {});
+  });
+
+  it('arrows, End and Home move the step counter, the diagram values and the highlighted cell together', async function () {
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').pressSequentially('sample.txt');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sample.txt' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: TEXT }).waitFor();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Shift+End'); // select the whole first line: "hello world", 11 steps
+    await runCommand('Unroll: Visualize LSTM');
+    await webview().locator('.cell .token').first().waitFor({ timeout: 30_000 });
+    await webview().locator('#app[data-assets="loaded"]').waitFor({ timeout: 30_000 });
+    await webview().locator('.diagram-svg g.node[data-node="f"]').waitFor({ timeout: 30_000 });
+
+    await webview().locator('body.vscode-dark').waitFor({ timeout: 30_000 });
+    const s0 = await expectStep(0);
+    // Focus the webview like a person: click a non-interactive spot (the counter), then use the keys.
+    await counter().click();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    const s3 = await expectStep(3);
+    await page.keyboard.press('ArrowRight');
+    const s4 = await expectStep(4);
+    assert.notStrictEqual(s3.counter, s0.counter);
+    // The diagram shows each step's own numbers: the forget gate and cell state differ from step 0 ...
+    assert.ok(s3.f !== s0.f || s3.c !== s0.c, `f/C unchanged between steps 0 and 3 (f ${s0.f}, C ${s0.c})`);
+    // ... and values flow along the chain: C_{t-1} and h_{t-1} at step 4 are exactly C_t and h_t shown at step 3.
+    assert.strictEqual(s4.cp, s3.c, 'C_{t-1} at step 4 equals C_t at step 3');
+    assert.strictEqual(s4.hp, s3.h, 'h_{t-1} at step 4 equals h_t at step 3');
+    // The first step starts from zero state.
+    assert.strictEqual(s0.cp, 0);
+    assert.strictEqual(s0.hp, 0);
+    // The current cell's value is inside each gate's range: sigmoid f in [0, 1], h = o·tanh(C) in (−1, 1).
+    for (const s of [s0, s3, s4]) {
+      assert.ok(s.f >= 0 && s.f <= 1, `f ${s.f} outside [0, 1]`);
+      assert.ok(Math.abs(s.h) < 1, `h ${s.h} outside (−1, 1)`);
+    }
+    await clearNotifications();
+    await counter().click();
+    await shot('visualizer-dark-step4.png');
+
+    await page.keyboard.press('End');
+    const sEnd = await expectStep(TEXT.length - 1);
+    assert.match(sEnd.counter, /[“"]d[”"]/);
+    await page.keyboard.press('Home');
+    const sHome = await expectStep(0);
+    assert.strictEqual(sHome.f, s0.f, 'Home shows step 0 values again');
+    assert.strictEqual(sHome.c, s0.c);
+  });
+
+  it('in a light theme the view follows the theme and stepping still works', async function () {
+    const darkBg = await webviewBackground();
+    // As a person switches: Ctrl+K Ctrl+T (Preferences: Color Theme) → click "Light Modern".
+    await page.locator('.monaco-editor .view-lines', { hasText: TEXT }).click(); // focus back on the workbench
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+T'); // the Color Theme picker's default keybinding
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: /^\s*Light Modern/ }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+    await page.locator('.monaco-workbench.vs').waitFor({ timeout: 30_000 });
+    await webview().locator('body.vscode-light').waitFor({ timeout: 30_000 });
+    // Mermaid re-renders on a theme change: wait for the values to be written back on the new SVG.
+    await webview().locator('.diagram-svg g.node[data-node="x"]', { hasText: /[“"]h[”"]/ }).waitFor({ timeout: 30_000 });
+    await counter().click();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+    const s4 = await expectStep(4);
+    assert.ok(s4.f >= 0 && s4.f <= 1);
+    // The webview's colours come from the theme's --vscode-* variables, so its background changed with it.
+    assert.notStrictEqual(await webviewBackground(), darkBg, 'webview background did not follow the light theme');
+    await shot('visualizer-light-step4.png');
+  });
+});
