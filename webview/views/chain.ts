@@ -3,6 +3,7 @@
  * for whatever is visible (cost follows pixels, not steps); when zoomed in far enough, detailed DOM cells
  * sit on top of it with the token, the step number, focus and the animated flow of the current step.
  */
+import { cssVar } from '../cssCache';
 import { el } from '../dom';
 import { scrollToShow, visibleRange, VisibleRange, zoomScroll } from '../lod';
 import type { Store } from '../state';
@@ -23,6 +24,10 @@ export class ChainView {
   private labels: string[] = [];
   private range: VisibleRange = { mode: 'empty', first: 0, end: 0 };
   private frame = 0;
+  /** Step to bring into view at the next draw (read scroll geometry once per frame, not per store update). */
+  private revealStep: number | undefined;
+  /** What the band labels were last built from: they are rebuilt only when it changes. */
+  private labelsKey = '';
   /** Called after each draw with the visible range (data requests follow it). */
   onVisible: (r: VisibleRange) => void = () => undefined;
 
@@ -40,7 +45,7 @@ export class ChainView {
     store.subscribe((state, changed) => {
       if (changed.has('stepWidth')) this.rebuild();
       if (changed.has('step')) {
-        this.reveal(state.step);
+        this.revealStep = state.step;
         this.markCurrent();
       }
       this.schedule();
@@ -87,12 +92,6 @@ export class ChainView {
     this.schedule();
   }
 
-  private reveal(step: number): void {
-    const w = this.store.get().stepWidth;
-    const left = scrollToShow(step, w, this.scroller.scrollLeft, this.scroller.clientWidth || 600);
-    if (left !== this.scroller.scrollLeft) this.scroller.scrollLeft = left;
-  }
-
   private onWheel(e: WheelEvent): void {
     if (e.ctrlKey) {
       e.preventDefault();
@@ -126,23 +125,37 @@ export class ChainView {
   /** Synchronous draw (reports call it so they describe the current frame). */
   draw(): void {
     const s = this.store.get();
+    // All layout reads first, then only writes: a read after a write forces a synchronous layout.
     const width = this.scroller.clientWidth || 600;
     const height = this.scroller.clientHeight || 220;
-    this.range = visibleRange(this.labels.length, s.stepWidth, this.scroller.scrollLeft, width);
-    this.root.dataset.mode = this.range.mode;
+    let scrollLeft = this.scroller.scrollLeft;
+    if (this.revealStep !== undefined) {
+      const left = scrollToShow(this.revealStep, s.stepWidth, scrollLeft, width);
+      this.revealStep = undefined;
+      if (left !== scrollLeft) {
+        this.scroller.scrollLeft = left;
+        scrollLeft = this.scroller.scrollLeft;
+      }
+    }
+    this.range = visibleRange(this.labels.length, s.stepWidth, scrollLeft, width);
+    if (this.root.dataset.mode !== this.range.mode) this.root.dataset.mode = this.range.mode;
     const bands = this.painter.layout(TOP, height - TOP - FOOT);
-    this.labelsCol.replaceChildren(...bands.map((b) => {
-      const l = el('span', { class: `band-label${s.gate === b.channel && s.direction === b.dir ? ' selected' : ''}`, text: b.label });
-      l.style.top = `${b.y}px`;
-      l.style.height = `${b.h}px`;
-      return l;
-    }));
+    const key = bands.map((b) => `${b.label}:${b.y}:${b.h}:${s.gate === b.channel && s.direction === b.dir ? 1 : 0}`).join('|');
+    if (key !== this.labelsKey) {
+      this.labelsKey = key;
+      this.labelsCol.replaceChildren(...bands.map((b) => {
+        const l = el('span', { class: `band-label${s.gate === b.channel && s.direction === b.dir ? ' selected' : ''}`, text: b.label });
+        l.style.top = `${b.y}px`;
+        l.style.height = `${b.h}px`;
+        return l;
+      }));
+    }
     if (this.range.mode === 'detailed') this.drawCells();
     else {
       for (const c of this.cells.values()) c.remove();
       this.cells.clear();
     }
-    this.drawCanvas(width, height);
+    this.drawCanvas(width, height, scrollLeft);
     this.onVisible(this.range);
   }
 
@@ -180,13 +193,13 @@ export class ChainView {
     }
   }
 
-  private drawCanvas(width: number, height: number): void {
+  private drawCanvas(width: number, height: number, scrollLeft: number): void {
     const s = this.store.get();
     const dpr = (typeof devicePixelRatio === 'number' && devicePixelRatio) || 1;
     // Viewport-sized and moved with the scroll: drawing cost depends on pixels, not on the number of steps.
-    this.canvas.style.left = `${this.scroller.scrollLeft}px`;
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${height}px`;
+    setStyle(this.canvas, 'left', `${scrollLeft}px`);
+    setStyle(this.canvas, 'width', `${width}px`);
+    setStyle(this.canvas, 'height', `${height}px`);
     const cw = Math.round(width * dpr);
     const ch = Math.round(height * dpr);
     if (this.canvas.width !== cw) this.canvas.width = cw;
@@ -197,14 +210,18 @@ export class ChainView {
     ctx.clearRect(0, 0, width, height);
     if (this.range.mode === 'empty') return;
     const { first, end } = this.range;
-    const offsetX = this.scroller.scrollLeft - first * s.stepWidth;
+    const offsetX = scrollLeft - first * s.stepWidth;
     this.painter.paint(ctx, first, end, s.stepWidth, offsetX, this.range.mode === 'detailed');
     if (s.step >= first && s.step < end) {
-      const css = getComputedStyle(this.root);
-      ctx.strokeStyle = css.getPropertyValue('--unroll-current').trim() || '#0078d4';
+      ctx.strokeStyle = cssVar('--unroll-current', '#0078d4');
       ctx.lineWidth = 2;
       const x = (s.step - first) * s.stepWidth - offsetX;
       ctx.strokeRect(x + 1, 1, Math.max(2, s.stepWidth - 2), height - 2);
     }
   }
+}
+
+/** Writes a style property only when it changes (an unchanged write still invalidates style). */
+function setStyle(e: HTMLElement, prop: 'left' | 'width' | 'height', value: string): void {
+  if (e.style[prop] !== value) e.style[prop] = value;
 }

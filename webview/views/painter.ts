@@ -4,6 +4,7 @@
  * the compact and the detailed level of detail; only the column width and gaps change.
  */
 import { channelKind, divergingLut, Lut, readTheme, sequentialLut, symmetricRemap, ThemeColors } from '../colors';
+import { cssVar } from '../cssCache';
 import type { TraceData } from '../data';
 import type { Store } from '../state';
 
@@ -103,7 +104,7 @@ export class TracePainter {
   private markUnit(ctx: CanvasRenderingContext2D, band: Band, unit: number, right: number): void {
     if (unit >= band.units) return;
     const rowH = band.h / band.units;
-    ctx.strokeStyle = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder') || '#0078d4';
+    ctx.strokeStyle = cssVar('--vscode-focusBorder', '#0078d4');
     ctx.lineWidth = 1;
     ctx.strokeRect(0.5, band.y + unit * rowH + 0.5, Math.max(1, right) - 1, Math.max(1, rowH - 1));
   }

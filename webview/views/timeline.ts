@@ -3,6 +3,7 @@
  * condition input. Holds no state of its own beyond the breakpoints: the step lives in the store.
  */
 import type { WebviewStrings } from '../../src/protocol/messages';
+import { cssVar } from '../cssCache';
 import { button, el, icon, iconButton } from '../dom';
 import type { Store } from '../state';
 
@@ -146,7 +147,21 @@ export class TimelineView {
     }
     this.playBtn.setAttribute('aria-label', st.playing ? this.s.pause : this.s.play);
     this.playBtn.title = st.playing ? this.s.pause : this.s.play;
-    this.drawMarks();
+    this.scheduleMarks();
+  }
+
+  /**
+   * Playback updates the step up to 120 times a second: the marks are drawn once per animation frame,
+   * not once per store update, so the width read never follows other views' DOM writes in the same task.
+   */
+  private marksFrame = 0;
+  private scheduleMarks(): void {
+    if (this.marksFrame) return;
+    if (typeof requestAnimationFrame !== 'function') return this.drawMarks();
+    this.marksFrame = requestAnimationFrame(() => {
+      this.marksFrame = 0;
+      this.drawMarks();
+    });
   }
 
   /** Sends the condition, hit count and log message for scanning (Enter in any of them). */
@@ -193,15 +208,14 @@ export class TimelineView {
     const n = this.tokens.length;
     if (!ctx || !n) return;
     ctx.clearRect(0, 0, w, h);
-    const css = getComputedStyle(document.body);
     const x = (t: number) => (n === 1 ? 0 : (t / (n - 1)) * (w - 2)) + 1;
     // Logpoints in the log colour, stopping hits in the breakpoint colour.
-    ctx.fillStyle = this.bp.conditionLogs ? css.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff' : css.getPropertyValue('--vscode-debugIcon-breakpointForeground').trim() || '#e51400';
+    ctx.fillStyle = this.bp.conditionLogs ? cssVar('--vscode-charts-blue', '#3794ff') : cssVar('--vscode-debugIcon-breakpointForeground', '#e51400');
     for (const t of this.bp.conditionHits) ctx.fillRect(x(t) - 0.5, 2, 1.5, h - 4);
-    ctx.fillStyle = css.getPropertyValue('--vscode-debugIcon-breakpointForeground').trim() || '#e51400';
+    ctx.fillStyle = cssVar('--vscode-debugIcon-breakpointForeground', '#e51400');
     for (const t of this.bp.steps) ctx.fillRect(x(t) - 2, 0, 4, h);
     if (this.bp.tokens.size) for (let t = 0; t < n; t++) if (this.bp.tokens.has(this.tokens[t])) ctx.fillRect(x(t) - 1, 0, 2, h);
-    ctx.fillStyle = css.getPropertyValue('--vscode-focusBorder').trim() || '#0078d4';
+    ctx.fillStyle = cssVar('--vscode-focusBorder', '#0078d4');
     ctx.fillRect(x(this.store.get().step) - 1, 0, 2, h);
   }
 }
