@@ -3,7 +3,7 @@
  * Every view follows `store`; its persisted part goes to setState so hiding or reloading keeps it.
  */
 import type { HostToWebview, InitMessage, RenderReport, TraceSummary, WebviewStrings } from '../src/protocol/messages';
-import { parsePersistedState } from '../src/protocol/messages';
+import { parsePersistedState, unpackTokens } from '../src/protocol/messages';
 import { tokenLabel } from '../src/panel/sequence';
 import { readTheme } from './colors';
 import { TraceData } from './data';
@@ -125,8 +125,8 @@ export class App {
   private onInit(m: InitMessage): void {
     this.init = m;
     this.strings = m.strings;
-    this.tokens = m.tokens;
-    this.labels = m.tokens.map(tokenLabel);
+    this.tokens = m.spans ? unpackTokens(m.source.text, m.spans) : m.tokens;
+    this.labels = this.tokens.map(tokenLabel);
     this.data.reset(undefined);
     const restored = parsePersistedState(getState());
     // A reloaded webview keeps its own view state when it still shows the same text.
@@ -300,3 +300,4 @@ export class App {
 // Boot only inside a webview page (tests import App directly and drive it).
 const root = typeof document !== 'undefined' ? document.getElementById('app') : null;
 if (root) new App(root).start();
+

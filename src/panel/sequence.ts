@@ -3,7 +3,8 @@
  * Until the input encoders land, one token = one character (a Unicode code point, so emoji and CJK
  * characters stay whole).
  */
-import { MAX_SEQUENCE_CHARS } from '../protocol/messages';
+import { MAX_SEQUENCE_CHARS, type SequenceSource } from '../protocol/messages';
+import type { EncodedSequence } from '../input';
 
 export interface CappedText {
   text: string;
@@ -48,4 +49,22 @@ export function tokenLabel(token: string): string {
 /** Thousands separators for notices, independent of the host's locale. */
 export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * The steps as places in source.text (typed arrays: cheap to build and to post for a million steps), or
+ * undefined when a step lies outside the text (then the token strings are sent).
+ */
+export function tokenSpans(seq: EncodedSequence, source: SequenceSource): { starts: Uint32Array; lengths: Uint32Array } | undefined {
+  const base = source.startOffset ?? 0;
+  const n = seq.steps;
+  if (n === 0) return undefined;
+  const starts = new Uint32Array(n);
+  for (let t = 0; t < n; t++) {
+    const s = seq.offsets[t] - base;
+    if (s < 0) return undefined;
+    starts[t] = s;
+  }
+  if (starts[n - 1] + seq.lengths[n - 1] > source.text.length) return undefined;
+  return { starts, lengths: seq.lengths.slice(0, n) };
 }

@@ -8,7 +8,7 @@ import {
   HostToWebview, parseWebviewMessage, RenderReport, SequenceSource, ViewState, WebviewToHost,
 } from '../protocol/messages';
 import { buildHtml, makeNonce } from './html';
-import { formatCount } from './sequence';
+import { formatCount, tokenSpans } from './sequence';
 import type { EncodedSequence } from '../input';
 import { encodeSource, sequenceTokens } from './traceSession';
 import { readSeed } from './traceHost';
@@ -172,9 +172,10 @@ export class VisualizerPanel {
   }
 
   private sendInit(): void {
+    const spans = tokenSpans(this.seq, this.source);
     const msg: HostToWebview = {
-      type: 'init', strings: webviewStrings(), source: this.source, tokens: sequenceTokens(this.seq),
-      notices: this.notices(), view: this.view,
+      type: 'init', strings: webviewStrings(), source: this.source, tokens: spans ? [] : sequenceTokens(this.seq),
+      ...(spans ? { spans } : {}), notices: this.notices(), view: this.view,
     };
     void this.panel.webview.postMessage(msg);
   }
@@ -252,3 +253,4 @@ function describe(raw: unknown): string {
     return typeof raw;
   }
 }
+

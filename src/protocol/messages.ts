@@ -139,8 +139,13 @@ export interface InitMessage {
   type: 'init';
   strings: WebviewStrings;
   source: SequenceSource;
-  /** Tokens, one per time step (display labels are derived by the webview). */
+  /** Tokens, one per time step (display labels are derived by the webview). Empty when `spans` is set. */
   tokens: string[];
+  /**
+   * Tokens as places in source.text (token t = text.substr(starts[t], lengths[t])): two typed arrays instead
+   * of a million strings, so the extension host neither builds nor serializes per-token labels.
+   */
+  spans?: { starts: Uint32Array; lengths: Uint32Array };
   /** Notices to show above the views (current-line use, truncation). */
   notices: string[];
   /** View state to start from (restored), or undefined for defaults. */
@@ -323,6 +328,14 @@ export type WebviewToHost =
   | CopyTextMessage
   | LogMessage
   | AnalysisToHost;
+
+/** Token strings from their places in the source text (see InitMessage.spans); the webview calls it. */
+export function unpackTokens(text: string, spans: { starts: Uint32Array; lengths: Uint32Array }): string[] {
+  const n = Math.min(spans.starts.length, spans.lengths.length);
+  const out = new Array<string>(n);
+  for (let t = 0; t < n; t++) out[t] = text.substr(spans.starts[t], spans.lengths[t]);
+  return out;
+}
 
 // ---------------------------------------------------------------- runtime guards
 

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
-import { capText, charTokens, formatCount, tokenLabel } from '../../../src/panel/sequence';
-import { MAX_SEQUENCE_CHARS } from '../../../src/protocol/messages';
+import { capText, charTokens, formatCount, tokenLabel, tokenSpans } from '../../../src/panel/sequence';
+import { MAX_SEQUENCE_CHARS, unpackTokens } from '../../../src/protocol/messages';
+import { encodeSource, sequenceTokens } from '../../../src/panel/traceSession';
 
 describe('sequence: text to time steps', () => {
   it('one token per character, keeping emoji and CJK whole', () => {
@@ -28,5 +29,36 @@ describe('sequence: text to time steps', () => {
   it('formats counts with separators', () => {
     assert.strictEqual(formatCount(5242880), '5,242,880');
     assert.strictEqual(formatCount(100), '100');
+  });
+});
+
+describe('token spans (init without a million label strings)', () => {
+  const src = (text: string, startOffset = 7) => ({ text, label: 't', fromCurrentLine: false, originalLength: text.length, startOffset });
+
+  it('the webview unpacks exactly the tokens the host would have sent (CRLF, emoji, CSV rows)', () => {
+    for (const [text, reading] of [['ab\r\nc😀d\tz', undefined], ['t,v\n1,2\n3,4\n', 'csv']] as const) {
+      const s = { ...src(text), ...(reading ? { reading } : {}) };
+      const seq = encodeSource(s);
+      const spans = tokenSpans(seq, s)!;
+      assert.deepStrictEqual(unpackTokens(s.text, spans), sequenceTokens(seq));
+    }
+  });
+
+  it('a step outside the text falls back to strings; a million steps cost the host a few ms', () => {
+    const s = src('abc');
+    const seq = encodeSource(s);
+    assert.strictEqual(tokenSpans(seq, { ...s, text: 'ab' }), undefined);
+    const big = src('x'.repeat(1_000_000));
+    const bigSeq = encodeSource(big);
+    // Best of three: the machine is shared; building a million label strings took ~160 ms here.
+    let best = Infinity;
+    let spans = tokenSpans(bigSeq, big)!;
+    for (let k = 0; k < 3; k++) {
+      const t0 = performance.now();
+      spans = tokenSpans(bigSeq, big)!;
+      best = Math.min(best, performance.now() - t0);
+    }
+    assert.ok(best < 50, `${best.toFixed(1)} ms`);
+    assert.strictEqual(spans.starts[999_999], 999_999);
   });
 });

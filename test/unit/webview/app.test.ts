@@ -85,6 +85,14 @@ describe('webview app (jsdom)', () => {
     assert.deepStrictEqual(changes, [1, 2, 5, 0]);
   });
 
+  it('an init with token spans (large selections) shows the same cells as one with token strings', () => {
+    app.start();
+    app.onMessage(init('hi yo\n', { tokens: [], spans: { starts: Uint32Array.from([0, 1, 2, 3, 4, 5]), lengths: Uint32Array.from([1, 1, 1, 1, 1, 1]) } }));
+    const r = report(app, host);
+    assert.deepStrictEqual(r.tokens, ['h', 'i', '␣', 'y', 'o', '↵']);
+    assert.strictEqual(r.counter, 'Step 0 (0–5) · Token “h”');
+  });
+
   it('selecting a unit or gate tells the host (the editor colouring follows), "h" when no gate is selected', () => {
     app.start();
     app.onMessage(init('abcdef'));
