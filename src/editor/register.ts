@@ -113,7 +113,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     return true;
   };
 
-  const visualize = async (family: Family | undefined, opts: { forcePick?: boolean; readingId?: string } = {}) => {
+  const visualize = async (family: Family | undefined, opts: { forcePick?: boolean; readingId?: string; runAll?: boolean } = {}) => {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: open a file and select the text to visualize.'));
@@ -138,7 +138,8 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
       status.update(run, 0);
     }
     output.appendLine(`[editor] ${CELL_LABELS[cell]}: ${prepared.seq.description} — ${prepared.plan.why}${prepared.notes.length ? ' — ' + prepared.notes.join(' ') : ''}`);
-    announceReading(prepared, () => void visualize(family, { forcePick: true }));
+    announceReading(prepared, () => void visualize(family, { forcePick: true }),
+      () => void visualize(family, { readingId: prepared.reading.id, runAll: true }));
   };
 
   // The trace host says when the panel's trace is ready (also when the webview is hidden and asks for nothing).

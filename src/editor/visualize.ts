@@ -28,6 +28,8 @@ export interface PreparedSelection {
   plan: ReadingPlan;
   /** One-line facts to tell the person (current line used, truncation, unknown characters). */
   notes: string[];
+  /** Set when the selection had more steps than unroll.tokenLimit and only the first `limit` are shown. */
+  overLimit?: { steps: number; limit: number };
 }
 
 export function defaultTarget(seed: number): InputTarget {
@@ -48,7 +50,7 @@ async function pickReading(plan: ReadingPlan, placeholder: string): Promise<Read
  * Reads the editor's selection (or the current line) into a sequence, asking only when it must.
  * Returns undefined when the person cancelled or there was nothing to read (after saying why).
  */
-export async function prepareSelection(editor: vscode.TextEditor, opts: { forcePick?: boolean; readingId?: string } = {}): Promise<PreparedSelection | undefined> {
+export async function prepareSelection(editor: vscode.TextEditor, opts: { forcePick?: boolean; readingId?: string; runAll?: boolean } = {}): Promise<PreparedSelection | undefined> {
   const doc = editor.document;
   const settings = readSettings();
   const sel = resolveSelection(doc.getText(), doc.offsetAt(editor.selection.start), doc.offsetAt(editor.selection.end), doc.offsetAt(editor.selection.active));
@@ -92,25 +94,26 @@ export async function prepareSelection(editor: vscode.TextEditor, opts: { forceP
   notes.push(...seq.notes);
   const limit = decideLimit(seq, settings.tokenLimit);
   if (limit.note) notes.push(limit.note);
-  if (limit.kind === 'ask') {
-    const truncate = vscode.l10n.t('Truncate to {0}', limit.limit.toLocaleString('en-US'));
-    const all = vscode.l10n.t('Run All');
-    const answer = await vscode.window.showWarningMessage(limit.question, { modal: true }, truncate, all);
-    if (answer === undefined) return undefined;
-    if (answer === truncate) {
-      seq = truncateSequence(seq, limit.limit);
-      notes.push(vscode.l10n.t('Truncated to the first {0} steps.', limit.limit.toLocaleString('en-US')));
-    }
+  // Above the limit nothing waits on the person: the first `limit` steps are shown at once and the
+  // notification offers "Run All" (a re-run in full, with progress) — see offerRunAll.
+  let overLimit: PreparedSelection['overLimit'];
+  if (limit.kind === 'ask' && !opts.runAll) {
+    overLimit = { steps: seq.steps, limit: limit.limit };
+    seq = truncateSequence(seq, limit.limit);
+    notes.push(vscode.l10n.t('Showing the first {0} of {1} steps (setting unroll.tokenLimit).', limit.limit.toLocaleString('en-US'), overLimit.steps.toLocaleString('en-US')));
   }
-  return { uri: doc.uri.toString(), seq, reading, plan, notes };
+  return { uri: doc.uri.toString(), seq, reading, plan, notes, overLimit };
 }
 
 /** Says which reading was chosen, with a button for the others when several fit. */
-export function announceReading(prepared: PreparedSelection, rechoose: () => void): void {
+export function announceReading(prepared: PreparedSelection, rechoose: () => void, runAll?: () => void): void {
   const { plan, reading, seq } = prepared;
   const head = vscode.l10n.t('Unroll read the selection as {0} ({1}).', seq.description, plan.why);
   const text = [head, ...prepared.notes].join(' ');
-  if (plan.fitting.length > 1) {
+  if (prepared.overLimit && runAll) {
+    const all = vscode.l10n.t('Run All ({0} steps)', prepared.overLimit.steps.toLocaleString('en-US'));
+    void vscode.window.showWarningMessage(text, all).then((a) => a === all && runAll());
+  } else if (plan.fitting.length > 1) {
     const other = vscode.l10n.t('Other Readings…');
     void vscode.window.showInformationMessage(text, other).then((a) => a === other && rechoose());
   } else {
