@@ -17,6 +17,7 @@ import { UnrollHoverProvider } from './hover';
 import { EditorRuns, type EditorRun } from './runs';
 import { CELL_LABELS, cellForFamily, readSettings } from './settings';
 import { StepStatus } from './statusBar';
+import { CurrentToken } from './currentToken';
 import { unitSeries } from './stepData';
 import { announceReading, prepareSelection, traceSequence } from './visualize';
 
@@ -31,6 +32,8 @@ export interface EditorApi {
   colouredRanges(uri: string): number | undefined;
   flushColours(): void;
   statusText(): string | undefined;
+  /** The document range marked as the current step's token (undefined when none). */
+  currentTokenRange(): { uri: string; start: number; end: number } | undefined;
 }
 
 /** Steps above which the trace runs with a cancellable progress notification. */
@@ -45,7 +48,15 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
   const scheme = () => readSettings().colorScheme;
   const hover = new UnrollHoverProvider(runs, scheme);
   const colouring = new UnitColouring(runs, scheme);
-  const status = new StepStatus();
+  const stepStatus = new StepStatus();
+  const currentToken = new CurrentToken(runs);
+  // One current step: the status bar item and the token marked in the editor move together.
+  const status = {
+    update(run: EditorRun | undefined, step: number): void {
+      stepStatus.update(run, step);
+      currentToken.update(run, step);
+    },
+  };
   let client: EngineClient | undefined;
   const getClient = () => (client ??= new EngineClient({ workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath }));
   let panelStep = 0;
@@ -236,7 +247,8 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
   context.subscriptions.push(
     runs,
     colouring,
-    status,
+    stepStatus,
+    currentToken,
     { dispose: () => void client?.dispose() },
     { dispose: () => VisualizerPanel.extensions.splice(VisualizerPanel.extensions.indexOf(panelHook), 1) },
     vscode.languages.registerHoverProvider('*', hover),
@@ -304,6 +316,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     hoverTimings: () => [...hover.timings],
     colouredRanges: (uri) => colouring.applied.get(uri),
     flushColours: () => colouring.flush(),
-    statusText: () => (status.item.text ? status.item.text : undefined),
+    statusText: () => (stepStatus.item.text ? stepStatus.item.text : undefined),
+    currentTokenRange: () => currentToken.current(),
   };
 }

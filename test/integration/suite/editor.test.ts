@@ -132,7 +132,9 @@ describe('Editor: readings, hovers, colours', function () {
     editor.selection = new vscode.Selection(0, 0, 1, 16);
     await visualizeWith(api, 'unroll.visualizeLstm', editor);
     const uri = editor.document.uri.toString();
-    assert.match(api.statusText() ?? '', /step 1\/36 "f"/);
+    assert.match(api.statusText() ?? '', /step 0 \(0–35\) "f"/);
+    const first = api.currentTokenRange();
+    assert.deepStrictEqual(first && [first.uri, first.start, first.end], [uri, 0, 1], 'the editor marks the first token');
     await vscode.commands.executeCommand('unroll.colourTextByUnit', { unit: 3, channel: 'c' });
     api.flushColours();
     const n = api.colouredRanges(uri);
@@ -140,6 +142,8 @@ describe('Editor: readings, hovers, colours', function () {
     await vscode.commands.executeCommand('unroll.clearColours');
     assert.strictEqual(api.colouredRanges(uri), undefined);
     await vscode.commands.executeCommand('unroll.showStep', { step: 4 });
-    assert.match(api.statusText() ?? '', /step 5\/36 "i"/);
+    assert.match(api.statusText() ?? '', /step 4 \(0–35\) "i"/);
+    const moved = api.currentTokenRange();
+    assert.deepStrictEqual(moved && [moved.start, moved.end], [4, 5], 'the editor mark moved with the step');
   });
 });
