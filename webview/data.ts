@@ -22,6 +22,8 @@ export class TraceData {
   private exact = new Map<string, Record<string, Float32Array>>();
   private exactPending = new Set<string>();
   private nextId = 1;
+  /** Bumped whenever cached windows change (new run, block arrived or evicted): painters key their caches on it. */
+  version = 0;
   /** Called when data arrives that views may want to repaint with. */
   onData: (kind: 'window' | 'exact') => void = () => undefined;
 
@@ -30,6 +32,7 @@ export class TraceData {
   /** A new run replaces everything. */
   reset(summary: TraceSummary | undefined): void {
     this.summary = summary;
+    this.version += 1;
     this.blocks.clear();
     this.pending.clear();
     this.exact.clear();
@@ -57,6 +60,7 @@ export class TraceData {
     this.pending.delete(key);
     this.blocks.set(key, { start: m.start, count: m.count, channels: new Map(m.channels.map((c) => [c.name, c])) });
     while (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as string);
+    this.version += 1;
     this.onData('window');
   }
 

@@ -8,6 +8,9 @@ import { cssVar } from '../cssCache';
 import type { TraceData } from '../data';
 import type { Store } from '../state';
 
+/** Columns kept rendered per band: more than a viewport holds at the narrowest step width (2 px). */
+const RING = 2048;
+
 export interface Band {
   channel: string;
   /** Direction whose values the band shows (bidirectional layers show both, aligned by input position). */
@@ -48,6 +51,12 @@ export class TracePainter {
   private seqLut: Lut | undefined;
   private divLut: Lut | undefined;
   private offscreen: HTMLCanvasElement | undefined;
+  /**
+   * Rendered columns, per band, in a ring of RING columns indexed by step mod RING: scrolling and playing
+   * only render the columns that came into view; the rest is copied by drawImage.
+   */
+  private rings = new Map<string, { canvas: HTMLCanvasElement; steps: Int32Array }>();
+  private ringVersion = -1;
   bands: Band[] = [];
 
   constructor(private readonly data: TraceData, private readonly store: Store) {}
@@ -57,6 +66,7 @@ export class TracePainter {
     this.theme = theme;
     this.seqLut = sequentialLut(theme);
     this.divLut = divergingLut(theme);
+    this.rings.clear();
   }
 
   layout(top: number, height: number): Band[] {
@@ -85,20 +95,67 @@ export class TracePainter {
     if (!this.theme) this.setTheme(readTheme(getComputedStyle(document.body)));
     const n = end - first;
     if (n <= 0 || !this.bands.length) return;
+    if (this.ringVersion !== this.data.version) {
+      this.rings.clear();
+      this.ringVersion = this.data.version;
+    }
     for (const band of this.bands) {
-      const img = this.bandImage(band, first, n, s.layer, band.dir);
-      if (!img) continue;
-      const off = (this.offscreen ??= document.createElement('canvas'));
-      off.width = n;
-      off.height = band.units;
-      off.getContext('2d')!.putImageData(img, 0, 0);
       ctx.imageSmoothingEnabled = false;
       const continuous = !detailed || band.channel === 'c' || band.channel === 'h';
       const inset = continuous ? 0 : Math.min(4, Math.floor(w * 0.12));
-      if (inset === 0) ctx.drawImage(off, 0, 0, n, band.units, -offsetX, band.y, n * w, band.h);
-      else for (let k = 0; k < n; k++) ctx.drawImage(off, k, 0, 1, band.units, k * w - offsetX + inset, band.y, w - 2 * inset, band.h);
+      const ring = n <= RING ? this.ring(band, first, n, s.layer) : undefined;
+      if (ring) {
+        // Visible steps map onto at most two runs of ring slots (the ring wraps once).
+        for (let k = 0; k < n;) {
+          const slot = (first + k) % RING;
+          const len = Math.min(n - k, RING - slot);
+          if (inset === 0) ctx.drawImage(ring, slot, 0, len, band.units, k * w - offsetX, band.y, len * w, band.h);
+          else for (let j = 0; j < len; j++) ctx.drawImage(ring, slot + j, 0, 1, band.units, (k + j) * w - offsetX + inset, band.y, w - 2 * inset, band.h);
+          k += len;
+        }
+      } else {
+        const img = this.bandImage(band, first, n, s.layer, band.dir);
+        if (!img) continue;
+        const off = (this.offscreen ??= document.createElement('canvas'));
+        off.width = n;
+        off.height = band.units;
+        off.getContext('2d')!.putImageData(img, 0, 0);
+        if (inset === 0) ctx.drawImage(off, 0, 0, n, band.units, -offsetX, band.y, n * w, band.h);
+        else for (let k = 0; k < n; k++) ctx.drawImage(off, k, 0, 1, band.units, k * w - offsetX + inset, band.y, w - 2 * inset, band.h);
+      }
       if (band.dir === s.direction && (s.gate === band.channel || (s.gate === '' && band.channel === 'c'))) this.markUnit(ctx, band, s.unit, n * w - offsetX);
     }
+  }
+
+  /** The band's ring with steps [first, first+n) rendered (columns without data stay transparent and are retried). */
+  private ring(band: Band, first: number, n: number, layer: number): HTMLCanvasElement | undefined {
+    const key = `${layer}/${band.dir}/${band.channel}`;
+    let r = this.rings.get(key);
+    if (!r) {
+      // Other layers' rings are dropped rather than kept (each is RING × units × 4 bytes).
+      if (this.rings.size >= 2 * this.bands.length) this.rings.clear();
+      const canvas = document.createElement('canvas');
+      canvas.width = RING;
+      canvas.height = band.units;
+      r = { canvas, steps: new Int32Array(RING).fill(-1) };
+      this.rings.set(key, r);
+    }
+    const ctx = r.canvas.getContext('2d');
+    if (!ctx) return undefined;
+    for (let k = 0; k < n;) {
+      if (r.steps[(first + k) % RING] === first + k) {
+        k++;
+        continue;
+      }
+      // A run of missing columns that is contiguous in the ring: rendered with one putImageData.
+      let len = 1;
+      while (k + len < n && (first + k + len) % RING !== 0 && r.steps[(first + k + len) % RING] !== first + k + len) len++;
+      const img = this.bandImage(band, first + k, len, layer, band.dir, true);
+      ctx.putImageData(img!, (first + k) % RING, 0);
+      for (let j = 0; j < len; j++) if (this.data.codes(layer, band.dir, band.channel, first + k + j)) r.steps[(first + k + j) % RING] = first + k + j;
+      k += len;
+    }
+    return r.canvas;
   }
 
   private markUnit(ctx: CanvasRenderingContext2D, band: Band, unit: number, right: number): void {
@@ -110,7 +167,7 @@ export class TracePainter {
   }
 
   /** RGBA pixels: column k = step first+k, row = unit; transparent where data has not arrived. */
-  private bandImage(band: Band, first: number, n: number, layer: number, dir: number): ImageData | undefined {
+  private bandImage(band: Band, first: number, n: number, layer: number, dir: number, always = false): ImageData | undefined {
     const lut = channelKind(band.channel) === 'sigmoid' ? this.seqLut! : this.divLut!;
     const img = new ImageData(n, band.units);
     const px = img.data;
@@ -139,6 +196,6 @@ export class TracePainter {
         px[o + 3] = 255;
       }
     }
-    return any ? img : undefined;
+    return any || always ? img : undefined;
   }
 }
