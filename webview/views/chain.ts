@@ -43,7 +43,7 @@ export class ChainView {
     this.scroller.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     this.scroller.addEventListener('click', (e) => this.onClick(e));
     store.subscribe((state, changed) => {
-      if (changed.has('stepWidth')) this.rebuild();
+      if (changed.has('stepWidth')) this.relayout();
       if (changed.has('step')) {
         this.revealStep = state.step;
         this.markCurrent();
@@ -82,6 +82,17 @@ export class ChainView {
     const after = this.store.get().stepWidth;
     if (after === before) return;
     this.scroller.scrollLeft = zoomScroll(anchor, left, before, after);
+    this.schedule();
+  }
+
+  /** Zoom: the same cells move and resize (rebuilding them on every wheel tick cost a full DOM rebuild). */
+  private relayout(): void {
+    const w = this.store.get().stepWidth;
+    this.spacer.style.width = `${this.labels.length * w}px`;
+    for (const [step, cell] of this.cells) {
+      cell.style.left = `${step * w}px`;
+      cell.style.width = `${w}px`;
+    }
     this.schedule();
   }
 
