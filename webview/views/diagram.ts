@@ -129,8 +129,16 @@ export class DiagramView {
   update(values: Values | undefined, token: string): void {
     this.values = values;
     this.token = token;
-    this.patch();
+    // Playback delivers values up to twice per step at 120 steps/s: patch the SVG once per animation frame.
+    if (!this.store.get().playing || typeof requestAnimationFrame !== 'function') return this.patch();
+    if (this.patchFrame) return;
+    this.patchFrame = requestAnimationFrame(() => {
+      this.patchFrame = 0;
+      this.patch();
+    });
   }
+
+  private patchFrame = 0;
 
   private async render(): Promise<void> {
     const spec = this.spec;
