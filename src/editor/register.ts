@@ -19,7 +19,7 @@ import { CELL_LABELS, cellForFamily, readSettings } from './settings';
 import { StepStatus } from './statusBar';
 import { CurrentToken } from './currentToken';
 import { unitSeries } from './stepData';
-import { announceReading, prepareSelection, traceSequence } from './visualize';
+import { announceReading, prepareSelection, selectionIsEmpty, traceSequence } from './visualize';
 
 /** What integration tests read (returned from activate()). */
 export interface EditorApi {
@@ -128,6 +128,11 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: open a file and select the text to visualize.'));
+      return;
+    }
+    // Nothing to read: the panel opens empty and explains what to select (no error toast to dismiss).
+    if (selectionIsEmpty(editor)) {
+      VisualizerPanel.show(context.extensionUri, output, sourceFromEditor(editor));
       return;
     }
     const prepared = await prepareSelection(editor, opts);

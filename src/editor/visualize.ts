@@ -50,6 +50,12 @@ async function pickReading(plan: ReadingPlan, placeholder: string): Promise<Read
  * Reads the editor's selection (or the current line) into a sequence, asking only when it must.
  * Returns undefined when the person cancelled or there was nothing to read (after saying why).
  */
+/** True when the selection (or, without one, the current line) holds no text at all. */
+export function selectionIsEmpty(editor: vscode.TextEditor): boolean {
+  const doc = editor.document;
+  return resolveSelection(doc.getText(), doc.offsetAt(editor.selection.start), doc.offsetAt(editor.selection.end), doc.offsetAt(editor.selection.active)).text.length === 0;
+}
+
 export async function prepareSelection(editor: vscode.TextEditor, opts: { forcePick?: boolean; readingId?: string; runAll?: boolean } = {}): Promise<PreparedSelection | undefined> {
   const doc = editor.document;
   const settings = readSettings();

@@ -27,7 +27,7 @@ describe('Bad starts', () => {
 
   it('a 5 MB selection shows a clear message and the host stays responsive', async () => {
     const api = await activate();
-    const line = `${'0123456789'.repeat(8)}\n`; // 81 characters
+    const line = `${'the quick brown fox jumps over the lazy dog; '.repeat(2).slice(0, 80)}\n`; // 81 characters of prose
     const lines = Math.ceil((5 * 1024 * 1024) / line.length);
     const editor = await openFile('big.txt', line.repeat(lines));
     const total = line.length * lines;
