@@ -21,7 +21,8 @@ describe('Unroll debugger in a real VS Code: F5 on a sequence file', function ()
   const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
   const callStack = (text) => page.locator('.debug-call-stack .monaco-list-row', { hasText: text }).first();
-  const counter = (step) => webview().getByText(new RegExp(`\\b${step + 1} / ${STEPS}\\b`)).first();
+  // The visualizer's counter is 0-based like the debugger: "Step t (0–T−1)".
+  const counter = (step) => webview().getByText(new RegExp(`Step ${step} \\(0–${STEPS - 1}\\)`)).first();
 
   async function runCommand(title, { refocus = true } = {}) {
     if (refocus) {
