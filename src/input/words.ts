@@ -8,6 +8,7 @@
  * - every other non-space code point is its own token (punctuation, operators, emoji);
  * - whitespace, including line breaks, separates tokens and is not a token.
  */
+import { mulberry32 } from '../model/random';
 import { EncodeOptions, EncodedSequence, HARD_CAP_TOKENS, SpanBuilder, UnrollError, Vocabulary, fmtCount } from './types';
 
 const TOKEN = /\p{N}+(?:[.,]\p{N}+)*(?:[eE][+-]?\p{N}+)?|[\p{L}\p{M}\p{N}_]+(?:['’][\p{L}\p{M}]+)*|\S/uy;
@@ -51,17 +52,8 @@ export function hashToken(token: string, seed: number): number {
   return h;
 }
 
-/** mulberry32: a tiny documented 32-bit PRNG; the same seed gives the same stream everywhere. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// One PRNG for the whole project: the seeded random weights use the same documented mulberry32.
+export { mulberry32 };
 
 /**
  * The embedding of a token for random models: N(0, 1) per component (PyTorch's nn.Embedding default),
