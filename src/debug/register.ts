@@ -68,7 +68,10 @@ export function registerDebugger(context: vscode.ExtensionContext, output: vscod
         const adapter = new UnrollDebugSession(undefined, run);
         adapter.onDidStop = (step) => {
           // The visualizer follows only when it shows the same sequence (else its steps mean other tokens).
-          if (!sameSteps(VisualizerPanel.current, adapter.runtime)) return;
+          const panel = VisualizerPanel.current;
+          if (!sameSteps(panel, adapter.runtime)) return;
+          // Already there (the stop came from the panel's own timeline): nothing to send, no echo to expect.
+          if (panel?.step === step) return;
           sentToPanel.set(step, Date.now());
           visualizer?.setStep(step);
         };
@@ -139,8 +142,12 @@ export function registerDebugger(context: vscode.ExtensionContext, output: vscod
       if (msg.type !== 'stepChanged') return false;
       const s = vscode.debug.activeDebugSession;
       const rt = s?.type === 'unroll' ? sessions.get(s.id)?.runtime : undefined;
+      // An echo of a step the debugger sent is consumed once; a later move to the same step is the person's.
       const sent = sentToPanel.get(msg.step);
-      if (sent !== undefined && Date.now() - sent < ECHO_MS) return false;
+      if (sent !== undefined) {
+        sentToPanel.delete(msg.step);
+        if (Date.now() - sent < ECHO_MS) return false;
+      }
       if (s && rt && sameSteps(panel, rt) && rt.position.t !== msg.step) void s.customRequest('unroll/goto', { step: msg.step });
       return false; // observe only
     },
