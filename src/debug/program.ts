@@ -19,8 +19,10 @@ export interface LaunchArgs {
   startOffset?: number;
   /** The editor's current text of the program (Debug Selection of an unsaved or untitled document). */
   documentText?: string;
-  /** "random" (seeded random network, default) or the path of a .onnx / .safetensors model. */
+  /** "random" (seeded random network) or the path of a .onnx / .safetensors model ("builtin" is resolved by the host). */
   model?: string;
+  /** How to name the model in messages (the host names the built-in one). */
+  modelLabel?: string;
   /** Random model only. */
   cell?: CellName;
   hiddenSize?: number;
@@ -128,7 +130,7 @@ export async function prepareProgram(args: LaunchArgs, io: FileIO, run: TraceRun
     if (seq.inputSize !== network.shape.inputSize) {
       throw new UnrollError(`${model.label} reads ${network.shape.inputSize} values per step, but the program gives ${seq.inputSize} (${seq.description})`);
     }
-    modelWords = model.label;
+    modelWords = typeof args.modelLabel === 'string' && args.modelLabel ? args.modelLabel : model.label;
   } else {
     const settings = validateRandomModel({
       ...DEFAULT_RANDOM_MODEL,

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { runNetwork } from '../engine/trace';
 import { gateCount, layerInputSize, numDirections, outputSize, type Network } from '../engine/types';
+import { builtInModelFile } from '../panel/traceSession';
 import { VisualizerPanel } from '../panel/visualizerPanel';
 import { EngineClient } from '../worker/engineClient';
 import type { TraceRunner } from './program';
@@ -36,6 +37,23 @@ function multiplyAddsPerStep(net: Network): number {
   return cost * numDirections(shape);
 }
 
+/**
+ * "builtin" (the default) means what Visualize uses: the trained character model shipped for the cell
+ * (LSTM, GRU, tanh RNN) when the steps are characters of a one-layer network; otherwise the seeded random one.
+ */
+function resolveBuiltInModel(config: vscode.DebugConfiguration, extensionUri: vscode.Uri): void {
+  if (config.model !== undefined && config.model !== 'builtin') return;
+  const file = builtInModelFile(config.cell ?? 'lstm');
+  const charSteps = (config.encoding ?? 'chars') === 'chars';
+  const plain = (config.numLayers ?? 1) === 1 && !config.bidirectional && config.hiddenSize === undefined && config.seed === undefined;
+  if (file && charSteps && plain) {
+    config.model = vscode.Uri.joinPath(extensionUri, 'media', 'models', file).fsPath;
+    config.modelLabel = `built-in ${file.replace('.safetensors', '')} (trained)`;
+  } else {
+    config.model = 'random';
+  }
+}
+
 /** Steps recently sent to the panel: its echo ("stepChanged") must not drag the debugger back. */
 const ECHO_MS = 1500;
 
@@ -44,7 +62,7 @@ const INITIAL_CONFIGURATION: vscode.DebugConfiguration = {
   request: 'launch',
   name: 'Unroll: step through the current file',
   program: '${file}',
-  model: 'random',
+  model: 'builtin',
   cell: 'lstm',
   encoding: 'chars',
   stopOnEntry: true,
@@ -88,6 +106,7 @@ export function registerDebugger(context: vscode.ExtensionContext, output: vscod
           const editor = vscode.window.activeTextEditor;
           if (editor) Object.assign(config, { ...INITIAL_CONFIGURATION, program: editor.document.uri.fsPath });
         }
+        resolveBuiltInModel(config, context.extensionUri);
         if (!config.program) {
           void vscode.window.showInformationMessage(vscode.l10n.t('Unroll: set "program" to the sequence file to step through.'));
           return undefined;

@@ -88,7 +88,7 @@ describe('Unroll debugger in a real VS Code: F5 on a sequence file', function ()
       await variables.locator('.monaco-list-row', { hasText: v }).first().waitFor({ timeout: 10_000 });
     }
     const fRow = await variables.locator('.monaco-list-row', { hasText: 'f_t' }).first().textContent();
-    assert.match(fRow, /mean -?\d.*min -?\d.*max -?\d.*\(16 units\)/);
+    assert.match(fRow, /mean -?\d.*min -?\d.*max -?\d.*\(64 units\)/);
     // The stopped location is the token: the editor shows the top-stack-frame decoration on line 1.
     await page.locator('.debug-top-stack-frame-column, .debug-top-stack-frame-line').first().waitFor({ timeout: 10_000 });
     await shot('debug-stopped-on-entry.png');
@@ -157,7 +157,7 @@ describe('Unroll debugger in a real VS Code: F5 on a sequence file', function ()
     await counter(10).waitFor({ timeout: 10_000 });
     // The Debug Console opened with the session; type into its input line.
     await page.locator('.repl-input-wrapper').first().click();
-    await page.keyboard.type('token == "d" && f.len == 16');
+    await page.keyboard.type('token == "d" && f.len == 64');
     await page.keyboard.press('Enter');
     await page.locator('.repl .monaco-list-row', { hasText: 'true' }).first().waitFor({ timeout: 10_000 });
     await shot('debug-step-back-and-console.png');
