@@ -3,7 +3,7 @@
  * Every view follows `store`; its persisted part goes to setState so hiding or reloading keeps it.
  */
 import type { HostToWebview, InitMessage, RenderReport, TraceSummary, WebviewStrings } from '../src/protocol/messages';
-import { parsePersistedState, unpackTokens } from '../src/protocol/messages';
+import { parsePersistedState, persistableSource, sameSourceText, unpackTokens } from '../src/protocol/messages';
 import { tokenLabel } from '../src/panel/sequence';
 import { readTheme } from './colors';
 import { TraceData } from './data';
@@ -64,7 +64,7 @@ export class App {
     if (this.persistTimer) return;
     this.persistTimer = setTimeout(() => {
       this.persistTimer = undefined;
-      if (this.init) setState({ source: this.init.source, view: this.store.viewState() });
+      if (this.init) setState({ source: persistableSource(this.init.source), view: this.store.viewState() });
     }, this.store.get().playing ? 250 : 0);
   }
 
@@ -130,12 +130,12 @@ export class App {
     this.data.reset(undefined);
     const restored = parsePersistedState(getState());
     // A reloaded webview keeps its own view state when it still shows the same text.
-    const sameText = restored.source?.text === m.source.text;
+    const sameText = sameSourceText(restored.source, m.source);
     const view = { ...(m.view ?? {}), ...(sameText ? restored.view : {}) };
     this.layout(m);
     this.store.setLimits({ steps: this.tokens.length, layers: 64, directions: 2, units: 1024, gates: [] });
     this.store.update({ ...view, playing: false });
-    setState({ source: m.source, view: this.store.viewState() });
+    setState({ source: persistableSource(m.source), view: this.store.viewState() });
     this.timeline?.sync();
     this.chain?.draw();
   }

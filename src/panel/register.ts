@@ -43,6 +43,25 @@ export function sourceFromEditor(editor: vscode.TextEditor, maxChars = MAX_SEQUE
   };
 }
 
+/**
+ * A restored panel whose text was too long to keep in webview state reads it again from the document
+ * (the same characters at the same offset). If the document is gone or shorter, the panel opens empty and
+ * the output channel says why.
+ */
+async function rereadSource(source: SequenceSource, output: vscode.OutputChannel): Promise<void> {
+  const length = source.textLength!;
+  delete source.textLength;
+  try {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(source.uri!));
+    const start = source.startOffset!;
+    const text = doc.getText(new vscode.Range(doc.positionAt(start), doc.positionAt(start + length)));
+    if (text.length === length) source.text = text;
+    else output.appendLine(`[restore] ${source.label}: the document is shorter now; select the text again`);
+  } catch (e) {
+    output.appendLine(`[restore] ${source.label}: cannot read ${source.uri} again (${(e as Error).message})`);
+  }
+}
+
 export function registerVisualizer(context: vscode.ExtensionContext, output: vscode.OutputChannel): VisualizerApi {
   const { extensionUri } = context;
   const traceHost = new TraceHost(vscode.Uri.joinPath(extensionUri, 'dist', 'worker.js').fsPath, output, vscode.Uri.joinPath(extensionUri, 'media', 'models').fsPath);
@@ -55,6 +74,7 @@ export function registerVisualizer(context: vscode.ExtensionContext, output: vsc
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const persisted = parsePersistedState(state);
         const source: SequenceSource = persisted.source ?? { text: '', label: '', fromCurrentLine: false, originalLength: 0 };
+        if (source.textLength !== undefined) await rereadSource(source, output);
         output.appendLine(`[restore] ${source.label || '(empty)'} at step ${persisted.view?.step ?? 0}`);
         panel.webview.options = webviewOptions(extensionUri);
         VisualizerPanel.adopt(panel, extensionUri, output, source, persisted.view);

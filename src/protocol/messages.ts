@@ -29,6 +29,11 @@ export interface SequenceSource {
   cell?: string;
   /** How the text is read: 'chars' (default), 'words', 'numbers', 'csv', 'csv:<column>'. */
   reading?: string;
+  /**
+   * Only in saved webview state: the text was longer than MAX_SEQUENCE_CHARS (after "Run All"), so `text` is
+   * empty and a reloaded window re-reads this many characters from `uri` at `startOffset`.
+   */
+  textLength?: number;
 }
 
 /** Longest text (UTF-16 code units) the visualizer takes; longer selections are cut with a notice. */
@@ -435,11 +440,29 @@ export function parsePersistedState(raw: unknown): PersistedState {
     out.source = { text: s.text, label: s.label, fromCurrentLine: s.fromCurrentLine, originalLength: s.originalLength };
     if (isStr(s.uri, 4000)) out.source.uri = s.uri;
     if (isIndex(s.startOffset, 2 ** 40)) out.source.startOffset = s.startOffset;
+    // A long text is kept by reference only: it needs the document and offset to be read again.
+    if (s.text === '' && isIndex(s.textLength, 2 ** 40) && s.textLength > 0 && out.source.uri !== undefined && out.source.startOffset !== undefined) out.source.textLength = s.textLength;
     if (isStr(s.cell, 40) && /^[a-z_]+$/.test(s.cell)) out.source.cell = s.cell;
     if (isStr(s.reading, 40) && /^[a-z]+(:\d+)?$/.test(s.reading)) out.source.reading = s.reading;
   }
   if (isObj(raw.view)) out.view = sanitizeView(raw.view);
   return out;
+}
+
+/**
+ * The source as the webview saves it: a text over MAX_SEQUENCE_CHARS (possible after "Run All") is replaced by its
+ * length, so the saved state stays small and a reload re-reads it from the document.
+ */
+export function persistableSource(source: SequenceSource): SequenceSource {
+  if (source.text.length <= MAX_SEQUENCE_CHARS || source.uri === undefined || source.startOffset === undefined) return source;
+  return { ...source, text: '', textLength: source.text.length };
+}
+
+/** True when saved state `saved` describes the same text as `source` (kept in full or by reference). */
+export function sameSourceText(saved: SequenceSource | undefined, source: SequenceSource): boolean {
+  if (!saved) return false;
+  if (saved.textLength !== undefined) return saved.textLength === source.text.length && saved.uri === source.uri && saved.startOffset === source.startOffset;
+  return saved.text === source.text;
 }
 
 /** Keeps only well-formed view fields. */
