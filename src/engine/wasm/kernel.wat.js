@@ -18,6 +18,7 @@ const DESC = [
   'R', 'K', 'b0', 'b1', 'xw', 'xwStride', 'steps', 'reverse', 'hA', 'hB', 'c',
   'gRec', 'gStride', 'cRec', 'cStride', 'mRec', 'mStride', 'hRec', 'hStride',
   'peep', 'flags', 'clip', 'Hp', 'aux', 'buf', 'pb0', 'pb1', 'Kaux', 'barrier', 'threads', 'zbuf', 'hOut',
+  'qRec', 'qSlot',
 ];
 const F = Object.fromEntries(DESC.map((n, i) => [n, i * 4]));
 
@@ -91,6 +92,34 @@ function tanhInto(fn, dst, src) {
   fn.v('act_e');
   expInto(fn, 'act_e', add(src, src));
   fn.emit(set(dst, sub(v4(1), `(f32x4.div ${v4(2)} ${add(g('act_e'), v4(1))})`)));
+}
+
+/**
+ * Fused 8-bit store (flags bit 32): the Trace's codes of a fixed-range value, made while it is still in a
+ * register — exactly quantize.ts's nearest((v − lo)·255/(hi − lo)) in float64 (ties to even, NaN → 0,
+ * clamped by the saturating narrows), for [0, 1] (σ gates) or [−1, 1] (tanh values). The 4 codes of the
+ * block go to code slot `slot`: rows of Hp bytes, row = chunk-local position, slots qSlot bytes apart.
+ */
+const F64 = (x) => `(v128.const f64x2 ${x} ${x})`;
+function codesOf(fn, slot, value, signed) {
+  fn.v('q_v', 'q_q');
+  const half = (lanes) => {
+    const d = `(f64x2.promote_low_f32x4 ${lanes})`;
+    const shifted = signed ? `(f64x2.sub ${d} ${F64(-1)})` : d; // v − 0 is v, even for −0 and NaN
+    return `(i32x4.trunc_sat_f64x2_s_zero (f64x2.nearest (f64x2.mul ${shifted} ${F64(signed ? 127.5 : 255)})))`;
+  };
+  fn.emit(
+    set('q_v', value),
+    set('q_q', `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${half(g('q_v'))} ${half(`(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${g('q_v')} ${g('q_v')})`)})`),
+    set('q_q', `(i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_s ${g('q_q')} ${g('q_q')}) (v128.const i32x4 0 0 0 0))`),
+    `(v128.store32_lane 0 ${iadd(iadd(g('qrow'), imul(g('qSlot'), ic(slot))), imul(g('b'), ic(4)))} ${g('q_q')})`,
+  );
+}
+/** Emit `body` (which calls codesOf) only when the fused store is on. */
+function whenCoding(fn, body) {
+  fn.emit(`(if (i32.and ${g('flags')} (i32.const 32)) (then`);
+  body();
+  fn.emit('))');
 }
 
 /**
@@ -195,13 +224,15 @@ function gemm(V) {
 /** Common prologue of a step function: descriptor fields, clip vectors, time loop head. */
 function stepPrologue(fn) {
   for (const n of ['R', 'K', 'b0', 'b1', 'xw', 'xwStride', 'steps', 'reverse', 'hA', 'hB', 'c', 'gRec', 'gStride', 'cRec', 'cStride',
-    'mRec', 'mStride', 'hRec', 'hStride', 'peep', 'flags', 'Hp', 'aux', 'buf', 'pb0', 'pb1', 'Kaux', 'barrier', 'threads', 'zbuf']) field(fn, n);
-  fn.i32('s', 'loc', 'xrow', 'b', 'tmp');
+    'mRec', 'mStride', 'hRec', 'hStride', 'peep', 'flags', 'Hp', 'aux', 'buf', 'pb0', 'pb1', 'Kaux', 'barrier', 'threads', 'zbuf',
+    'qRec', 'qSlot']) field(fn, n);
+  fn.i32('s', 'loc', 'xrow', 'b', 'tmp', 'qrow');
   fn.emit(set('s', ic(0)));
   fn.emit('(block $sd (loop $sl', `(br_if $sd (i32.ge_s ${g('s')} ${g('steps')}))`,
     // loc: chunk-local input position of this step (reverse runs walk the chunk backwards)
     set('loc', `(select ${`(i32.sub (i32.sub ${g('steps')} (i32.const 1)) ${g('s')})`} ${g('s')} ${g('reverse')})`),
-    set('xrow', iadd(g('xw'), imul(g('loc'), g('xwStride')))));
+    set('xrow', iadd(g('xw'), imul(g('loc'), g('xwStride')))),
+    set('qrow', iadd(g('qRec'), imul(g('loc'), g('Hp')))));
 }
 
 function stepEpilogue(fn) {
@@ -242,6 +273,7 @@ function rnnSteps() {
     tanhInto(fn, 'h', g('a'));
     fn.emit('))');
     fn.emit(st(iadd(g('hB'), blockOff()), g('h')), st(iadd(recRow('hRec', 'hStride'), blockOff()), g('h')));
+    whenCoding(fn, () => codesOf(fn, 0, g('h'), true)); // tanh h (a relu h has a data range: not fused)
   });
   stepEpilogue(fn);
   return fn;
@@ -271,6 +303,8 @@ function lstmSteps() {
     fn.emit(set('m', mul(g('go'), g('m')))); // m_t = o ⊙ tanh(C_t)
     fn.emit(st(iadd(g('c'), blockOff()), g('cn')), st(iadd(recRow('cRec', 'cStride'), blockOff()), g('cn')));
     ['gi', 'gf', 'gg', 'go'].forEach((n, j) => fn.emit(st(gateAddr(j), g(n))));
+    // slots: i, f, g, o, then m (= h when not projected)
+    whenCoding(fn, () => ['gi', 'gf', 'gg', 'go', 'm'].forEach((n, j) => codesOf(fn, j, g(n), j === 2 || j === 4)));
     // flags bit 4: projection; m goes to the projection input buffer, h comes from the second pass
     fn.emit(`(if (i32.and ${g('flags')} (i32.const 16)) (then ${st(iadd(g('buf'), blockOff()), g('m'))} ${st(iadd(recRow('mRec', 'mStride'), blockOff()), g('m'))})`,
       `(else ${st(iadd(g('hB'), blockOff()), g('m'))} ${st(iadd(recRow('hRec', 'hStride'), blockOff()), g('m'))}))`);
@@ -296,6 +330,7 @@ function gruSteps() {
     fn.emit(set('hp', ld(iadd(g('hA'), blockOff()))));
     fn.emit(set('h', add(mul(sub(v4(1), g('gz')), g('gn')), mul(g('gz'), g('hp'))))); // h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
     ['gr', 'gz', 'gn'].forEach((n, j) => fn.emit(st(gateAddr(j), g(n))));
+    whenCoding(fn, () => ['gr', 'gz', 'gn'].forEach((n, j) => codesOf(fn, j, g(n), j === 2)));
     fn.emit(st(iadd(g('hB'), blockOff()), g('h')), st(iadd(recRow('hRec', 'hStride'), blockOff()), g('h')));
   });
   stepEpilogue(fn);
@@ -317,6 +352,7 @@ function gruChoSteps() {
     sigmoidInto(fn, 'gz', clipped(add(xwv(1), acc(1))));
     fn.emit(st(iadd(g('zbuf'), blockOff()), g('gz')), st(iadd(g('buf'), blockOff()), mul(g('gr'), ld(iadd(g('hA'), blockOff())))));
     ['gr', 'gz'].forEach((n, j) => fn.emit(st(gateAddr(j), g(n))));
+    whenCoding(fn, () => ['gr', 'gz'].forEach((n, j) => codesOf(fn, j, g(n), false)));
   });
   fn.emit(`(call $barrier ${g('barrier')} ${g('threads')})`);
   projectInto(fn, (y) => {
@@ -324,6 +360,7 @@ function gruChoSteps() {
     fn.emit(set('gz', ld(iadd(g('zbuf'), blockOff()))), set('hp', ld(iadd(g('hA'), blockOff()))));
     fn.emit(set('h', add(mul(sub(v4(1), g('gz')), g('gn')), mul(g('gz'), g('hp')))));
     fn.emit(st(gateAddr(2), g('gn')), st(iadd(g('hB'), blockOff()), g('h')), st(iadd(recRow('hRec', 'hStride'), blockOff()), g('h')));
+    whenCoding(fn, () => codesOf(fn, 2, g('gn'), true));
   });
   stepEpilogue(fn);
   return fn;

@@ -20,6 +20,7 @@ const DESC = [
   'R', 'K', 'b0', 'b1', 'xw', 'xwStride', 'steps', 'reverse', 'hA', 'hB', 'c',
   'gRec', 'gStride', 'cRec', 'cStride', 'mRec', 'mStride', 'hRec', 'hStride',
   'peep', 'flags', 'clip', 'Hp', 'aux', 'buf', 'pb0', 'pb1', 'Kaux', 'barrier', 'threads', 'zbuf', 'hOut',
+  'qRec', 'qSlot',
 ] as const;
 type Field = (typeof DESC)[number];
 const FIELD = Object.fromEntries(DESC.map((n, i) => [n, i])) as Record<Field, number>;
@@ -244,11 +245,17 @@ export class WasmKernel implements Kernel {
     const aX = alloc(C * In * 4);
     const aXw = alloc(C * xwRow);
     const rows = trace ? C : 1; // tracing off: every step writes the same scratch row
-    const gRec = alloc(rows * G * Hp * 4);
+    // Channels with a fixed range get their codes in the step loop itself (code slots); the rest
+    // (C, relu / GRU / projected h: ranges from the data) are coded from the float32 records per block.
+    const slots = sink ? sink.channels.map((ch) => fusedSlot(cell, ch)) : [];
+    const nSlots = Math.max(0, ...slots.map((sl) => (sl ?? -1) + 1));
+    const keep = (record: 'gates' | 'm') => !sink || sink.channels.some((ch, i) => ch.record === record && slots[i] === undefined);
+    const gRec = alloc((keep('gates') ? rows : 1) * G * Hp * 4);
     const cRec = alloc(rows * Hp * 4);
-    const mRec = alloc(rows * Hp * 4);
+    const mRec = alloc((keep('m') ? rows : 1) * Hp * 4);
     const hRec = alloc(rows * Op * 4);
     const codes = alloc(sink ? C * Math.max(Hp, Op) : 0);
+    const qRec = alloc(C * Hp * nSlots);
     const rangeOut = alloc(sink ? 16 : 0);
     ensure();
     const { f32, i32, u8 } = this.views;
@@ -263,14 +270,14 @@ export class WasmKernel implements Kernel {
 
     const coupling = cell.coupling === 'keep-forget' ? 2 : cell.coupling === 'keep-input' ? 4 : 0;
     const flags = (cell.family === 'lstm' && cell.peephole ? 1 : 0) | (cell.family === 'lstm' ? coupling : 0) |
-      (cell.family === 'rnn' && cell.nonlinearity === 'relu' ? 8 : 0) | (proj ? 16 : 0);
+      (cell.family === 'rnn' && cell.nonlinearity === 'relu' ? 8 : 0) | (proj ? 16 : 0) | (nSlots > 0 ? 32 : 0);
     const split = splitBlocks(nb, n);
     const splitAux = splitBlocks(proj ? nbOut : nb, n);
     const fields: Partial<Record<Field, number>> = {
       R: aR, K: Out, xw: aXw, xwStride: xwRow, c: aC,
-      gRec, gStride: trace ? G * Hp * 4 : 0, cRec, cStride: trace ? Hp * 4 : 0, mRec, mStride: trace ? Hp * 4 : 0,
+      gRec, gStride: trace && keep('gates') ? G * Hp * 4 : 0, cRec, cStride: trace ? Hp * 4 : 0, mRec, mStride: trace && keep('m') ? Hp * 4 : 0,
       hRec, hStride: trace ? Op * 4 : 0, peep: aPeep, flags, Hp, aux: aAux, buf: aBuf, Kaux: proj ? H : Out,
-      barrier, threads: n, zbuf: aZ,
+      barrier, threads: n, zbuf: aZ, qRec, qSlot: C * Hp,
     };
     for (let i = 0; i < n; i++) {
       const d = descs[i] >> 2;
@@ -312,6 +319,8 @@ export class WasmKernel implements Kernel {
       if (sink) {
         const recs = { gates: [gRec, G * Hp * 4, H], c: [cRec, Hp * 4, H], m: [mRec, Hp * 4, H], h: [hRec, Op * 4, Out] } as const;
         sink.channels.forEach((ch, chi) => {
+          const slot = slots[chi];
+          if (slot !== undefined) return sendFused(u8, sink, chi, ch.fixed!, qRec + slot * C * Hp, Hp, H, start, len, codes);
           const [base, stride, width] = recs[ch.record];
           const src = base + (ch.record === 'gates' ? ch.gate * Hp * 4 : 0);
           codeChannel(team.exports, f32, u8, sink, chi, ch.fixed, src, stride, width, start, len, codes, rangeOut);
@@ -387,6 +396,33 @@ function codeChannel(
     ex.quantize_rows(at, rows, width, stride, lo, hi > lo ? QMAX / (hi - lo) : 0, codes + r * width);
   }
   sink.codes(ci, start, len, u8.subarray(codes, codes + len * width));
+}
+
+/**
+ * The code slot the step loop writes for a channel (see kernel.wat.js), or undefined when the channel is
+ * coded from its float32 records: slots hold σ values in [0, 1] and tanh values in [−1, 1] only.
+ */
+function fusedSlot(cell: CellSpec, ch: CodeSink['channels'][number]): number | undefined {
+  const [lo, hi] = ch.fixed ?? [NaN, NaN];
+  const unit = lo === 0 && hi === 1;
+  const signed = lo === -1 && hi === 1;
+  if (ch.record === 'gates' && cell.family !== 'rnn') {
+    const tanhGate = ch.gate === 2; // LSTM g, GRU n
+    return (tanhGate ? signed : unit) && ch.gate < gateCount(cell.family) ? ch.gate : undefined;
+  }
+  if (cell.family === 'lstm' && (ch.record === 'm' || (ch.record === 'h' && cell.projSize === 0))) return signed ? 4 : undefined;
+  if (cell.family === 'rnn' && ch.record === 'h' && cell.nonlinearity !== 'relu') return signed ? 0 : undefined;
+  return undefined;
+}
+
+/** Hand a fused channel's codes (rows of `padded` bytes at `src`) and its fixed range to the sink. */
+function sendFused(u8: Uint8Array, sink: CodeSink, ci: number, fixed: [number, number], src: number, padded: number, width: number, start: number, len: number, dense: number): void {
+  const K = sink.blockRows;
+  const [lo, hi] = fixed.map(Math.fround);
+  for (let r = 0; r < len; r += K) sink.range(ci, (start + r) / K, lo, hi);
+  if (padded === width) return sink.codes(ci, start, len, u8.subarray(src, src + len * width));
+  for (let r = 0; r < len; r++) u8.copyWithin(dense + r * width, src + r * padded, src + r * padded + width);
+  sink.codes(ci, start, len, u8.subarray(dense, dense + len * width));
 }
 
 /**

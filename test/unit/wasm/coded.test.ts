@@ -56,6 +56,34 @@ describe('wasm kernel: codes made in wasm memory equal the JavaScript store bit 
     }
   }
 
+  // Codes of fixed-range channels are made in the step loop: rows of whole 4-unit blocks (H = 8) and ragged ones.
+  for (const [label, cell] of [['LSTM', spec('lstm')], ['GRU', spec('gru')], ['Cho GRU', spec('gru', { resetAfter: false })], ['tanh RNN', spec('rnn')]] as const) {
+    for (const H of [8, 13]) {
+      it(`${label}, H = ${H}, 1 layer bidirectional, 130 steps, K = 64: fused codes as the JavaScript store`, () => {
+        const net = randomNetwork(cell, { inputSize: 5, hiddenSize: H, numLayers: 1, bidirectional: true }, H);
+        const x = input(130, 5, H, 3);
+        const js = runNetwork(net, x, { kernel: jsCoded(solo) });
+        assertSameStore(runNetwork(net, x, { kernel: solo }), js);
+        assertSameStore(runNetwork(net, x, { kernel: duo }), js);
+      });
+    }
+  }
+
+  it('LSTM with overflowing pre-activations (±inf, NaN gates): fused codes as the JavaScript store', () => {
+    const cell = spec('lstm');
+    const one: NetworkShape = { inputSize: 2, hiddenSize: 8, numLayers: 1, bidirectional: false };
+    const x = input(40, 2, 5, 1);
+    x[20] = 3e38;
+    x[21] = 3e38; // both columns: +inf and −inf products meet in one sum → NaN
+    const net = randomNetwork(cell, one, 4);
+    net.layers[0][0].W.forEach((v, i, w) => (w[i] = v * 100));
+    const js = runNetwork(net, x, { kernel: jsCoded(solo), checkpointEvery: 8 });
+    const coded = runNetwork(net, x, { kernel: solo, checkpointEvery: 8 });
+    const gates = js.exactRange(0, 40).layers[0].forward.gates;
+    assert.ok(Object.values(gates).some((g) => g!.some((v) => Number.isNaN(v))), 'the input should make some gate NaN');
+    assertSameStore(coded, js);
+  });
+
   it('relu overflow to ±inf: ranges fall back to the finite values, as in JavaScript', () => {
     const cell = spec('rnn', { nonlinearity: 'relu' });
     const one: NetworkShape = { inputSize: 2, hiddenSize: 5, numLayers: 1, bidirectional: false };
