@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { runNetwork } from '../engine/trace';
 import { gateCount, layerInputSize, numDirections, outputSize, type Network } from '../engine/types';
 import { builtInModelFile } from '../panel/traceSession';
+import { localizeError } from '../panel/localize';
 import { VisualizerPanel } from '../panel/visualizerPanel';
 import { EngineClient } from '../worker/engineClient';
 import type { TraceRunner } from './program';
@@ -15,7 +16,7 @@ import { UnrollDebugSession } from './session';
 
 /** What the debugger needs from the visualizer: move it to a step. */
 export interface StepFollower {
-  setStep(step: number): void;
+  setStep(step: number, where?: { layer?: number; direction?: number; gate?: string }): void;
 }
 
 /** The panel shows the same steps as the debug session (same file, same first token, same count). */
@@ -83,11 +84,17 @@ export function registerDebugger(context: vscode.ExtensionContext, output: vscod
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('unroll', {
       createDebugAdapterDescriptor(session) {
-        const adapter = new UnrollDebugSession(undefined, run);
-        adapter.onDidStop = (step) => {
+        const adapter = new UnrollDebugSession(undefined, run, localizeError);
+        adapter.onDidStop = (step, where) => {
           // The visualizer follows only when it shows the same sequence (else its steps mean other tokens).
           const panel = VisualizerPanel.current;
           if (!sameSteps(panel, adapter.runtime)) return;
+          // Stepping into a layer or a gate selects it in the panel too.
+          if (where) {
+            visualizer?.setStep(step, where);
+            if (panel?.step !== step) sentToPanel.set(step, Date.now());
+            return;
+          }
           // Already there (the stop came from the panel's own timeline): nothing to send, no echo to expect.
           if (panel?.step === step) return;
           sentToPanel.set(step, Date.now());

@@ -27,7 +27,7 @@ export class UnrollDebugSession extends LoggingDebugSession {
   /** The runtime of the running session (the activation glue reads it for hovers and the visualizer). */
   runtime: UnrollRuntime | undefined;
   /** Called after every stop with the step (the visualizer follows the debugger). */
-  onDidStop?: (step: number) => void;
+  onDidStop?: (step: number, where?: { layer: number; direction: number; gate?: string }) => void;
 
   private readonly vars = new Handles<VarRef>();
   private configurationDone!: () => void;
@@ -35,7 +35,8 @@ export class UnrollDebugSession extends LoggingDebugSession {
   private lineBpIds = new Map<string, number>();
   private nextBpId = 1;
 
-  constructor(private readonly io: FileIO = nodeIO, private readonly run: TraceRunner = runHere) {
+  /** `localize` shows an UnrollError in the person's language (the extension passes vscode.l10n; tests keep English). */
+  constructor(private readonly io: FileIO = nodeIO, private readonly run: TraceRunner = runHere, private readonly localize: (e: UnrollError) => string = (e) => e.message) {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
@@ -80,7 +81,7 @@ export class UnrollDebugSession extends LoggingDebugSession {
       this.print(`Unroll: ${program.path.split(/[\\/]/).pop()}: ${program.description}, traced in ${Date.now() - t0} ms\n`, 'console');
     } catch (e) {
       // Bad input ends the session with one line in the Debug Console; nothing is thrown into the host.
-      const message = e instanceof UnrollError ? e.message : `unexpected error: ${(e as Error)?.message ?? e}`;
+      const message = e instanceof UnrollError ? this.localize(e) : `unexpected error: ${(e as Error)?.message ?? e}`;
       this.print(`Unroll: ${message}\n`, 'stderr');
       this.sendErrorResponse(response, { id: 1001, format: `Unroll: ${message.replace(/[{}]/g, '')}`, showUser: false });
       this.sendEvent(new TerminatedEvent());
@@ -280,7 +281,9 @@ export class UnrollDebugSession extends LoggingDebugSession {
     ev.body.description = stop.description;
     if (stop.hitIds.length) ev.body.hitBreakpointIds = stop.hitIds;
     this.sendEvent(ev);
-    this.onDidStop?.(rt.position.t);
+    const { t, depth, lane, part } = rt.position;
+    const l = depth > 0 ? rt.lanes[lane] : undefined;
+    this.onDidStop?.(t, l && { layer: l.layer, direction: l.dir, ...(depth === 2 ? { gate: rt.parts(lane)[part]?.name } : {}) });
   }
 
   private print(text: string, category: 'console' | 'stdout' | 'stderr', line?: number): void {

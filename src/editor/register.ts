@@ -17,6 +17,7 @@ import { UnrollHoverProvider } from './hover';
 import { EditorRuns, type EditorRun } from './runs';
 import { CELL_LABELS, cellForFamily, readSettings } from './settings';
 import { StepStatus } from './statusBar';
+import { localizeError } from '../panel/localize';
 import { CurrentToken } from './currentToken';
 import { unitSeries } from './stepData';
 import { announceReading, prepareSelection, selectionIsEmpty, traceSequence } from './visualize';
@@ -88,7 +89,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
       if (e instanceof CancelledError) return undefined;
       const message = e instanceof UnrollError ? e.message : String((e as Error)?.message ?? e);
       output.appendLine(`[editor] run failed: ${message}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Unroll could not compute the network: {0}', message));
+      void vscode.window.showErrorMessage(vscode.l10n.t('Unroll could not compute the network: {0}', e instanceof UnrollError ? localizeError(e) : message));
       return undefined;
     }
   };

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { CellName, Network } from '../engine/types';
 import { runNetwork, CancelledError } from '../engine/trace';
 import { UnrollError } from '../engine/types';
+import { localizeError, localizeMessage } from '../panel/localize';
 import {
   decideLimit, defaultCharVocabulary, planReadings, resolveSelection, toDense, truncateSequence, HARD_CAP_TOKENS,
   type EncodedSequence, type InputTarget, type Reading, type ReadingPlan,
@@ -73,7 +74,7 @@ export async function prepareSelection(editor: vscode.TextEditor, opts: { forceP
     plan = planReadings(sel.text, defaultTarget(readSeed()), { baseOffset: sel.baseOffset, maxTokens: HARD_CAP_TOKENS });
   } catch (e) {
     if (!(e instanceof UnrollError)) throw e;
-    void vscode.window.showErrorMessage(`Unroll: ${e.message}`);
+    void vscode.window.showErrorMessage(`Unroll: ${localizeError(e)}`);
     return undefined;
   }
   let reading: Reading | undefined;
@@ -82,7 +83,7 @@ export async function prepareSelection(editor: vscode.TextEditor, opts: { forceP
   else if (!reading) {
     const wanted = plan.fitting.filter((r) => matchesSetting(r, settings.encoding));
     if (plan.problem || wanted.length === 0) {
-      const message = plan.problem ?? vscode.l10n.t('The selection cannot be read as "{0}" (setting unroll.encoding).', settings.encoding);
+      const message = plan.problem !== undefined ? localizeMessage(plan.problem) : vscode.l10n.t('The selection cannot be read as "{0}" (setting unroll.encoding).', settings.encoding);
       if (plan.fitting.length === 0) {
         void vscode.window.showErrorMessage(`Unroll: ${message}`);
         return undefined;

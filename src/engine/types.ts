@@ -3,6 +3,7 @@
  * normalises into these types; every kernel (plain TypeScript, WebAssembly SIMD) reads only them.
  * Pure: no `vscode` import, no I/O.
  */
+import { messageOf, msg, type Message, type MessageArg } from '../l10n/format';
 
 /** Cell family; the variant flags below refine it. */
 export type CellFamily = 'rnn' | 'lstm' | 'gru';
@@ -117,10 +118,22 @@ export function gateNames(family: CellFamily): readonly GateName[] {
   return family === 'lstm' ? LSTM_GATES : family === 'gru' ? GRU_GATES : [];
 }
 
-/** An error meant for a person: one clear line, no stack trace needed. */
+/**
+ * An error meant for a person: one clear line, no stack trace needed. Made from `msg(…)` (or with
+ * `UnrollError.of`), it keeps the template and arguments so the host can show it localised.
+ */
 export class UnrollError extends Error {
+  /** The localisable form of `message`, when it was made by `msg`. */
+  readonly l10n?: Message;
+
   constructor(message: string) {
     super(message);
     this.name = 'UnrollError';
+    this.l10n = messageOf(message);
+  }
+
+  /** `new UnrollError(msg(template, ...args))`. */
+  static of(template: string, ...args: MessageArg[]): UnrollError {
+    return new UnrollError(msg(template, ...args));
   }
 }

@@ -4,12 +4,13 @@
  */
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import type { CellName } from '../engine/types';
+import { UnrollError, type CellName } from '../engine/types';
 import { summarizeModel } from '../model/inspect';
 import { goldenCheck, type GoldenReport } from '../model/golden';
 import { requireNetwork, type LoadedModel } from '../model/load';
 import { loadModelFromUri, ModelChoice } from './modelChoice';
 import { modelViewStrings } from './strings';
+import { localizeError } from '../panel/localize';
 import { buildModelViewHtml, isModelViewMessage } from './summaryHtml';
 
 export const MODEL_VIEW_TYPE = 'unroll.modelView';
@@ -19,7 +20,9 @@ export interface ModelViewApi {
 }
 
 const baseName = (uri: vscode.Uri) => uri.path.split('/').pop() || uri.toString();
-const errorLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+/** The first line of an error, localised for display (`logLine` keeps the output channel English). */
+const errorLine = (e: unknown) => (e instanceof UnrollError ? localizeError(e) : e instanceof Error ? e.message : String(e)).split('\n')[0];
+const logLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
 
 /** Sample inputs for "Visualize with this model" when no text editor is open. */
 function sampleText(model: LoadedModel): string {
@@ -48,7 +51,7 @@ export function registerModelView(context: vscode.ExtensionContext, output: vsco
       for (const w of model.warnings) output.appendLine(`[model] ${w}`);
       panel.webview.html = buildModelViewHtml({ ...page, summary: summarizeModel(model), ...(golden ? { golden } : {}) });
     } catch (e) {
-      output.appendLine(`[model] ${baseName(uri)}: ${errorLine(e)}`);
+      output.appendLine(`[model] ${baseName(uri)}: ${logLine(e)}`);
       panel.webview.html = buildModelViewHtml({ ...page, error: errorLine(e) });
     }
   };

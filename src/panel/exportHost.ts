@@ -8,6 +8,7 @@ import { AnalysisAnswers, type AnalysisSource } from '../analysis/answers';
 import { UnrollError } from '../engine/types';
 import { defaultCharVocabulary, tokenText } from '../input';
 import type { ExportDoneMessage, WebviewToHost } from '../protocol/messages';
+import { localizeError } from './localize';
 import { TraceHost } from './traceHost';
 import type { TraceSession } from './traceSession';
 import { type PanelExtension, VisualizerPanel } from './visualizerPanel';
@@ -98,7 +99,7 @@ export class AnalysisHost implements PanelExtension {
       this.output.appendLine(`[export] ${out.steps} × ${out.width} exact values of ${name} → ${uri.fsPath || uri.toString()}`);
       this.done(panel, msg.id, true, vscode.l10n.t('Saved {0} ({1} steps × {2} units).', uri.fsPath || uri.toString(), out.steps, out.width));
     } catch (e) {
-      this.done(panel, msg.id, false, e instanceof UnrollError ? e.message : vscode.l10n.t('Could not save {0}: {1}', uri.fsPath || uri.toString(), String((e as Error)?.message ?? e)));
+      this.done(panel, msg.id, false, e instanceof UnrollError ? localizeError(e) : vscode.l10n.t('Could not save {0}: {1}', uri.fsPath || uri.toString(), String((e as Error)?.message ?? e)));
     }
   }
 
@@ -132,7 +133,7 @@ export class AnalysisHost implements PanelExtension {
   private fail(panel: VisualizerPanel, e: unknown): void {
     const message = e instanceof UnrollError ? e.message : String((e as Error)?.message ?? e);
     this.output.appendLine(`[analysis] request failed: ${message}`);
-    panel.post({ type: 'error', message });
+    panel.post({ type: 'error', message: e instanceof UnrollError ? localizeError(e) : message });
   }
 }
 

@@ -16,6 +16,7 @@ import type { Network } from '../engine/types';
 import { builtInModelFile, DEFAULT_RANDOM_MODEL, encodeSource, RandomModelSettings, settingsForSource, TraceSession, validateRandomModel } from './traceSession';
 import { VisualizerPanel, type PanelExtension } from './visualizerPanel';
 import { encodeForModel, modelVocabulary, type ChosenModelInput } from './modelInput';
+import { localizeError } from './localize';
 import { cellNameOf } from '../model/detect';
 
 /** The chosen model as the models feature offers it (modelChoice.runnable() / onDidChange). */
@@ -169,7 +170,7 @@ export class TraceHost implements PanelExtension {
       if (e instanceof CancelledError || runId !== this.runId) return;
       const message = e instanceof UnrollError ? e.message : `the engine failed: ${(e as Error).message}`;
       this.output.appendLine(`[trace] ${message}`);
-      panel.post({ type: 'error', message: vscode.l10n.t('Unroll could not compute the network: {0}', message) });
+      panel.post({ type: 'error', message: vscode.l10n.t('Unroll could not compute the network: {0}', e instanceof UnrollError ? localizeError(e) : message) });
     } finally {
       if (this.running === abort) this.running = undefined;
     }
@@ -227,6 +228,6 @@ export class TraceHost implements PanelExtension {
   private fail(panel: VisualizerPanel, e: unknown): void {
     const message = e instanceof UnrollError ? e.message : String((e as Error)?.message ?? e);
     this.output.appendLine(`[trace] request failed: ${message}`);
-    panel.post({ type: 'error', message });
+    panel.post({ type: 'error', message: e instanceof UnrollError ? localizeError(e) : message });
   }
 }

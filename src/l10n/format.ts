@@ -1,0 +1,64 @@
+/**
+ * Localisable messages for the PURE modules (no `vscode` import). `msg('… {0} …', x)` returns the English
+ * text — so every caller, test and CLI that works with plain strings keeps working — and remembers the
+ * template and its arguments, so the extension host can show the same message through vscode.l10n.t
+ * (Chinese from l10n/bundle.l10n.zh-cn.json). UnrollError captures that record when it is constructed.
+ *
+ * Why a side table and not a message object: the texts travel as strings through many fields
+ * (`ReadingPlan.problem`, notes, `throw new UnrollError(problem)`); keying on the exact English text lets
+ * them keep their `string` types. An argument that is itself a remembered message (e.g. `where()`'s
+ * "line 3, column 5") is stored as a nested message, so it is translated too.
+ */
+
+export type MessageArg = string | number | boolean;
+
+/** A template with its arguments; an argument may itself be a message. */
+export interface Message {
+  readonly template: string;
+  readonly args: readonly (MessageArg | Message)[];
+}
+
+/** Translates one template with already-translated arguments (vscode.l10n.t on the host). */
+export type Translate = (template: string, ...args: MessageArg[]) => string;
+
+/**
+ * `{0}`, `{1}` … replaced by the arguments — the same rule as vscode.l10n.t in English, where a `{…}` that
+ * names no argument (e.g. JSON in the text) stays as it is and an argument's own text is not re-scanned.
+ */
+export function format(template: string, args: readonly MessageArg[]): string {
+  if (args.length === 0) return template;
+  return template.replace(/\{(\d+)\}/g, (whole, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : whole));
+}
+
+/** Messages made recently, by their English text. Bounded: it only has to outlive the display of an error. */
+const recent = new Map<string, Message>();
+const MAX_REMEMBERED = 2000;
+
+/** The English text of `template` with `args`; the host can localise it (see `messageOf`). */
+export function msg(template: string, ...args: MessageArg[]): string {
+  const english = format(template, args);
+  const record: Message = { template, args: args.map((a) => (typeof a === 'string' ? (recent.get(a) ?? a) : a)) };
+  recent.delete(english); // re-insert: the map's order is its age
+  recent.set(english, record);
+  if (recent.size > MAX_REMEMBERED) recent.delete(recent.keys().next().value as string);
+  return english;
+}
+
+/** The template and arguments behind a text made by `msg`, or undefined for any other text. */
+export function messageOf(text: string): Message | undefined {
+  return recent.get(text);
+}
+
+/** A message in the language of `t`; arguments that are messages are translated first. */
+export function render(m: Message, t: Translate): string {
+  return t(m.template, ...m.args.map((a) => (typeof a === 'object' ? render(a, t) : a)));
+}
+
+/** `text` translated by `t` when it was made by `msg`, else unchanged. */
+export function localizeText(text: string, t: Translate): string {
+  const m = messageOf(text);
+  return m ? render(m, t) : text;
+}
+
+/** The English text of a message (what `msg` returned for it). */
+export const english: Translate = (template, ...args) => format(template, args);
