@@ -9,6 +9,7 @@
  */
 import type { CellSpec } from '../types';
 import { gateCount } from '../types';
+import { dotRows, gemmTN, outerAccum, transpose } from './rows';
 
 /** One direction's weights widened to float64, canonical gate order (LSTM i,f,g,o; GRU r,z,n). */
 export interface DirParams {
@@ -107,6 +108,7 @@ export function forwardDirection(
   const { x, tokens } = input;
   const { W, R, bW, bR, P, Wproj } = p;
   const rh = new Float64Array(Out);
+  const rs = new Float64Array(GH); // R h_{t-1} + b_hh
   const cl = (v: number): number => (clip ? Math.max(-clip, Math.min(clip, v)) : v);
   for (let k = 0; k < T; k++) {
     const t = order(dims, k);
@@ -167,12 +169,8 @@ export function forwardDirection(
       }
       continue;
     }
-    for (let r = 0; r < GH; r++) {
-      let s = bR[r];
-      const ro = r * Out;
-      for (let j = 0; j < Out; j++) s += R[ro + j] * hp[j];
-      pre[r] += s;
-    }
+    dotRows(R, Out, 0, GH, hp, 0, bR, rs, 0);
+    for (let r = 0; r < GH; r++) pre[r] += rs[r];
     const h = cache.h.subarray(t * Out, t * Out + Out);
     if (!lstm) {
       const relu = cell.nonlinearity === 'relu';
@@ -259,6 +257,13 @@ export function backwardDirection(cell: CellSpec, p: DirParams, cache: DirCache,
   const dpreR = new Float64Array(GH); // gradient of the R-side pre-activation (R h + b_hh)
   const dm = new Float64Array(H);
   const drh = new Float64Array(H);
+  const deferR = !!gr && !(gru && !cell.resetAfter);
+  // Rows of R that multiply h_{t-1} itself (Cho GRU's n rows see r ⊙ h_{t-1}), transposed once so
+  // Rᵀ dpre reads rows contiguously.
+  const nPlain = gru && !cell.resetAfter ? 2 * H : GH;
+  const RT = deferR || !gr ? transpose(R, nPlain, Out) : null;
+  const dAll = new Float64Array(deferR ? T * GH : 0);
+  const sAll = new Float64Array(deferR ? T * Out : 0);
   // d act / d pre, zero where an ONNX clip cut the pre-activation.
   const live = (v: number): number => (clip && (v > clip || v < -clip) ? 0 : 1);
   for (let k = T - 1; k >= 0; k--) {
@@ -383,25 +388,23 @@ export function backwardDirection(cell: CellSpec, p: DirParams, cache: DirCache,
     }
     // R side: dR += dpre ⊗ h_{t-1}, db_hh += dpre, dh_{t-1} += Rᵀ dpre (Cho n rows handled above).
     const choN = gru && !cell.resetAfter;
-    for (let r = 0; r < GH; r++) {
-      const d = dpreR[r];
-      if (d === 0) continue;
-      const ro = r * Out;
-      const isChoN = choN && r >= 2 * H;
-      const src = isChoN ? rSideInput : hp;
-      if (gr) {
-        gr.bR[r] += d;
-        const gR = gr.R;
-        if (isChoN) for (let j = 0; j < Out; j++) gR[ro + j] += d * src[j];
-        else
-          for (let j = 0; j < Out; j++) {
-            gR[ro + j] += d * src[j];
-            dhPrev[j] += R[ro + j] * d;
-          }
-      } else if (!isChoN) for (let j = 0; j < Out; j++) dhPrev[j] += R[ro + j] * d;
+    if (gr) for (let r = 0; r < GH; r++) gr.bR[r] += dpreR[r];
+    if (deferR) {
+      // dR is summed over the steps after the loop (gemmTN): record this step's factors in order.
+      dAll.set(dpreR, (T - 1 - k) * GH);
+      sAll.set(hp, (T - 1 - k) * Out);
     }
+    if (RT) dotRows(RT, nPlain, 0, Out, dpreR, 0, dhPrev, dhPrev, 0); // dh_{t-1} += Rᵀ dpre, rows ascending
+    else outerAccum(gr!.R, R, Out, nPlain, dpreR, 0, hp, 0, dhPrev);
+    if (choN && gr)
+      for (let r = 2 * H; r < GH; r++) {
+        const d = dpreR[r];
+        const ro = r * Out;
+        for (let j = 0; j < Out; j++) gr.R[ro + j] += d * rSideInput[j];
+      }
     [dhNext, dhPrev] = [dhPrev, dhNext];
     [dcNext, dcPrev] = [dcPrev, dcNext];
   }
+  if (deferR) gemmTN(gr!.R, GH, Out, dAll, sAll, T);
   return { dh: dhAll, dc: dcAll, dh0: dhNext, dc0: dcNext };
 }

@@ -5,6 +5,7 @@
  */
 import type { Network } from '../types';
 import { layerInputSize, numDirections, outputSize } from '../types';
+import { dotRows, gemmTN, transpose } from './rows';
 import { backwardDirection, forwardDirection, zeroGrads, type DirCache, type DirGrads, type DirParams } from './direction';
 
 export type Params = DirParams[][];
@@ -117,13 +118,8 @@ function meanNll(dec: DecoderParams, out: Float64Array, width: number, targets: 
     const y = targets[t];
     if (y < 0) continue;
     let mx = -Infinity;
-    for (let v = 0; v < V; v++) {
-      let s = dec.b[v];
-      const wo = v * width;
-      for (let j = 0; j < width; j++) s += dec.W[wo + j] * out[t * width + j];
-      z[v] = s;
-      if (s > mx) mx = s;
-    }
+    dotRows(dec.W, width, 0, V, out, t * width, dec.b, z, 0);
+    for (let v = 0; v < V; v++) if (z[v] > mx) mx = z[v];
     let sum = 0;
     for (let v = 0; v < V; v++) sum += Math.exp(z[v] - mx);
     const lse = mx + Math.log(sum);
@@ -190,24 +186,19 @@ export function backwardNetwork(
     const V = dec.vocabSize;
     decGrads = { W: new Float64Array(V * width), b: new Float64Array(V) };
     const dOut = new Float64Array(width);
+    const WT = transpose(dec.W, V, width);
     for (let t = 0; t < T; t++) {
       if (loss.nllTargets[t] < 0) continue;
       dOut.fill(0);
-      const ot = t * width;
-      for (let v = 0; v < V; v++) {
-        const g = dlogits[t * V + v];
-        decGrads.b[v] += g;
-        const wo = v * width;
-        for (let j = 0; j < width; j++) {
-          decGrads.W[wo + j] += g * out[ot + j];
-          dOut[j] += dec.W[wo + j] * g;
-        }
-      }
+      for (let v = 0; v < V; v++) decGrads.b[v] += dlogits[t * V + v];
+      dotRows(WT, V, 0, width, dlogits, t * V, dOut, dOut, 0); // dOut = W_decᵀ dlogits_t, rows ascending
       for (let d = 0; d < D; d++) {
         const dh = dhDirect[L - 1][d];
         for (let q = 0; q < Out; q++) dh[t * Out + q] += dOut[d * Out + q];
       }
     }
+    // dW_dec = Σ_t dlogits_t ⊗ out_t in one pass (steps without a target have zero dlogits).
+    gemmTN(decGrads.W, V, width, dlogits, out, T);
   }
   const weights: DirGrads[][] = params.map((row) => row.map((p) => zeroGrads(p)));
   const stateGrads: { h: Float64Array; c: Float64Array }[][] = Array.from({ length: L }, () => []);

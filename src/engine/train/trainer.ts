@@ -10,6 +10,7 @@
 import type { DirectionWeights, Network } from '../types';
 import { UnrollError, numDirections, outputSize } from '../types';
 import { backwardNetwork, decoderParamsOf, forwardNetwork, paramsOf, topOutput, type DecoderParams, type Params } from '../grad/network';
+import { dotRows } from '../grad/rows';
 import { Adam, clipGradNorm } from './adam';
 import { Prng } from './prng';
 
@@ -200,19 +201,15 @@ export function evaluateNextToken(net: Network, tokens: Int32Array, opts: { chun
   let init: { h0?: Float64Array[]; c0?: Float64Array[] } = {};
   let total = 0;
   let count = 0;
+  const z = new Float64Array(V);
   for (let s = 0; s < tokens.length; s += chunk) {
     const T = Math.min(chunk, tokens.length - s);
     const caches = forwardNetwork(net, params, { steps: T, x: null, tokens: tokens.subarray(s, s + T) }, init);
     const out = topOutput(caches);
     for (let t = 0; t < T && s + t + 1 < tokens.length; t++) {
       let mx = -Infinity;
-      const z = new Float64Array(V);
-      for (let v = 0; v < V; v++) {
-        let acc = dec.b[v];
-        for (let j = 0; j < width; j++) acc += dec.W[v * width + j] * out[t * width + j];
-        z[v] = acc;
-        if (acc > mx) mx = acc;
-      }
+      dotRows(dec.W, width, 0, V, out, t * width, dec.b, z, 0);
+      for (let v = 0; v < V; v++) if (z[v] > mx) mx = z[v];
       let e = 0;
       for (let v = 0; v < V; v++) e += Math.exp(z[v] - mx);
       total += mx + Math.log(e) - z[tokens[s + t + 1]];
