@@ -91,7 +91,11 @@ export class App {
       case 'renderReportRequest':
         void this.assets.then(() => post(this.report(m.id)));
         return;
-      case 'setStep': return this.store.update({ step: m.step, playing: false });
+      case 'setStep': {
+        // The debugger stepping into a layer or gate selects it here too.
+        const where = { ...(m.layer !== undefined ? { layer: m.layer } : {}), ...(m.direction !== undefined ? { direction: m.direction } : {}), ...(m.gate !== undefined ? { gate: m.gate } : {}) };
+        return this.store.update({ step: m.step, ...where, playing: false });
+      }
       case 'heatmap': case 'unitStats': case 'unitSeries': case 'predictions': case 'exportDone':
         return this.analysis?.onMessage(m);
       case 'error':

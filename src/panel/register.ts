@@ -13,8 +13,8 @@ export interface VisualizerApi {
   isPanelReady(): boolean;
   /** Summary of the open panel's finished trace (undefined while computing). */
   getTraceSummary(): TraceSummary | undefined;
-  /** Moves the visualizer to a step (as the editor or debugger would). */
-  setStep(step: number): void;
+  /** Moves the visualizer to a step (as the editor or debugger would), optionally to a layer, direction and gate. */
+  setStep(step: number, where?: { layer?: number; direction?: number; gate?: string }): void;
   /** Connects "Unroll: Choose Model…": the panel runs the chosen model and re-runs when it changes. */
   useModels(models: ModelSource): void;
 }
@@ -88,7 +88,7 @@ export function registerVisualizer(context: vscode.ExtensionContext, output: vsc
     },
     isPanelReady: () => VisualizerPanel.current?.isReady ?? false,
     getTraceSummary: () => traceHost.current?.summary,
-    setStep: (step: number) => VisualizerPanel.current?.post({ type: 'setStep', step }),
+    setStep: (step: number, where?: { layer?: number; direction?: number; gate?: string }) => VisualizerPanel.current?.post({ type: 'setStep', step, ...where }),
     useModels: (models: ModelSource) => { context.subscriptions.push(traceHost.useModels(models)); },
   };
 }

@@ -214,6 +214,10 @@ export interface RenderReportRequest {
 export interface SetStepMessage {
   type: 'setStep';
   step: number;
+  /** Also select this layer / direction / gate (the debugger stepped into it). */
+  layer?: number;
+  direction?: number;
+  gate?: string;
 }
 
 /** A failure to show inline (one line). */

@@ -128,6 +128,8 @@ describe('Unroll debugger in a real VS Code: F5 on a sequence file', function ()
     await callStack('i_t (layer 0)').waitFor({ timeout: 10_000 });
     await page.keyboard.press('F10');
     await callStack('f_t (layer 0)').waitFor({ timeout: 10_000 });
+    // The visualizer selects the gate the debugger stepped into (its row label in the chain is marked).
+    await webview().locator('.band-label.selected', { hasText: /^f$/ }).first().waitFor({ timeout: 10_000 });
     await shot('debug-into-forget-gate.png');
     await page.keyboard.press('Shift+F11');
     await callStack('f_t (layer 0)').waitFor({ state: 'detached', timeout: 10_000 });
