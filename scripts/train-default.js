@@ -11,6 +11,11 @@
 //                                              weights: gradients are summed in stream order either way)
 //   ... --deadline 2026-11-27T00:20:00Z        stop at that wall-clock time and keep the weights so far; the
 //                                              metadata then records `--stop-after K`, which reproduces them
+//   ... --init media/models/char_lstm.safetensors --seed 21 --lr 2e-3 --lr-final 1e-4 --steps 20000
+//                                              warm start: continue from earlier weights (fresh Adam moments);
+//                                              the metadata records the chain of runs that made them
+//   ... --checkpoint-minutes 5                 every 5 min (default) write <out>/checkpoints/char_<kind>-step<K>.*
+//                                              and log held-out loss and the best unit per feature
 //   node scripts/train-default.js --snapshot   re-freeze corpus/snapshot from the project's current files
 //                                              (only when deliberately refreshing the corpus)
 // Ctrl-C stops a run: nothing is written for an unfinished model (files are replaced atomically).
@@ -150,27 +155,86 @@ function writeAtomic(file, data) {
   fs.renameSync(tmp, file);
 }
 
-async function trainOne(E, kind, corpus, outDir, stepsOverride, signal, deadline, stopAfter, threads) {
-  const cfg = { ...MODELS[kind], ...(stepsOverride ? { steps: stepsOverride } : {}), ...(stopAfter ? { stopAfter } : {}) };
-  const base = E.newCharNetwork(cfg.cell, cfg.hiddenSize, cfg.seed);
+/** Weights + vocabulary + metadata of one model, each file replaced atomically. */
+function writeModel(E, dir, name, net, meta) {
+  const tensors = E.toNamed({ cell: net.cell, shape: net.shape, convention: 'pytorch' }, net.layers);
+  tensors.set('decoder.weight', { shape: [net.decoder.vocabSize, net.shape.hiddenSize], data: net.decoder.W });
+  tensors.set('decoder.bias', { shape: [net.decoder.vocabSize], data: net.decoder.b });
+  fs.mkdirSync(dir, { recursive: true });
+  writeAtomic(path.join(dir, `${name}.safetensors`), E.writeSafetensors(tensors, { format: 'pt' }));
+  writeAtomic(path.join(dir, `${name}.vocab.json`), JSON.stringify({ vocab: E.CHAR_VOCAB, unkId: E.CHAR_UNK }) + '\n');
+  writeAtomic(path.join(dir, `${name}.meta.json`), JSON.stringify(meta, null, 2) + '\n');
+}
+
+/** Warm start: the weights of a previous run (safetensors, PyTorch names) and its metadata, if beside it. */
+function loadInit(E, file, cfg) {
+  if (!fs.existsSync(file)) fail(`--init ${file}: no such file`);
+  const bytes = fs.readFileSync(file);
+  const cell = E.charCellSpec(cfg.cell);
+  const shape = { inputSize: E.CHAR_VOCAB.length, hiddenSize: cfg.hiddenSize, numLayers: 1, bidirectional: false };
+  let net;
+  try {
+    net = E.networkFromTensors({ cell, shape }, E.readSafetensors(bytes, path.basename(file)), 'pytorch', path.basename(file));
+  } catch (e) {
+    fail(`--init ${file}: not a ${cfg.cell} of hidden size ${cfg.hiddenSize} with a decoder (${e.message})`);
+  }
+  if (!net.decoder || net.decoder.vocabSize !== E.CHAR_VOCAB.length) fail(`--init ${file}: needs decoder.weight [${E.CHAR_VOCAB.length}, ${cfg.hiddenSize}] and decoder.bias`);
+  const metaFile = file.replace(/\.safetensors$/, '.meta.json');
+  const meta = fs.existsSync(metaFile) ? JSON.parse(fs.readFileSync(metaFile, 'utf8')) : null;
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  return { net: { ...net, source: `warm start from ${path.basename(file)}` }, meta, sha256 };
+}
+
+/** One run's reproducible record (the element of a warm-start chain). */
+function runRecord(meta) {
+  if (!meta) return null;
+  const t = meta.training || {};
+  return { command: meta.command, seed: meta.seed, optimizer: t.optimizer, steps: t.steps, scheduleSteps: t.scheduleSteps, batch: t.batch, bpttLength: t.bpttLength, charsSeen: t.charsSeen, cpuSeconds: t.cpuSeconds, heldOutLoss: meta.heldOutLoss, init: t.init };
+}
+
+async function trainOne(E, kind, corpus, outDir, o) {
+  const cfg = { ...MODELS[kind], ...o.overrides, ...(o.stopAfter ? { stopAfter: o.stopAfter } : {}) };
+  const init = o.init ? loadInit(E, o.init, cfg) : null;
+  const base = init ? init.net : E.newCharNetwork(cfg.cell, cfg.hiddenSize, cfg.seed);
   const ids = E.encodeCharIds(corpus.train);
   const heldIds = E.encodeCharIds(corpus.heldOut);
   const state = cfg.cell === 'lstm' ? 'c' : 'h';
+  const codeHeldOut = corpus.manifest.heldOut.filter((f) => /\.(ts|js)$/.test(f)).map((f) => fs.readFileSync(path.join(CORPUS, f), 'utf8')).join('\n\n');
+  const name = `char_${kind}`;
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
+  const evaluate = (net) => ({ heldOut: E.evaluateNextToken(net, heldIds).meanNll, interp: E.interpretUnits(net, codeHeldOut, state) });
+  const fmt = (ev) => {
+    const f = ev.interp.features;
+    return `held-out ${ev.heldOut.toFixed(4)} | depth u${f.bracketDepth.bestUnit} ${f.bracketDepth.correlation} | string u${f.insideString.bestUnit} ${f.insideString.correlation} | comment u${f.insideComment.bestUnit} ${f.insideComment.correlation}`;
+  };
+  if (init) console.log(`[${kind}] warm start from ${o.init}: ${fmt(evaluate(base))}`);
   let last = t0;
-  const pool = threads > 1 ? workerPool(E.bundlePath, base, threads) : null;
+  let lastCkpt = t0;
+  const ckptDir = path.join(outDir, 'checkpoints');
+  const pool = o.threads > 1 ? workerPool(E.bundlePath, base, o.threads) : null;
   const res = await E.trainNextToken(base, ids, cfg, {
     runJobs: pool ? pool.runJobs : undefined,
-    signal,
+    signal: o.signal,
     tick: () => new Promise((r) => setImmediate(r)),
     tickEvery: 10,
-    finishEarly: () => deadline > 0 && Date.now() > deadline,
+    finishEarly: () => o.deadline > 0 && Date.now() > o.deadline,
     onProgress: (p) => {
       if (p.step % 100 === 0 || p.step === p.steps || Date.now() - last > 60_000) {
         last = Date.now();
         console.log(`[${kind}] step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} |g| ${p.gradNorm.toFixed(2)} lr ${p.lr.toExponential(2)} ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       }
+    },
+    // Every few minutes: keep the weights so far (a crash keeps them) and log what they have learnt.
+    checkpoint: o.checkpointMinutes > 0 && {
+      due: () => Date.now() - lastCkpt > o.checkpointMinutes * 60_000,
+      save: (net, step) => {
+        lastCkpt = Date.now();
+        const ev = evaluate(net);
+        const cpu = process.cpuUsage(cpu0);
+        writeModel(E, ckptDir, `${name}-step${step}`, net, { step, charsSeen: step * cfg.batch * cfg.chunk, heldOutLoss: +ev.heldOut.toFixed(4), interpretability: ev.interp, cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1) });
+        console.log(`[${kind}] checkpoint step ${step} (${((step * cfg.batch * cfg.chunk) / 1e6).toFixed(2)}M chars): ${fmt(ev)}`);
+      },
     },
   });
   if (pool) await pool.close();
@@ -178,20 +242,33 @@ async function trainOne(E, kind, corpus, outDir, stepsOverride, signal, deadline
   if (res.status === 'nan') fail(`[${kind}] ${res.message}`);
   const cpu = process.cpuUsage(cpu0);
   const net = res.net;
-  const heldOut = E.evaluateNextToken(net, heldIds);
-  const codeHeldOut = corpus.manifest.heldOut.filter((f) => /\.(ts|js)$/.test(f)).map((f) => fs.readFileSync(path.join(CORPUS, f), 'utf8')).join('\n\n');
-  const interp = E.interpretUnits(net, codeHeldOut, state);
-  const control = E.interpretUnits(base, codeHeldOut, state);
+  const { heldOut, interp } = evaluate(net);
+  const control = E.interpretUnits(E.newCharNetwork(cfg.cell, cfg.hiddenSize, MODELS[kind].seed), codeHeldOut, state);
   const every = Math.max(1, Math.floor(res.losses.length / 100));
   const curve = [];
   for (let s = 0; s < res.losses.length; s += every) {
     const w = res.losses.slice(s, s + every);
     curve.push({ step: s + w.length, loss: +(w.reduce((a, b) => a + b, 0) / w.length).toFixed(4) });
   }
-  const name = `char_${kind}`;
-  const tensors = E.toNamed({ cell: net.cell, shape: net.shape, convention: 'pytorch' }, net.layers);
-  tensors.set('decoder.weight', { shape: [net.decoder.vocabSize, cfg.hiddenSize], data: net.decoder.W });
-  tensors.set('decoder.bias', { shape: [net.decoder.vocabSize], data: net.decoder.b });
+  // The command that reproduces these weights: the given flags, a deadline replaced by the step it cut at.
+  const flags = o.argv.filter((a, k, all) => !['--deadline', '--out', '--stop-after'].includes(a) && !['--deadline', '--out', '--stop-after'].includes(all[k - 1]));
+  const command = `npm run train-default -- ${flags.join(' ')}${res.steps < cfg.steps ? ` --stop-after ${res.steps}` : ''}`;
+  const charsSeen = res.steps * cfg.batch * cfg.chunk;
+  const previous = init ? [...(init.meta?.training?.chain ?? [runRecord(init.meta)].filter(Boolean))] : [];
+  const training = {
+    optimizer: `Adam lr ${cfg.lr} cosine to ${cfg.lrFinal}, global grad-norm clip ${cfg.clip}${init ? ' (fresh moments)' : ''}`,
+    steps: res.steps,
+    scheduleSteps: cfg.steps,
+    batch: cfg.batch,
+    bpttLength: cfg.chunk,
+    charsSeen,
+    wallSeconds: +((Date.now() - t0) / 1000).toFixed(1),
+    cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1),
+    threads: o.threads,
+    node: process.version,
+    finalTrainLoss: curve.length ? curve[curve.length - 1].loss : null,
+    ...(init ? { init: { file: path.relative(ROOT, path.resolve(o.init)).split(path.sep).join('/'), sha256: init.sha256 } } : {}),
+  };
   const meta = {
     name,
     description: `Built-in character-level ${kind.toUpperCase()} (1 layer, hidden ${cfg.hiddenSize}, one-hot input over the 97-symbol vocabulary, linear decoder to next-character logits), trained by Unroll's own engine on its frozen corpus`,
@@ -203,48 +280,56 @@ async function trainOne(E, kind, corpus, outDir, stepsOverride, signal, deadline
     bidirectional: false,
     vocabFile: `${name}.vocab.json`,
     weightsFile: `${name}.safetensors`,
-    command: `npm run train-default -- --only ${kind}${stepsOverride ? ` --steps ${stepsOverride}` : ''}${res.steps < cfg.steps ? ` --stop-after ${res.steps}` : ''}${threads > 1 ? ` --threads ${threads}` : ''}`,
+    command,
     seed: cfg.seed,
     training: {
-      optimizer: `Adam lr ${cfg.lr} cosine to ${cfg.lrFinal}, global grad-norm clip ${cfg.clip}`,
-      steps: res.steps,
-      scheduleSteps: cfg.steps,
-      batch: cfg.batch,
-      bpttLength: cfg.chunk,
-      charsSeen: res.steps * cfg.batch * cfg.chunk,
-      wallSeconds: +((Date.now() - t0) / 1000).toFixed(1),
-      cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1),
-      threads: threads || 1,
-      node: process.version,
-      finalTrainLoss: curve.length ? curve[curve.length - 1].loss : null,
+      ...training,
+      // A warm start continues earlier runs: every run in order, so the weights can be rebuilt from scratch.
+      ...(init ? { chain: [...previous, { command, seed: cfg.seed, ...training }], totalCharsSeen: previous.reduce((s, r) => s + (r.charsSeen || 0), 0) + charsSeen } : {}),
     },
     corpus: { hash: `sha256:${corpus.hash}`, trainFiles: corpus.manifest.train.length, trainChars: ids.length, heldOutFiles: corpus.manifest.heldOut, heldOutChars: heldIds.length },
     lossCurve: curve,
-    heldOutLoss: +heldOut.meanNll.toFixed(4),
-    heldOutBitsPerChar: +(heldOut.meanNll / Math.LN2).toFixed(4),
+    heldOutLoss: +heldOut.toFixed(4),
+    heldOutBitsPerChar: +(heldOut / Math.LN2).toFixed(4),
     // The tests assert the committed weights stay below this (a regression guard, not a target).
-    heldOutLossBound: +(heldOut.meanNll + 0.02).toFixed(4),
+    heldOutLossBound: +(heldOut + 0.02).toFixed(4),
     interpretability: { ...interp, text: 'held-out code files of the corpus (.ts/.js), one continuous sequence from a zero state', untrainedControlBest: control.best },
   };
-  fs.mkdirSync(outDir, { recursive: true });
-  writeAtomic(path.join(outDir, `${name}.safetensors`), E.writeSafetensors(tensors, { format: 'pt' }));
-  writeAtomic(path.join(outDir, `${name}.vocab.json`), JSON.stringify({ vocab: E.CHAR_VOCAB, unkId: E.CHAR_UNK }) + '\n');
-  writeAtomic(path.join(outDir, `${name}.meta.json`), JSON.stringify(meta, null, 2) + '\n');
-  console.log(`[${kind}] held-out ${meta.heldOutLoss} nats/char; ${interp.best.description} (r = ${interp.best.correlation}); control ${control.best.correlation}`);
+  writeModel(E, outDir, name, net, meta);
+  console.log(`[${kind}] ${fmt({ heldOut, interp })}; control ${control.best.correlation}`);
 }
 
 async function main() {
   if (args.includes('--snapshot')) return snapshot();
   const only = opt('--only', null);
   if (only && !MODELS[only]) fail(`--only must be one of ${Object.keys(MODELS).join(', ')}`);
-  const steps = opt('--steps', null);
-  if (steps !== null && !(Number(steps) > 0)) fail('--steps must be a positive number');
+  const num = (flag, test, what) => {
+    const v = opt(flag, null);
+    if (v === null) return undefined;
+    if (!test(Number(v))) fail(`${flag} must be ${what}`);
+    return Number(v);
+  };
+  const positive = (v) => v > 0 && Number.isFinite(v);
+  const integer = (v) => Number.isInteger(v) && v > 0;
+  const overrides = {};
+  for (const [flag, key, test, what] of [
+    ['--steps', 'steps', integer, 'a positive integer'],
+    ['--batch', 'batch', integer, 'a positive integer'],
+    ['--chunk', 'chunk', integer, 'a positive integer'],
+    ['--seed', 'seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'],
+    ['--lr', 'lr', positive, 'a positive number'],
+    ['--lr-final', 'lrFinal', positive, 'a positive number'],
+  ]) {
+    const v = num(flag, test, what);
+    if (v !== undefined) overrides[key] = v;
+  }
   const deadline = opt('--deadline', null) ? Date.parse(opt('--deadline')) : 0;
   if (Number.isNaN(deadline)) fail('--deadline must be an ISO date, e.g. 2026-11-27T00:20:00Z');
-  const stopAfter = opt('--stop-after', null) ? Number(opt('--stop-after')) : 0;
-  if (!(stopAfter >= 0)) fail('--stop-after must be a positive number of steps');
-  const threads = Number(opt('--threads', '1'));
-  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 16)) fail('--threads must be an integer 1…16');
+  const stopAfter = num('--stop-after', integer, 'a positive number of steps') ?? 0;
+  const threads = num('--threads', (v) => Number.isInteger(v) && v >= 1 && v <= 16, 'an integer 1…16') ?? 1;
+  const checkpointMinutes = num('--checkpoint-minutes', (v) => v >= 0 && Number.isFinite(v), 'a number of minutes (0 = none)') ?? 5;
+  const init = opt('--init', null);
+  if (init && !only) fail('--init needs --only (one model to continue)');
   const outDir = path.resolve(opt('--out', path.join(ROOT, 'media', 'models')));
   const corpus = loadCorpus();
   const E = buildEngine();
@@ -253,7 +338,7 @@ async function main() {
   console.log(`corpus ${corpus.hash.slice(0, 12)}: ${corpus.train.length} training chars; ${os.cpus().length} cores`);
   for (const kind of only ? [only] : Object.keys(MODELS)) {
     if (controller.signal.aborted) break;
-    await trainOne(E, kind, corpus, outDir, steps ? Number(steps) : 0, controller.signal, deadline, stopAfter, threads);
+    await trainOne(E, kind, corpus, outDir, { overrides, signal: controller.signal, deadline, stopAfter, threads, init, checkpointMinutes, argv: args });
   }
 }
 

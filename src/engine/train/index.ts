@@ -7,3 +7,4 @@ export { Prng } from './prng';
 export { evaluateNextToken, flattenParams, networkFromParams, paramsFromFlat, runStreamJob, trainNextToken, type StreamJob, type StreamResult, type TrainConfig, type TrainResult } from './trainer';
 export { toNamed } from '../grad/tensors';
 export { readSafetensors, writeSafetensors } from '../../model/safetensors';
+export { networkFromTensors } from '../conventions';

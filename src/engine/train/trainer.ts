@@ -50,6 +50,11 @@ export interface TrainHooks {
   runJobs?: (params: Float64Array[], jobs: StreamJob[]) => Promise<StreamResult[]>;
   /** Asked after every step; true ends the run early WITH the weights so far (e.g. a wall-clock deadline). */
   finishEarly?: (step: number) => boolean;
+  /**
+   * Periodic snapshots: after every step `due(step)` is asked; when true, `save` receives a copy of the
+   * weights so far (training continues unchanged, so checkpoints never alter the result).
+   */
+  checkpoint?: { due: (step: number) => boolean; save: (net: Network, step: number, losses: readonly number[]) => void | Promise<void> };
 }
 
 export type TrainResult =
@@ -168,6 +173,9 @@ export async function trainNextToken(base: Network, tokens: Int32Array, cfg: Tra
     opt.step(sum, { lr });
     losses.push(loss);
     hooks.onProgress?.({ step: step + 1, steps: cfg.steps, loss, gradNorm, lr });
+    if (hooks.checkpoint?.due(step + 1)) {
+      await hooks.checkpoint.save(networkFromParams(base, params, dec, `checkpoint (seed ${cfg.seed}, ${step + 1} of ${cfg.steps} steps)`), step + 1, losses);
+    }
     if ((cfg.stopAfter && step + 1 >= cfg.stopAfter) || hooks.finishEarly?.(step + 1)) {
       return { status: 'done', net: networkFromParams(base, params, dec, `trained (seed ${cfg.seed}, ${step + 1} of ${cfg.steps} steps)`), losses, steps: step + 1 };
     }
