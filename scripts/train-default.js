@@ -133,9 +133,10 @@ function workerPool(bundle, base, n) {
   const call = (w, flat, jobs) =>
     new Promise((resolve, reject) => {
       const id = next++;
-      const onMsg = (m) => m.id === id && (w.off('message', onMsg), resolve(m.results));
+      const onErr = (e) => (w.off('message', onMsg), reject(e));
+      const onMsg = (m) => m.id === id && (w.off('message', onMsg), w.off('error', onErr), resolve(m.results));
       w.on('message', onMsg);
-      w.once('error', reject);
+      w.once('error', onErr);
       w.postMessage({ id, flat, jobs });
     });
   return {
