@@ -211,15 +211,3 @@ export class BreakpointSet {
     return lo;
   }
 }
-
-/** Steps in [t0, t1) where a condition holds (the timeline's "find all"). Throws ExprError on bad input. */
-export function scanCondition(source: StepSource, condition: string, opts: CompileOptions & { t0?: number; t1?: number; limit?: number } = {}): number[] {
-  const cond = compileCondition(condition, source.meta, opts);
-  const hits: number[] = [];
-  const limit = opts.limit ?? Infinity;
-  source.forEachStep(opts.t0 ?? 0, opts.t1 ?? source.steps, (s) => {
-    if (cond.test(s)) hits.push(s.t);
-    return hits.length < limit;
-  }, cond.reads);
-  return hits;
-}

@@ -33,7 +33,8 @@ export interface CompiledCondition extends CompiledExpr {
   test(step: StepValues): boolean;
 }
 
-const ALIASES: Record<string, string> = { C: 'c', C_prev: 'c_prev', 'C\u0303': 'cand', step: 't' };
+/** Alternative spellings of names (bounds.ts resolves names the same way). */
+export const ALIASES: Record<string, string> = { C: 'c', C_prev: 'c_prev', 'C\u0303': 'cand', step: 't' };
 
 function allNames(meta: ExprMeta): string[] {
   const base = components(meta, 0).map((c) => c.name as string);

@@ -1,10 +1,14 @@
 /**
  * Where scans get exact values from. A StepSource visits steps in order; `traceSource` adapts the
  * engine's Trace, reading blocks with `exactRange` (one recompute per checkpoint chunk) and presenting
- * each step as a StepValues made of subarray views — no per-step copies.
+ * each step as a StepValues made of subarray views — no per-step copies. It also offers enclosures of
+ * every value from the trace's 8-bit store (codeBounds.ts), with which a scan decides most steps without
+ * recomputing them (scan.ts).
  */
 import type { Trace } from '../engine/trace';
 import { layerInputSize, numDirections } from '../engine/types';
+import type { StepBounds } from './bounds';
+import { traceBounds } from './codeBounds';
 import type { DirectionStep, ExprMeta, StepValues } from './values';
 
 export interface StepSource {
@@ -18,6 +22,10 @@ export interface StepSource {
   forEachStep(t0: number, t1: number, visit: (s: StepValues) => boolean | void, reads?: ReadonlySet<string>): void;
   /** One step (for a stop location, Variables, evaluate). */
   stepAt(t: number): StepValues;
+  /** Enclosures of every value (screening conditions, scan.ts); absent: every step is evaluated exactly. */
+  readonly bounds?: StepBounds;
+  /** Steps per recompute unit (a checkpoint chunk): sparse visits group steps by it. */
+  readonly chunkSteps?: number;
 }
 
 export interface TraceSourceOptions {
@@ -27,6 +35,8 @@ export interface TraceSourceOptions {
   tokenAt?: (t: number) => string;
   /** Steps per exactRange block. */
   block?: number;
+  /** false: no enclosures from the 8-bit store (every scanned step is recomputed; benchmarks, tests). */
+  bounds?: boolean;
 }
 
 export function traceSource(trace: Trace, opts: TraceSourceOptions = {}): StepSource {
@@ -39,23 +49,16 @@ export function traceSource(trace: Trace, opts: TraceSourceOptions = {}): StepSo
   const D = numDirections(meta.shape);
   const L = meta.shape.numLayers;
   const lstm = meta.cell.family === 'lstm';
-  // Initial states: what step 0 (forward) and step T−1 (reverse) start from.
-  let initial: { h: Float32Array; c?: Float32Array }[][] | undefined;
-  const initialStates = (): { h: Float32Array; c?: Float32Array }[][] => {
-    if (initial) return initial;
-    const first = trace.exactStep(0);
-    const last = D === 2 ? trace.exactStep(T - 1) : first;
-    initial = first.layers.map((l, k) => {
-      const f = { h: l.forward.hPrev, c: l.forward.cPrev };
-      const rev = last.layers[k].reverse;
-      return rev ? [f, { h: rev.hPrev, c: rev.cPrev }] : [f];
-    });
-    return initial;
-  };
+  let bounds: StepBounds | undefined | null = null; // null: not built yet (the proof reads every weight once)
 
   return {
     meta: exprMeta,
     steps: T,
+    chunkSteps: meta.checkpointEvery,
+    get bounds(): StepBounds | undefined {
+      if (bounds === null) bounds = opts.bounds === false ? undefined : traceBounds(trace, { x: opts.x, tokenAt });
+      return bounds;
+    },
     stepAt(t) {
       const e = trace.exactStep(t);
       return { t, token: tokenAt(t), layers: e.layers };
@@ -67,21 +70,23 @@ export function traceSource(trace: Trace, opts: TraceSourceOptions = {}): StepSo
         h: want(k, d, 'h'), hPrev: want(k, d, 'h_prev'), c: want(k, d, 'c'), cPrev: want(k, d, 'c_prev'), m: want(k, d, 'm'), x: want(k, d, 'x'),
         gates: meta.gateNames.filter((g) => want(k, d, g)),
       })));
+      const needPrev = [0, 1].map((d) => plan.some((l) => l[d] && (l[d].hPrev || l[d].cPrev)));
       const block = opts.block ?? Math.max(meta.checkpointEvery, 1024);
-      const inits = T > 0 ? initialStates() : [];
       for (let a = t0; a < t1; a += block) {
         const b = Math.min(t1, a + block);
-        // One extra row on each side gives h_{t-1} (forward) and h_{t+1} (reverse) at the block edges.
-        const r0 = Math.max(0, a - 1);
-        const r1 = Math.min(T, b + 1);
-        const range = trace.exactRange(r0, r1);
+        // The states just outside the block (h_{a-1} forward, h_b reverse) come from exactStep, which reads
+        // them off the same chunk's checkpoint or rows: no neighbouring chunk is recomputed for them.
+        // (`first` before the range so its chunk is still cached; `last`'s chunk is the range's last.)
+        const first = needPrev[0] ? trace.exactStep(a) : undefined;
+        const range = trace.exactRange(a, b);
+        const last = needPrev[1] ? trace.exactStep(b - 1) : undefined;
         const dirStep = (): DirectionStep => ({ x: new Float32Array(0), hPrev: new Float32Array(0), gates: {}, h: new Float32Array(0) });
         const layers = range.layers.map(() => (D === 2 ? { forward: dirStep(), reverse: dirStep() } : { forward: dirStep() }));
         const step: StepValues = { t: a, token: '', layers };
         const xWidth = layerInputSize(meta.cell, meta.shape, 0);
         const xBufs = range.layers.map(() => new Float32Array(D * Out));
         for (let t = a; t < b; t++) {
-          const r = t - r0;
+          const r = t - a;
           step.t = t;
           step.token = tokenAt(t);
           for (let k = 0; k < L; k++) {
@@ -90,13 +95,13 @@ export function traceSource(trace: Trace, opts: TraceSourceOptions = {}): StepSo
               const dst = d === 0 ? layers[k].forward : layers[k].reverse!;
               const p = plan[k][d];
               const prevRow = d === 0 ? r - 1 : r + 1;
-              const atEdge = d === 0 ? t === 0 : t === T - 1;
+              const edge = !(p.hPrev || p.cPrev) ? undefined : prevRow < 0 ? first!.layers[k].forward : prevRow >= b - a ? last!.layers[k].reverse! : undefined;
               if (p.h) dst.h = src.h.subarray(r * Out, (r + 1) * Out);
-              if (p.hPrev) dst.hPrev = atEdge ? inits[k][d].h : src.h.subarray(prevRow * Out, (prevRow + 1) * Out);
+              if (p.hPrev) dst.hPrev = edge ? edge.hPrev : src.h.subarray(prevRow * Out, (prevRow + 1) * Out);
               for (const g of p.gates) dst.gates[g] = src.gates[g]!.subarray(r * H, (r + 1) * H);
               if (lstm) {
                 if (p.c) dst.c = src.c!.subarray(r * H, (r + 1) * H);
-                if (p.cPrev) dst.cPrev = atEdge ? inits[k][d].c : src.c!.subarray(prevRow * H, (prevRow + 1) * H);
+                if (p.cPrev) dst.cPrev = edge ? edge.cPrev! : src.c!.subarray(prevRow * H, (prevRow + 1) * H);
                 if (p.m && src.m) dst.m = src.m.subarray(r * H, (r + 1) * H);
               }
             }

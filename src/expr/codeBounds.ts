@@ -1,0 +1,198 @@
+/**
+ * Enclosures of a trace's exact values read from its 8-bit store (quantize.ts): code q of a chunk with
+ * range [lo, hi] stands for a float32 value v with round((v − lo)·255/(hi − lo)) = q, so v lies within half
+ * a code (plus rounding slack) of lo + q·(hi − lo)/255, and inside [lo, hi]. Layer-0 inputs and states at
+ * checkpoints are exact, so they are points.
+ *
+ * That reading holds only for finite values (NaN is stored as code 0, ±Infinity as an end code). The store
+ * keeps no "non-finite" mark, so `traceBounds` first proves there is none: the first non-finite value of a
+ * run would be computed from finite inputs and states no larger than the recorded maxima, and if even the
+ * largest pre-activation those allow stays far below the float32 limit, no such first value exists.
+ * When the proof fails (huge weights, a relu RNN that blew up) it returns undefined and scans stay exact.
+ */
+import type { Trace } from '../engine/trace';
+import { TraceStore } from '../engine/traceStore';
+import { unpackNetwork } from '../engine/network';
+import { fixedRange, type Channel } from '../engine/quantize';
+import { gateCount, layerInputSize, numDirections, type DirectionWeights, type Network } from '../engine/types';
+import type { TraceMeta } from '../engine/traceTypes';
+import type { BoundLeaf, StepBounds } from './bounds';
+import { R } from './interval';
+
+const SLACK_CODES = 1e-3; // the quantizer's own float rounding is far below a thousandth of a code
+const LOW = Float64Array.from({ length: 256 }, (_, q) => Math.max(0, q - 0.5 - SLACK_CODES));
+const HIGH = Float64Array.from({ length: 256 }, (_, q) => Math.min(255, q + 0.5 + SLACK_CODES));
+/** Largest pre-activation magnitude accepted as "cannot overflow float32" (3.4e38), with a wide margin. */
+const SAFE = 1e30;
+
+/** Rows of one channel of one layer and direction: code → [lo, hi] tables for the chunk last read. */
+class Rows {
+  private readonly codes: Uint8Array;
+  private readonly lutLo = new Float64Array(256);
+  private readonly lutHi = new Float64Array(256);
+  private chunk = -1;
+  private readonly fixed: [number, number] | undefined;
+
+  constructor(private readonly store: TraceStore, private readonly k: number, private readonly d: number, private readonly ci: number, channel: Channel, meta: TraceMeta, readonly width: number) {
+    this.codes = store.channel(k, d, ci);
+    this.fixed = fixedRange(meta.cell, channel);
+    if (this.fixed) this.tables(this.fixed[0], this.fixed[1]);
+  }
+
+  private tables(lo: number, hi: number): void {
+    const step = hi > lo ? (hi - lo) / 255 : 0;
+    const slack = (Math.abs(lo) + Math.abs(hi)) * 2 ** -50;
+    for (let q = 0; q < 256; q++) {
+      this.lutLo[q] = q === 0 ? lo : Math.max(lo, lo + LOW[q] * step - slack);
+      this.lutHi[q] = q === 255 || step === 0 ? hi : Math.min(hi, lo + HIGH[q] * step + slack);
+    }
+  }
+
+  private prepare(r: number): void {
+    if (this.fixed) return;
+    const j = Math.floor(r / this.store.checkpointEvery);
+    if (j === this.chunk) return;
+    this.chunk = j;
+    const [lo, hi] = this.store.chunkRange(this.k, this.d, this.ci, j);
+    this.tables(lo, hi);
+  }
+
+  /** Row r's enclosures: lo into out[off, off+width), hi into out[n + off, …). */
+  fill(r: number, out: Float64Array, off: number, n: number): void {
+    this.prepare(r);
+    const codes = this.codes, lutLo = this.lutLo, lutHi = this.lutHi, w = this.width;
+    const base = r * w;
+    for (let i = 0; i < w; i++) {
+      const q = codes[base + i];
+      out[off + i] = lutLo[q];
+      out[n + off + i] = lutHi[q];
+    }
+  }
+
+  unit(r: number, i: number): void {
+    this.prepare(r);
+    const q = this.codes[r * this.width + i];
+    R.lo = this.lutLo[q];
+    R.hi = this.lutHi[q];
+  }
+}
+
+function exactFill(v: ArrayLike<number>, out: Float64Array, off: number, n: number): void {
+  for (let i = 0; i < v.length; i++) out[off + i] = out[n + off + i] = v[i];
+}
+
+/** Enclosures for scans over `trace`, or undefined when its codes cannot be trusted to enclose its values. */
+export function traceBounds(trace: Trace, opts: { x?: Float32Array; tokenAt?: (t: number) => string } = {}): StepBounds | undefined {
+  const meta = trace.meta;
+  const transfer = trace.toTransfer(); // views of the trace's own buffers, no copy
+  const store = TraceStore.fromBuffers(meta, transfer.network, transfer.buffers);
+  if (!provablyFinite(meta, unpackNetwork(store.weights), store, opts.x)) return undefined;
+  const K = meta.checkpointEvery;
+  const T = meta.steps;
+  const In = meta.shape.inputSize;
+  const rows = new Map<string, Rows>();
+  const rowsOf = (k: number, d: number, ch: Channel): Rows | undefined => {
+    const ci = meta.channels.indexOf(ch);
+    if (ci < 0) return undefined;
+    const key = `${k}/${d}/${ch}`;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = new Rows(store, k, d, ci, ch, meta, store.width(ci))));
+    return r;
+  };
+  const tokenAt = opts.tokenAt ?? ((): string => '');
+  return {
+    tokenAt,
+    leaf(k, d, name): BoundLeaf | undefined {
+      if (name === 'x') {
+        if (k === 0) {
+          const x = opts.x;
+          const row = (t: number): ArrayLike<number> => (x ? x.subarray(t * In, (t + 1) * In) : store.denseInput(t, t + 1));
+          return { len: In, fill: (t, out) => exactFill(row(t), out, 0, In), unit: (t, i) => void (R.lo = R.hi = row(t)[i]) };
+        }
+        // Layer k's input is [fwd h ; rev h] of layer k−1 at the same position.
+        const parts = Array.from({ length: numDirections(meta.shape) }, (_, dd) => rowsOf(k - 1, dd, 'h')!);
+        const w = meta.outputSize;
+        const len = w * parts.length;
+        return { len, fill: (t, out) => parts.forEach((p, dd) => p.fill(t, out, dd * w, len)), unit: (t, i) => parts[Math.floor(i / w)].unit(t, i % w) };
+      }
+      if (name === 'h_prev' || name === 'c_prev') {
+        const rowsCh = rowsOf(k, d, name === 'h_prev' ? 'h' : 'c');
+        if (!rowsCh) return undefined;
+        const len = rowsCh.width;
+        // At a chunk's entry the previous state is the checkpoint itself: exact.
+        const entry = (t: number): ArrayLike<number> | undefined => {
+          const j = Math.floor(t / K);
+          if (d === 0 ? t !== j * K : t !== Math.min(T, (j + 1) * K) - 1) return undefined;
+          const cp = store.checkpoint(k, d, j);
+          return name === 'h_prev' ? cp.h : cp.c;
+        };
+        const prevRow = d === 0 ? -1 : 1;
+        return {
+          len,
+          fill: (t, out) => {
+            const e = entry(t);
+            if (e) exactFill(e, out, 0, len);
+            else rowsCh.fill(t + prevRow, out, 0, len);
+          },
+          unit: (t, i) => {
+            const e = entry(t);
+            if (e) R.lo = R.hi = e[i];
+            else rowsCh.unit(t + prevRow, i);
+          },
+        };
+      }
+      const r = rowsOf(k, d, name as Channel);
+      if (!r) return undefined;
+      const len = r.width;
+      return { len, fill: (t, out) => r.fill(t, out, 0, len), unit: (t, i) => r.unit(t, i) };
+    },
+  };
+}
+
+function maxAbs(v: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  return m; // NaN if any is NaN
+}
+
+/** Largest Σ|row| over the rows of a [rows, cols] matrix. */
+function rowAbsMax(m: Float32Array, cols: number): number {
+  let best = 0;
+  for (let r = 0; r * cols < m.length; r++) {
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += Math.abs(m[r * cols + j]);
+    best = Math.max(best, s);
+  }
+  return best;
+}
+
+function provablyFinite(meta: TraceMeta, net: Network, store: TraceStore, x: Float32Array | undefined): boolean {
+  const { cell, shape } = meta;
+  const D = numDirections(shape);
+  const H = shape.hiddenSize;
+  const Out = meta.outputSize;
+  const nChunks = Math.ceil(meta.steps / meta.checkpointEvery);
+  const G = gateCount(cell.family);
+  let below = store.oneHot ? 1 : maxAbs(x ?? store.denseInput(0, meta.steps));
+  for (let k = 0; k < shape.numLayers; k++) {
+    const In = layerInputSize(cell, shape, k);
+    let next = 0;
+    for (let d = 0; d < D; d++) {
+      const range = (ch: Channel): number => {
+        const r = meta.ranges[k][d][ch];
+        return r ? Math.max(Math.abs(r[0]), Math.abs(r[1])) : 0;
+      };
+      const init = store.checkpoint(k, d, d === 0 ? 0 : nChunks - 1);
+      const Mh = Math.max(range('h'), maxAbs(init.h));
+      const Mc = cell.family === 'lstm' ? Math.max(range('c'), maxAbs(init.c!)) : 0;
+      const w: DirectionWeights = net.layers[k][d];
+      let pre = rowAbsMax(w.W, In) * below + rowAbsMax(w.R, Out) * Mh + maxAbs(w.bW) + maxAbs(w.bR);
+      if (w.P) pre += maxAbs(w.P) * Mc;
+      const proj = w.Wproj ? rowAbsMax(w.Wproj, H) : 0;
+      if (!(pre < SAFE && Mh < SAFE && Mc < SAFE && proj < SAFE && G >= 1)) return false;
+      next = Math.max(next, Mh);
+    }
+    below = next;
+  }
+  return below < SAFE;
+}

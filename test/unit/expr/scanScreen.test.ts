@@ -1,0 +1,145 @@
+import * as assert from 'assert';
+import { runNetwork, type Trace } from '../../../src/engine/trace';
+import type { CellSpec, Network } from '../../../src/engine/types';
+import { compileCondition, compileExpression, scanCondition, traceSource, type StepSource } from '../../../src/expr';
+import { compileBounds } from '../../../src/expr/bounds';
+import { randomNetwork, mulberry32 } from '../../../src/model/random';
+import { loadFixture } from '../engine/helpers';
+
+const LSTM: CellSpec = { family: 'lstm', nonlinearity: 'tanh', peephole: false, coupling: 'none', resetAfter: true, projSize: 0 };
+
+function input(T: number, In: number, seed = 7): Float32Array {
+  const r = mulberry32(seed);
+  return Float32Array.from({ length: T * In }, () => 2 * r() - 1);
+}
+
+/** A trace whose exactRange calls are counted (how many steps a scan recomputed). */
+function counted(trace: Trace): { trace: Trace; recomputed: () => number } {
+  let n = 0;
+  const spy = Object.create(trace) as Trace;
+  spy.exactRange = (a: number, b: number) => ((n += b - a), trace.exactRange(a, b));
+  return { trace: spy, recomputed: () => n };
+}
+
+/** Hits of every condition from ONE pass over exact values at every step (the slow path, the truth). */
+function brute(src: StepSource, exprs: string[]): number[][] {
+  const conds = exprs.map((e) => compileCondition(e, src.meta));
+  const hits = exprs.map((): number[] => []);
+  src.forEachStep(0, src.steps, (s) => conds.forEach((c, i) => c.test(s) && hits[i].push(s.t)));
+  return hits;
+}
+
+/** The left-hand side's exact value at step t, written so that it parses back to the same float64. */
+function exactAt(src: StepSource, lhs: string, t: number): string {
+  const v = compileExpression(lhs, src.meta).evaluate(src.stepAt(t)) as number;
+  assert.ok(Number.isFinite(v), `${lhs} at ${t} is ${v}`);
+  return String(v);
+}
+
+/**
+ * Conditions whose threshold is the exact value at some step: the hardest case for a screen (equality
+ * at the boundary must go to the exact evaluator). Returns [condition, screened hits, brute hits].
+ */
+function compare(trace: Trace, x: Float32Array, lhs: string[], at: number[]): { exprs: string[]; recomputed: number[] } {
+  const exact = traceSource(trace, { x, bounds: false });
+  const exprs: string[] = [];
+  for (const l of lhs) {
+    for (const [k, t] of at.entries()) {
+      const v = exactAt(exact, l, t);
+      exprs.push(`${l} ${['>', '>=', '<', '<=', '==', '!='][k % 6]} ${v}`);
+    }
+  }
+  const want = brute(exact, exprs);
+  const recomputed: number[] = [];
+  exprs.forEach((e, i) => {
+    const c = counted(trace);
+    const src = traceSource(c.trace, { x });
+    assert.ok(src.bounds, 'the trace offers enclosures');
+    assert.deepStrictEqual(scanCondition(src, e), want[i], e);
+    recomputed.push(c.recomputed());
+  });
+  return { exprs, recomputed };
+}
+
+const COMMON = [
+  'h[1]', 'h.mean', 'h.max', 'h.min', 'h.std', 'h.norm', 'sum(h) / len(h)', 'abs(h[0] - h_prev[0])', 'argmax(h)', 'argmin(h_prev)',
+  'count(h > 0)', 'h[0] * h[1] - h_prev[2] / 3', 'exp(h[0]) + sigmoid(h[1])', 'tanh(2 * h[2])', 'sqrt(abs(h[0]))', 'log(abs(h[1]) + 0.001)',
+  'min(h[0], h[1], 0.1)', 'max(h, h_prev)[2]', '-h[0]', 'h[1] % 0.25', 'h[0] / (abs(h[1]) + 0.5)', 'x[0] + h[0]', 't % 7 + h[0]',
+];
+
+describe('scan screening from the 8-bit store: exactly the brute-force hits', () => {
+  const fixtures: [string, string[]][] = [
+    ['lstm_i4_h8_t200', ['f.mean', 'c[3]', 'c_prev.max', 'count(i > 0.5 && f < 0.5)', 'o.min']],
+    ['lstm_peephole_i4_h8_t200', ['f[2]', 'c.mean', 'g.max']],
+    ['lstm_cifg_i4_h8_t200', ['i.mean', 'f[0] + c[1]']],
+    ['gru_i4_h8_t200', ['z.max', 'cand.min', 'r[3] - n[3]']],
+    ['gru_cho_i4_h8_t200', ['z.mean', 'n[1]']],
+    ['rnn_relu_i4_h8_t200', ['h.sum']],
+    ['rnn_tanh_i4_h8_t200', ['h[7]']],
+  ];
+  for (const [name, extra] of fixtures) {
+    it(`${name}: conditions with thresholds at exact values agree with evaluating every step`, function () {
+      this.timeout(30_000); // a loaded 2-core machine; the work is ~0.3 s
+      const { spec, net } = loadFixture(name);
+      const trace = runNetwork(net, spec.x!, { checkpointEvery: 16, h0: spec.h0, c0: spec.c0 });
+      const { exprs, recomputed } = compare(trace, spec.x!, [...COMMON, ...extra], [37, 120, 5, 199, 64, 150]);
+      // The screen decides most steps: most conditions recompute far fewer than all 200 steps.
+      const light = recomputed.filter((n) => n < 100).length;
+      assert.ok(light > exprs.length / 2, `only ${light} of ${exprs.length} conditions were mostly screened`);
+    });
+  }
+  it('stacks and directions: l1, rev, layer-1 x (2-layer bidirectional LSTM and projected LSTM)', function () {
+    this.timeout(30_000);
+    for (const name of ['lstm_i3_h4_t6_l2_bi', 'lstm_proj_i3_h5_p2_t5_l2_bi', 'gru_i3_h4_t6_l2_bi']) {
+      const { spec, net } = loadFixture(name);
+      const trace = runNetwork(net, spec.x!, { checkpointEvery: 2, h0: spec.h0, c0: spec.c0 });
+      compare(trace, spec.x!, ['l1.h[0]', 'rev.h_prev[1]', 'l1.rev.x[1]', 'l1.x.mean', 'l0.rev.h.max - l1.h.min', 'rev.h[0] + h[0]'], [0, 1, spec.x!.length / spec.shape.inputSize - 1]);
+    }
+  });
+
+  it('a random 100,000-step trace: screened scans equal brute force and recompute few chunks', function () {
+    this.timeout(120_000);
+    const T = 100_000;
+    const x = input(T, 8);
+    const trace = runNetwork(randomNetwork(LSTM, { inputSize: 8, hiddenSize: 24, numLayers: 1, bidirectional: false }, 3), x);
+    const exact = traceSource(trace, { x, bounds: false });
+    // Thresholds in the tails (rare events, as breakpoints usually are), at exact values of the trace.
+    const lhs = ['f.mean', 'c[5]', 'abs(h[5] - h_prev[5])'].map((e) => compileExpression(e, exact.meta));
+    const values = lhs.map(() => new Float64Array(T));
+    exact.forEachStep(0, T, (s) => lhs.forEach((c, i) => (values[i][s.t] = c.evaluate(s) as number)));
+    const quantile = (i: number, q: number): string => String([...values[i]].sort((a, b) => a - b)[Math.floor(q * (T - 1))]);
+    const exprs = [
+      `f.mean < ${quantile(0, 0.005)}`,
+      `c[5] >= ${quantile(1, 0.99)}`,
+      `abs(h[5] - h_prev[5]) > ${quantile(2, 0.995)}`,
+      'argmax(h) == 12',
+      'i.mean > 0.99', // never
+      'h[0] > -2', // always
+    ];
+    const want = brute(exact, exprs);
+    assert.ok(want[4].length === 0 && want[5].length === T && want[0].length > 100 && want[1].length > 100 && want[3].length > 100, want.map((w) => w.length).join(' '));
+    for (const [i, e] of exprs.entries()) {
+      const c = counted(trace);
+      assert.deepStrictEqual(scanCondition(traceSource(c.trace, { x }), e), want[i], e);
+      if (i !== 3) assert.ok(c.recomputed() < T / 4, `${e}: recomputed ${c.recomputed()} of ${T} steps`);
+    }
+  });
+
+  it('no screen when the store cannot be trusted (values overflowed) or the condition has a computed index', () => {
+    // A relu RNN with enormous weights overflows to Infinity (coded like a finite end value).
+    const relu: CellSpec = { ...LSTM, family: 'rnn', nonlinearity: 'relu' };
+    const net: Network = randomNetwork(relu, { inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false }, 9);
+    for (const w of [net.layers[0][0].W, net.layers[0][0].R]) for (let i = 0; i < w.length; i++) w[i] = Math.abs(w[i]) * 1e30;
+    const x = input(40, 3, 2).map(Math.abs);
+    const trace = runNetwork(net, x, { checkpointEvery: 8 });
+    const src = traceSource(trace, { x });
+    assert.strictEqual(src.bounds, undefined);
+    assert.ok(scanCondition(src, 'h[0] > 1e38').length > 10);
+    assert.deepStrictEqual(scanCondition(src, 'h[0] > 1e38'), brute(traceSource(trace, { x, bounds: false }), ['h[0] > 1e38'])[0]);
+    const ok = runNetwork(randomNetwork(LSTM, { inputSize: 3, hiddenSize: 4, numLayers: 1, bidirectional: false }, 1), x);
+    const okSrc = traceSource(ok, { x });
+    assert.ok(okSrc.bounds);
+    assert.strictEqual(compileBounds('h[argmax(c)] > 0', okSrc.meta, {}, okSrc.bounds!), undefined);
+    assert.ok(compileBounds('h[2] > 0', okSrc.meta, {}, okSrc.bounds!));
+  });
+});
