@@ -5,6 +5,7 @@
  */
 import { runNetwork, type Trace } from '../engine/trace';
 import { type CellName, type Network, UnrollError } from '../engine/types';
+import { msg } from '../l10n/format';
 import { DEFAULT_TOKEN_LIMIT, defaultCharVocabulary, encodeChars, makeVocabulary, planReadings, toDense, tokenText, truncateSequence, type EncodedSequence, type InputTarget } from '../input';
 import { loadModel, requireNetwork } from '../model/load';
 import { DEFAULT_RANDOM_MODEL, TraceSession, validateRandomModel } from '../panel/traceSession';
@@ -62,25 +63,25 @@ function baseName(p: string): string {
   return p.split(/[\\/]/).pop() ?? p;
 }
 
-function readText(io: FileIO, path: string, what: string): Uint8Array {
+function readText(io: FileIO, path: string, what: 'program' | 'model'): Uint8Array {
   let bytes: Uint8Array;
   try {
     bytes = io.readFile(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message ?? e);
-    throw new UnrollError(`cannot read the ${what} ${path}: ${why}`);
+    const why = code === 'ENOENT' ? msg('the file does not exist') : code === 'EISDIR' ? msg('it is a folder, not a file') : code === 'EACCES' ? msg('permission denied') : String((e as Error).message ?? e);
+    throw what === 'program' ? UnrollError.of('cannot read the program {0}: {1}', path, why) : UnrollError.of('cannot read the model {0}: {1}', path, why);
   }
   return bytes;
 }
 
 function decodeProgram(bytes: Uint8Array, path: string): string {
-  if (bytes.length > MAX_FILE_BYTES) throw new UnrollError(`${baseName(path)} is ${(bytes.length / 1048576).toFixed(1)} MB; a sequence file may be at most 16 MB — debug a selection of it instead`);
-  if (bytes.subarray(0, 8192).includes(0)) throw new UnrollError(`${baseName(path)} is not a text file (it contains NUL bytes); the program must be a text sequence: characters, words, numbers or CSV`);
+  if (bytes.length > MAX_FILE_BYTES) throw UnrollError.of('{0} is {1} MB; a sequence file may be at most 16 MB — debug a selection of it instead', baseName(path), (bytes.length / 1048576).toFixed(1));
+  if (bytes.subarray(0, 8192).includes(0)) throw UnrollError.of('{0} is not a text file (it contains NUL bytes); the program must be a text sequence: characters, words, numbers or CSV', baseName(path));
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new UnrollError(`${baseName(path)} is not valid UTF-8 text; save it as UTF-8`);
+    throw UnrollError.of('{0} is not valid UTF-8 text; save it as UTF-8', baseName(path));
   }
 }
 
@@ -92,7 +93,8 @@ function encode(text: string, base: number, enc: NonNullable<LaunchArgs['encodin
   const wanted = enc === 'auto' ? plan.fitting[0] : plan.fitting.find((r) => r.id === enc || (enc === 'csv' && r.id.startsWith('csv')));
   if (!wanted) {
     const alt = plan.fitting.map((r) => r.id).join(', ');
-    throw new UnrollError(plan.problem ?? `the program cannot be read as "${enc}"${alt ? `; it can be read as: ${alt} (set "encoding")` : ''}`);
+    if (plan.problem) throw new UnrollError(plan.problem);
+    throw alt ? UnrollError.of('the program cannot be read as "{0}"; it can be read as: {1} (set "encoding")', enc, alt) : UnrollError.of('the program cannot be read as "{0}"', enc);
   }
   return wanted.encode();
 }
@@ -105,16 +107,16 @@ export const runHere: TraceRunner = (network, x) => runNetwork(network, x);
 /** Read, encode, build and trace. Rejects with an UnrollError of one actionable line. */
 export async function prepareProgram(args: LaunchArgs, io: FileIO, run: TraceRunner = runHere): Promise<Program> {
   if (typeof args.program !== 'string' || args.program.trim() === '') {
-    throw new UnrollError('the launch configuration has no "program": set it to the sequence file, e.g. "${file}"');
+    throw UnrollError.of('the launch configuration has no "program": set it to the sequence file, e.g. "${file}"');
   }
   const fileText = typeof args.documentText === 'string' ? args.documentText : decodeProgram(readText(io, args.program, 'program'), args.program);
-  if (fileText.length > MAX_FILE_BYTES) throw new UnrollError(`${baseName(args.program)} is too large to debug (more than 16 MB); debug a selection of it instead`);
+  if (fileText.length > MAX_FILE_BYTES) throw UnrollError.of('{0} is too large to debug (more than 16 MB); debug a selection of it instead', baseName(args.program));
   const text = args.text ?? fileText;
   const base = args.text !== undefined ? args.startOffset ?? 0 : 0;
-  if (!Number.isInteger(base) || base < 0 || base + text.length > fileText.length) throw new UnrollError('"startOffset" and "text" do not fit inside the program file');
-  if (text.length === 0) throw new UnrollError(`${baseName(args.program)} is empty: there is no sequence to step through`);
+  if (!Number.isInteger(base) || base < 0 || base + text.length > fileText.length) throw UnrollError.of('"startOffset" and "text" do not fit inside the program file');
+  if (text.length === 0) throw UnrollError.of('{0} is empty: there is no sequence to step through', baseName(args.program));
   const enc = args.encoding ?? 'chars';
-  if (!['auto', 'chars', 'words', 'numbers', 'csv'].includes(enc)) throw new UnrollError(`"encoding" must be one of auto, chars, words, numbers, csv (got ${JSON.stringify(enc)})`);
+  if (!['auto', 'chars', 'words', 'numbers', 'csv'].includes(enc)) throw UnrollError.of('"encoding" must be one of auto, chars, words, numbers, csv (got {0})', JSON.stringify(enc));
 
   let network: Network;
   let seq: EncodedSequence;
@@ -128,7 +130,7 @@ export async function prepareProgram(args: LaunchArgs, io: FileIO, run: TraceRun
       : { kind: 'dense', inputSize: network.shape.inputSize, modelName: model.label };
     seq = encode(text, base, enc === 'chars' && !model.vocab ? 'auto' : enc, target);
     if (seq.inputSize !== network.shape.inputSize) {
-      throw new UnrollError(`${model.label} reads ${network.shape.inputSize} values per step, but the program gives ${seq.inputSize} (${seq.description})`);
+      throw UnrollError.of('{0} reads {1} values per step, but the program gives {2} ({3})', model.label, network.shape.inputSize, seq.inputSize, seq.description);
     }
     modelWords = typeof args.modelLabel === 'string' && args.modelLabel ? args.modelLabel : model.label;
   } else {
@@ -144,7 +146,7 @@ export async function prepareProgram(args: LaunchArgs, io: FileIO, run: TraceRun
     network = TraceSession.network(seq, settings);
     modelWords = `${settings.cell}, hidden ${settings.hiddenSize}${settings.numLayers > 1 ? `, ${settings.numLayers} layers` : ''}${settings.bidirectional ? ', bidirectional' : ''}, seeded random (seed ${settings.seed})`;
   }
-  if (seq.steps === 0) throw new UnrollError(`${baseName(args.program)} has no steps to run (${seq.description})`);
+  if (seq.steps === 0) throw UnrollError.of('{0} has no steps to run ({1})', baseName(args.program), seq.description);
   // The inline adapter runs in the extension host: keep the synchronous trace bounded.
   let truncation = '';
   if (seq.steps > MAX_DEBUG_STEPS) {

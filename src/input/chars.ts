@@ -16,7 +16,7 @@ import {
 /** Build a vocabulary from its symbols; the unknown id must be inside it. */
 export function makeVocabulary(symbols: readonly string[], unkId: number, level: 'char' | 'word'): Vocabulary {
   if (!Number.isInteger(unkId) || unkId < 0 || unkId >= symbols.length) {
-    throw new UnrollError(`The vocabulary's unknown id ${unkId} is outside its ${symbols.length} symbols; fix "unkId" in the vocabulary file.`);
+    throw UnrollError.of('The vocabulary\'s unknown id {0} is outside its {1} symbols; fix "unkId" in the vocabulary file.', unkId, symbols.length);
   }
   const index = new Map<string, number>();
   symbols.forEach((s, i) => {
@@ -42,11 +42,11 @@ export function parseVocabularyJson(json: string, fileName: string): Vocabulary 
   try {
     data = JSON.parse(json);
   } catch (e) {
-    throw new UnrollError(`${fileName} is not valid JSON (${(e as Error).message}); expected {"vocab": [...], "unkId": n}.`);
+    throw UnrollError.of('{0} is not valid JSON ({1}); expected {"vocab": [...], "unkId": n}.', fileName, (e as Error).message);
   }
   const o = data as { vocab?: unknown; unkId?: unknown };
   if (!o || !Array.isArray(o.vocab) || !o.vocab.every((s) => typeof s === 'string') || typeof o.unkId !== 'number') {
-    throw new UnrollError(`${fileName} must look like {"vocab": ["a", "b", ...], "unkId": n}.`);
+    throw UnrollError.of('{0} must look like {"vocab": ["a", "b", ...], "unkId": n}.', fileName);
   }
   const symbols = o.vocab as string[];
   const level = symbols.every((s, i) => i === o.unkId || [...s].length === 1) ? 'char' : 'word';
@@ -55,7 +55,7 @@ export function parseVocabularyJson(json: string, fileName: string): Vocabulary 
 
 export function encodeChars(text: string, vocab: Vocabulary, opts: EncodeOptions = {}): EncodedSequence {
   if (vocab.level !== 'char') {
-    throw new UnrollError('This model reads whole words, not characters; choose the "words" reading.');
+    throw UnrollError.of('This model reads whole words, not characters; choose the "words" reading.');
   }
   const base = opts.baseOffset ?? 0;
   const maxTokens = opts.maxTokens ?? HARD_CAP_TOKENS;

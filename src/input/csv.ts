@@ -4,6 +4,7 @@
  * where later rows have numbers is a header. Text columns (labels, dates) are skipped with a note;
  * a bad cell in a numeric column is an error naming its line and column.
  */
+import { msg } from '../l10n/format';
 import { EncodeOptions, EncodedSequence, HARD_CAP_TOKENS, SpanBuilder, UnrollError, fmtCount, where } from './types';
 import { NumberTable, numberInRange, tableToSequence } from './numbers';
 
@@ -68,7 +69,7 @@ function splitRows(text: string, delimiter: string, maxRows: number): SplitRows 
         let v = '';
         for (;;) {
           const q = text.indexOf('"', j);
-          if (q < 0) throw new UnrollError(`${where(text, i)}: a quoted field is never closed; add the closing ".`);
+          if (q < 0) throw UnrollError.of('{0}: a quoted field is never closed; add the closing ".', where(text, i));
           v += text.slice(j, q);
           if (text.charCodeAt(q + 1) === 34) {
             v += '"';
@@ -159,7 +160,7 @@ export function detectDelimiter(text: string): string | null {
 
 export function parseCsv(text: string, delimiter?: string, maxRows = HARD_CAP_TOKENS): CsvTable {
   const d = delimiter ?? detectDelimiter(text);
-  if (!d) throw new UnrollError('The selection is not CSV: its lines do not have the same number of fields.');
+  if (!d) throw UnrollError.of('The selection is not CSV: its lines do not have the same number of fields.');
   const cellOf = (sp: SplitRows, r: number, k: number) => {
     const idx = sp.rowCell[r] + k;
     return sp.quoted.get(idx) ?? text.slice(sp.cells.offsets[idx], sp.cells.offsets[idx] + sp.cells.lengths[idx]);
@@ -171,11 +172,13 @@ export function parseCsv(text: string, delimiter?: string, maxRows = HARD_CAP_TO
   const skip = headerLikely ? 1 : 0;
   const header = headerLikely ? rowTexts(sp, 0).map((c, k) => c.trim() || `column ${k + 1}`) : null;
   const rowCount = sp.rows - skip;
-  if (rowCount <= 0) throw new UnrollError('The CSV has a header but no data rows.');
+  if (rowCount <= 0) throw UnrollError.of('The CSV has a header but no data rows.');
   const width = header ? header.length : sp.rowCells[0];
   for (let r = skip; r < sp.rows; r++) {
     if (sp.rowCells[r] !== width) {
-      throw new UnrollError(`${where(text, sp.rowStart[r])}: this row has ${sp.rowCells[r]} fields but the ${header ? 'header' : 'first row'} has ${width}; fix the row or select fewer lines.`);
+      throw header
+        ? UnrollError.of('{0}: this row has {1} fields but the header has {2}; fix the row or select fewer lines.', where(text, sp.rowStart[r]), sp.rowCells[r], width)
+        : UnrollError.of('{0}: this row has {1} fields but the first row has {2}; fix the row or select fewer lines.', where(text, sp.rowStart[r]), sp.rowCells[r], width);
     }
   }
   // Data cells are contiguous once every row has `width` fields: one offset per cell.
@@ -199,7 +202,7 @@ export function parseCsv(text: string, delimiter?: string, maxRows = HARD_CAP_TO
 
 /** Column name for messages. */
 export function columnName(table: CsvTable, k: number): string {
-  return table.header ? table.header[k] : `column ${k + 1}`;
+  return table.header ? table.header[k] : msg('column {0}', k + 1);
 }
 
 interface ColumnCheck {
@@ -228,9 +231,14 @@ export function checkColumn(text: string, table: CsvTable, k: number): ColumnChe
     }
     const c = cellText(text, table, t, k);
     if (!NUMERIC_CELL.test(c)) {
-      const what = c.trim() === '' ? 'is empty' : `"${c.trim()}" is not a ${NOT_FINITE_CELL.test(c) ? 'finite number' : 'number'}`;
+      const at = where(text, table.cellStart[t * table.width + k] + (c.length - c.trimStart().length));
       check.badRow = t;
-      check.message = `${where(text, table.cellStart[t * table.width + k] + (c.length - c.trimStart().length))}: ${columnName(table, k)} ${what}; fix that cell or delete the row.`;
+      check.message =
+        c.trim() === ''
+          ? msg('{0}: {1} is empty; fix that cell or delete the row.', at, columnName(table, k))
+          : NOT_FINITE_CELL.test(c)
+            ? msg('{0}: {1} "{2}" is not a finite number; fix that cell or delete the row.', at, columnName(table, k), c.trim())
+            : msg('{0}: {1} "{2}" is not a number; fix that cell or delete the row.', at, columnName(table, k), c.trim());
       break;
     }
     values[t] = Number(c);
@@ -241,7 +249,7 @@ export function checkColumn(text: string, table: CsvTable, k: number): ColumnChe
 
 /** Values of the chosen columns as a T × columns table; one step per row (span = the row, or the cell for one column). */
 export function csvColumnsToTable(text: string, table: CsvTable, columns: number[]): NumberTable {
-  if (columns.length === 0) throw new UnrollError('The CSV has no numeric columns; select numbers or choose the "characters" reading.');
+  if (columns.length === 0) throw UnrollError.of('The CSV has no numeric columns; select numbers or choose the "characters" reading.');
   const checks = columns.map((k) => checkColumn(text, table, k));
   const bad = checks.filter((c) => c.message).sort((x, y) => x.badRow - y.badRow)[0];
   if (bad) throw new UnrollError(bad.message!);

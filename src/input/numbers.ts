@@ -127,9 +127,9 @@ function readNumber(text: string, i: number): { end: number; value: number } {
     const w = WORDISH.exec(text);
     const word = w ? w[0] : text.slice(i, i + 1);
     if (NOT_FINITE.test(word)) {
-      throw new UnrollError(`${where(text, i)}: "${word}" is not a finite number; Unroll needs finite values — remove it or replace it with a number.`);
+      throw UnrollError.of('{0}: "{1}" is not a finite number; Unroll needs finite values — remove it or replace it with a number.', where(text, i), word);
     }
-    throw new UnrollError(`${where(text, i)}: "${word}" is not a number; numbers look like 3, -0.5 or 1e-3.`);
+    throw UnrollError.of('{0}: "{1}" is not a number; numbers look like 3, -0.5 or 1e-3.', where(text, i), word);
   }
   const fast = fastDecimal(text, i, end);
   if (fast !== undefined) return { end, value: fast };
@@ -139,7 +139,7 @@ function readNumber(text: string, i: number): { end: number; value: number } {
   const body = neg || raw.charCodeAt(0) === 43 ? raw.slice(1) : raw;
   const value = (body.charCodeAt(1) | 32) === 120 ? (neg ? -1 : 1) * parseInt(body.slice(2), 16) : Number(raw);
   if (!Number.isFinite(value) || Math.abs(value) > FLOAT32_MAX) {
-    throw new UnrollError(`${where(text, i)}: ${text.slice(i, end)} is too large for a float32 (max ±3.4e38).`);
+    throw UnrollError.of('{0}: {1} is too large for a float32 (max ±3.4e38).', where(text, i), text.slice(i, end));
   }
   return { end, value };
 }
@@ -181,7 +181,7 @@ export function parseNumberList(text: string, maxTokens = HARD_CAP_TOKENS): Numb
     if (i >= text.length) break;
     const c = text[i];
     if (c === ',' || c === ';') {
-      if (lastSep && values.length > 0) throw new UnrollError(`${where(text, i)}: empty value between two separators; delete one "${c}".`);
+      if (lastSep && values.length > 0) throw UnrollError.of('{0}: empty value between two separators; delete one "{1}".', where(text, i), c);
       lastSep = true;
       i++;
       continue;
@@ -193,7 +193,7 @@ export function parseNumberList(text: string, maxTokens = HARD_CAP_TOKENS): Numb
     lastSep = false;
     i = end;
   }
-  if (values.length === 0) throw new UnrollError('The selection has no numbers.');
+  if (values.length === 0) throw UnrollError.of('The selection has no numbers.');
   return { rows: values.length, cols: 1, values: Float32Array.from(values), starts, ends, form: 'list', notes: [], end: skip(text, i) };
 }
 
@@ -221,7 +221,7 @@ const WRAP_SUFFIX = /^[\s)]*(?:,[^\n]*\))?[\s)]*(?:\.\s*[\p{L}_$][\p{L}\p{N}_$]*
  * but is malformed.
  */
 export function parseArrayLiteral(text: string, maxTokens = HARD_CAP_TOKENS): NumberTable | null {
-  if (/^\s*\[\s*\]\s*$/.test(text)) throw new UnrollError('The array is empty; it needs at least one value.');
+  if (/^\s*\[\s*\]\s*$/.test(text)) throw UnrollError.of('The array is empty; it needs at least one value.');
   const start = literalStart(text);
   if (start < 0 || !WRAP_PREFIX.test(text.slice(0, start))) return null;
   let capped = false;
@@ -229,12 +229,12 @@ export function parseArrayLiteral(text: string, maxTokens = HARD_CAP_TOKENS): Nu
     i = skip(text, i);
     const c = text[i];
     if (c === '[' || c === '(') {
-      if (depth > 2) throw new UnrollError(`${where(text, i)}: lists nested more than 2 deep; Unroll reads a list of steps, each a number or a list of features.`);
+      if (depth > 2) throw UnrollError.of('{0}: lists nested more than 2 deep; Unroll reads a list of steps, each a number or a list of features.', where(text, i));
       const close = c === '[' ? ']' : ')';
       const items: Node[] = [];
       let j = skip(text, i + 1);
       while (text[j] !== close) {
-        if (j >= text.length) throw new UnrollError(`${where(text, i)}: "${c}" is never closed; add "${close}".`);
+        if (j >= text.length) throw UnrollError.of('{0}: "{1}" is never closed; add "{2}".', where(text, i), c, close);
         if (depth === 1 && items.length >= maxTokens) {
           // The hard cap: stop reading steps; the rest of the text is reported as unread.
           capped = true;
@@ -245,13 +245,13 @@ export function parseArrayLiteral(text: string, maxTokens = HARD_CAP_TOKENS): Nu
         j = skip(text, item.end);
         if (text[j] === ',') j = skip(text, j + 1);
         else if (text[j] !== close && j < text.length) {
-          throw new UnrollError(`${where(text, j)}: expected "," or "${close}" but found "${text[j]}".`);
+          throw UnrollError.of('{0}: expected "," or "{1}" but found "{2}".', where(text, j), close, text[j]);
         }
       }
       return { start: i, end: j + 1, items };
     }
-    if (i >= text.length) throw new UnrollError(`${where(text, i)}: the list ends early; a value is missing.`);
-    if (c === ',' ) throw new UnrollError(`${where(text, i)}: empty value between two commas; delete one ",".`);
+    if (i >= text.length) throw UnrollError.of('{0}: the list ends early; a value is missing.', where(text, i));
+    if (c === ',' ) throw UnrollError.of('{0}: empty value between two commas; delete one ",".', where(text, i));
     const { end, value } = readNumber(text, i);
     return { start: i, end, value };
   };
@@ -259,10 +259,10 @@ export function parseArrayLiteral(text: string, maxTokens = HARD_CAP_TOKENS): Nu
   const suffix = capped ? '' : text.slice(root.end);
   if (!capped && !WRAP_SUFFIX.test(suffix)) {
     const at = root.end + suffix.search(/\S/);
-    throw new UnrollError(`${where(text, at)}: unexpected text after the array; select just the array.`);
+    throw UnrollError.of('{0}: unexpected text after the array; select just the array.', where(text, at));
   }
   const items = root.items!;
-  if (items.length === 0) throw new UnrollError('The array is empty; it needs at least one value.');
+  if (items.length === 0) throw UnrollError.of('The array is empty; it needs at least one value.');
   const notes: string[] = [];
   const prefix = text.slice(0, start).trim();
   if (prefix || suffix.trim()) notes.push(`Read the array literal; ignored the code around it (${[prefix, suffix.trim()].filter(Boolean).join(' … ')}).`);
@@ -272,7 +272,7 @@ export function parseArrayLiteral(text: string, maxTokens = HARD_CAP_TOKENS): Nu
   if (!nested) {
     const values = new Float32Array(items.length);
     items.forEach((n, t) => {
-      if (n.items) throw new UnrollError(`${where(text, n.start)}: this list mixes numbers and lists; make every step a number or every step a list.`);
+      if (n.items) throw UnrollError.of('{0}: this list mixes numbers and lists; make every step a number or every step a list.', where(text, n.start));
       values[t] = n.value!;
       starts.push(n.start);
       ends.push(n.end);
@@ -280,15 +280,15 @@ export function parseArrayLiteral(text: string, maxTokens = HARD_CAP_TOKENS): Nu
     return { rows: items.length, cols: 1, values, starts, ends, form: 'array', notes, end: capped ? root.end : text.length };
   }
   const cols = items[0].items!.length;
-  if (cols === 0) throw new UnrollError(`${where(text, items[0].start)}: the first step is an empty list.`);
+  if (cols === 0) throw UnrollError.of('{0}: the first step is an empty list.', where(text, items[0].start));
   const values = new Float32Array(items.length * cols);
   items.forEach((row, t) => {
-    if (!row.items) throw new UnrollError(`${where(text, row.start)}: this list mixes numbers and lists; make every step a list of ${cols}.`);
+    if (!row.items) throw UnrollError.of('{0}: this list mixes numbers and lists; make every step a list of {1}.', where(text, row.start), cols);
     if (row.items.length !== cols) {
-      throw new UnrollError(`${where(text, row.start)}: step ${t + 1} has ${row.items.length} values but step 1 has ${cols}; every step needs the same number of features.`);
+      throw UnrollError.of('{0}: step {1} has {2} values but step 1 has {3}; every step needs the same number of features.', where(text, row.start), t + 1, row.items.length, cols);
     }
     row.items.forEach((n, k) => {
-      if (n.items) throw new UnrollError(`${where(text, n.start)}: lists nested more than 2 deep; Unroll reads a list of steps, each a number or a list of features.`);
+      if (n.items) throw UnrollError.of('{0}: lists nested more than 2 deep; Unroll reads a list of steps, each a number or a list of features.', where(text, n.start));
       values[t * cols + k] = n.value!;
     });
     starts.push(row.start);

@@ -7,6 +7,7 @@ import { checkColumn, columnName, detectDelimiter, encodeCsv, parseCsv, type Csv
 import { encodeNumbers, looksNumeric } from './numbers';
 import { encodeWordEmbeddings, encodeWordIds } from './words';
 import { EncodeOptions, EncodedSequence, InputTarget, UnrollError } from './types';
+import { msg } from '../l10n/format';
 
 export interface Reading {
   /** 'chars' | 'words' | 'numbers' | 'csv' | 'csv:<column index>' */
@@ -51,24 +52,26 @@ function memo(id: string, label: string, detail: string, run: () => EncodedSeque
 }
 
 function modelName(target: InputTarget): string {
-  return target.kind === 'default' ? 'the default network' : target.modelName;
+  return target.kind === 'default' ? msg('the default network') : target.modelName;
 }
 
 /** Why numbers `cols` wide do not fit the model, with the fix; undefined when they fit. */
 function numericMisfit(cols: number, featureNames: string[] | undefined, target: InputTarget): string | undefined {
   if (target.kind === 'default') return undefined;
-  const what = featureNames && cols > 1 ? `${cols} numeric columns (${featureNames.join(', ')})` : cols > 1 ? `${cols} features per step` : 'one value per step';
+  const what = featureNames && cols > 1 ? msg('{0} numeric columns ({1})', cols, featureNames.join(', ')) : cols > 1 ? msg('{0} features per step', cols) : msg('one value per step');
   if (target.kind === 'vocab') {
-    return `The selection is numbers (${what}) but ${target.modelName} reads ${target.vocab.level === 'char' ? 'characters' : 'words'} from a vocabulary; read the selection as ${target.vocab.level === 'char' ? 'characters' : 'words'}, or set "unroll.model" to "default" for a random network sized to the data.`;
+    return target.vocab.level === 'char'
+      ? msg('The selection is numbers ({0}) but {1} reads characters from a vocabulary; read the selection as characters, or set "unroll.model" to "default" for a random network sized to the data.', what, target.modelName)
+      : msg('The selection is numbers ({0}) but {1} reads words from a vocabulary; read the selection as words, or set "unroll.model" to "default" for a random network sized to the data.', what, target.modelName);
   }
   if (cols === target.inputSize) return undefined;
   const fix =
     cols > target.inputSize && target.inputSize === 1
-      ? 'select a single column (pick "CSV column …" in Unroll: Choose Reading)'
+      ? msg('select a single column (pick "CSV column …" in Unroll: Choose Reading)')
       : cols === 1
-        ? `select ${target.inputSize} columns (CSV rows or a list of lists with ${target.inputSize} values each)`
-        : `select data with ${target.inputSize} values per step`;
-  return `The selection has ${what} but ${target.modelName} reads ${target.inputSize} per step; ${fix}, or set "unroll.model" to "default" for a random network sized to the data.`;
+        ? msg('select {0} columns (CSV rows or a list of lists with {0} values each)', target.inputSize)
+        : msg('select data with {0} values per step', target.inputSize);
+  return msg('The selection has {0} but {1} reads {2} per step; {3}, or set "unroll.model" to "default" for a random network sized to the data.', what, target.modelName, target.inputSize, fix);
 }
 
 /** Throws when a numeric sequence's width does not match the model. */
@@ -136,7 +139,7 @@ function viaEncode(r: Reading): Candidate {
  * text readings are not encoded here, and each CSV column is read once whatever the readings.
  */
 export function planReadings(text: string, target: InputTarget, opts: EncodeOptions = {}): ReadingPlan {
-  if (text.length === 0) throw new UnrollError('The selection is empty; select some text, numbers or CSV rows.');
+  if (text.length === 0) throw UnrollError.of('The selection is empty; select some text, numbers or CSV rows.');
   const numeric: Candidate[] = [];
   let why = 'looks like text';
   let parseError: string | undefined;
@@ -194,7 +197,7 @@ export function planReadings(text: string, target: InputTarget, opts: EncodeOpti
 
   const text_ = textReadings(text, target, opts).map((r): Candidate => ({
     reading: r,
-    problem: () => (r.id === 'words' && !/\S/.test(text) ? 'The selection has no words.' : undefined),
+    problem: () => (r.id === 'words' && !/\S/.test(text) ? msg('The selection has no words.') : undefined),
   }));
   const all = [...numeric, ...text_];
   const fitting = all.filter((c) => c.problem() === undefined).map((c) => c.reading);
@@ -202,6 +205,6 @@ export function planReadings(text: string, target: InputTarget, opts: EncodeOpti
   let problem: string | undefined;
   if (parseError && numeric.length === 0) problem = parseError;
   else if (obvious) problem = obvious.problem();
-  if (!obvious) return { obvious: fitting[0], why, fitting, problem: `${modelName(target)} cannot read this selection.` };
+  if (!obvious) return { obvious: fitting[0], why, fitting, problem: msg('{0} cannot read this selection.', modelName(target)) };
   return { obvious: obvious.reading, why, fitting, problem };
 }

@@ -5,6 +5,7 @@
  * 1,000,000-token selection then costs a few MB and a hover finds its step by binary search.
  */
 import { UnrollError } from '../engine/types';
+import { msg } from '../l10n/format';
 
 export { UnrollError };
 
@@ -104,7 +105,7 @@ export function lineCol(text: string, offset: number): { line: number; column: n
 /** "line 3, column 7" for an offset inside the selection text. */
 export function where(text: string, offset: number): string {
   const { line, column } = lineCol(text, offset);
-  return `line ${line}, column ${column}`;
+  return msg('line {0}, column {1}', line, column);
 }
 
 /** The document text of step t. */

@@ -90,7 +90,7 @@ function truncationNote(seq: EncodedSequence, text: string, end: number): void {
 /** Words → ids of a word-level vocabulary (exact match, then lower case, else the unknown id, marked). */
 export function encodeWordIds(text: string, vocab: Vocabulary, opts: EncodeOptions = {}): EncodedSequence {
   if (vocab.level !== 'word') {
-    throw new UnrollError('This model reads characters, not words; choose the "characters" reading.');
+    throw UnrollError.of('This model reads characters, not words; choose the "characters" reading.');
   }
   const s = spansOf(text, opts);
   const T = s.starts.length;
@@ -127,7 +127,7 @@ export function encodeWordIds(text: string, vocab: Vocabulary, opts: EncodeOptio
 
 /** Words → hashed seeded embeddings of width `dim` (for random models, which have no vocabulary). */
 export function encodeWordEmbeddings(text: string, dim: number, seed: number, opts: EncodeOptions = {}): EncodedSequence {
-  if (!Number.isInteger(dim) || dim < 1) throw new UnrollError(`Embedding width must be a positive whole number, got ${dim}.`);
+  if (!Number.isInteger(dim) || dim < 1) throw UnrollError.of('Embedding width must be a positive whole number, got {0}.', dim);
   const s = spansOf(text, opts);
   const T = s.starts.length;
   const values = new Float32Array(T * dim);

@@ -22,12 +22,14 @@ export interface Message {
 export type Translate = (template: string, ...args: MessageArg[]) => string;
 
 /**
- * `{0}`, `{1}` … replaced by the arguments — the same rule as vscode.l10n.t in English, where a `{…}` that
- * names no argument (e.g. JSON in the text) stays as it is and an argument's own text is not re-scanned.
+ * `{0}`, `{1}` … replaced by the arguments with vscode.l10n.t's own rule (its `format2`), so the English
+ * here is exactly what VS Code shows in English: a `{…}` naming no argument (JSON in the text) stays, and
+ * is skipped as a whole — a placeholder inside it (`{"cell": "{1}"}`) would NOT be replaced, which the
+ * l10n unit test rejects; an argument's own text is not re-scanned.
  */
 export function format(template: string, args: readonly MessageArg[]): string {
   if (args.length === 0) return template;
-  return template.replace(/\{(\d+)\}/g, (whole, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : whole));
+  return template.replace(/\{([^}]+)\}/g, (whole, key: string) => (/^\d+$/.test(key) && Number(key) < args.length ? String(args[Number(key)]) : whole));
 }
 
 /** Messages made recently, by their English text. Bounded: it only has to outlive the display of an error. */
@@ -36,12 +38,16 @@ const MAX_REMEMBERED = 2000;
 
 /** The English text of `template` with `args`; the host can localise it (see `messageOf`). */
 export function msg(template: string, ...args: MessageArg[]): string {
-  const english = format(template, args);
-  const record: Message = { template, args: args.map((a) => (typeof a === 'string' ? (recent.get(a) ?? a) : a)) };
-  recent.delete(english); // re-insert: the map's order is its age
-  recent.set(english, record);
+  return remember({ template, args: args.map((a) => (typeof a === 'string' ? (recent.get(a) ?? a) : a)) });
+}
+
+/** The English text of a message built from another one (e.g. re-labelled), remembered like `msg`'s. */
+export function remember(m: Message): string {
+  const text = render(m, english);
+  recent.delete(text); // re-insert: the map's order is its age
+  recent.set(text, m);
   if (recent.size > MAX_REMEMBERED) recent.delete(recent.keys().next().value as string);
-  return english;
+  return text;
 }
 
 /** The template and arguments behind a text made by `msg`, or undefined for any other text. */

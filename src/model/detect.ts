@@ -8,6 +8,7 @@
  */
 import { type Convention, networkFromTensors } from '../engine/conventions';
 import { type CellFamily, type CellName, type CellSpec, type Coupling, type Network, type NetworkShape, UnrollError } from '../engine/types';
+import { msg } from '../l10n/format';
 import type { NamedTensor, TensorMap } from './safetensors';
 
 export interface ModelDetection {
@@ -35,7 +36,7 @@ const FAMILY_OF_GATES: Record<number, CellFamily> = { 1: 'rnn', 3: 'gru', 4: 'ls
 function family(gateRows: number, H: number, what: string, label: string): CellFamily {
   const G = gateRows / H;
   const fam = Number.isInteger(G) ? FAMILY_OF_GATES[G] : undefined;
-  if (!fam) throw new UnrollError(`${label}: ${what} has ${gateRows} gate rows for hidden size ${H}; expected 1× (RNN), 3× (GRU) or 4× (LSTM)`);
+  if (!fam) throw UnrollError.of('{0}: {1} has {2} gate rows for hidden size {3}; expected 1× (RNN), 3× (GRU) or 4× (LSTM)', label, what, gateRows, H);
   return fam;
 }
 
@@ -62,25 +63,27 @@ export function detectTensors(map: TensorMap, label = 'model.safetensors'): Mode
   if (names.some((n) => /(^|\.)weight_ih_l0$/.test(n))) return detectPytorch(map, label);
   if (map.has('W_l0') || (map.has('W') && map.has('R'))) return detectOnnxNamed(map, label);
   if (names.some((n) => /(^|[/._])recurrent_kernel(_l\d+(_reverse)?)?(:0)?$/.test(n))) return detectKeras(map, label);
-  throw new UnrollError(
-    `${label}: no recurrent weights recognised; expected PyTorch state_dict names (weight_ih_l0, …), Keras names (kernel, recurrent_kernel, bias) or ONNX names (W_l0, R_l0, B_l0); found ${names.slice(0, 8).join(', ') || 'no tensors'}`,
+  throw UnrollError.of(
+    '{0}: no recurrent weights recognised; expected PyTorch state_dict names (weight_ih_l0, …), Keras names (kernel, recurrent_kernel, bias) or ONNX names (W_l0, R_l0, B_l0); found {1}',
+    label,
+    names.slice(0, 8).join(', ') || msg('no tensors'),
   );
 }
 
 function candidatesFor(fam: CellFamily, convention: Convention, opts: { peephole?: boolean; proj?: boolean; gruBias?: 'two' | 'one' | 'none' }): { candidates: CellName[]; ambiguities: string[] } {
   if (fam === 'rnn') {
-    return { candidates: ['rnn_tanh', 'rnn_relu'], ambiguities: ['nonlinearity: an RNN file cannot say tanh or relu; choose one (sidecar {"cell": "rnn_tanh"} or "rnn_relu")'] };
+    return { candidates: ['rnn_tanh', 'rnn_relu'], ambiguities: [msg('nonlinearity: an RNN file cannot say tanh or relu; choose one (sidecar {"cell": "rnn_tanh"} or "rnn_relu")')] };
   }
   if (fam === 'gru') {
     if (convention === 'pytorch') return { candidates: ['gru'], ambiguities: [] };
     if (convention === 'keras' && opts.gruBias !== 'none') return { candidates: [opts.gruBias === 'two' ? 'gru' : 'gru_cho'], ambiguities: [] };
-    return { candidates: ['gru', 'gru_cho'], ambiguities: ['reset placement: the weights cannot say whether the reset gate acts after the recurrent matmul (linear_before_reset=1, PyTorch) or before it (0, Cho 2014)'] };
+    return { candidates: ['gru', 'gru_cho'], ambiguities: [msg('reset placement: the weights cannot say whether the reset gate acts after the recurrent matmul (linear_before_reset=1, PyTorch) or before it (0, Cho 2014)')] };
   }
   if (opts.proj) return { candidates: ['lstm_proj'], ambiguities: [] };
   if (convention === 'onnx') {
     return opts.peephole
-      ? { candidates: ['lstm_peephole', 'lstm_cifg_peephole'], ambiguities: ['coupled gates: ONNX tensors cannot say whether the LSTM ran with input_forget=1 (CIFG, f = 1 − i)'] }
-      : { candidates: ['lstm', 'lstm_cifg'], ambiguities: ['coupled gates: ONNX tensors cannot say whether the LSTM ran with input_forget=1 (CIFG, f = 1 − i)'] };
+      ? { candidates: ['lstm_peephole', 'lstm_cifg_peephole'], ambiguities: [msg('coupled gates: ONNX tensors cannot say whether the LSTM ran with input_forget=1 (CIFG, f = 1 − i)')] }
+      : { candidates: ['lstm', 'lstm_cifg'], ambiguities: [msg('coupled gates: ONNX tensors cannot say whether the LSTM ran with input_forget=1 (CIFG, f = 1 − i)')] };
   }
   return { candidates: [opts.peephole ? 'lstm_peephole' : 'lstm'], ambiguities: [] };
 }
@@ -137,21 +140,21 @@ function finish(
 
 function detectPytorch(map: TensorMap, label: string): ModelDetection {
   const anchors = [...map.keys()].filter((n) => /(^|\.)weight_ih_l0$/.test(n));
-  if (anchors.length > 1) throw new UnrollError(`${label}: several recurrent modules (${anchors.map((a) => a.slice(0, -'weight_ih_l0'.length) || '(no prefix)').join(', ')}); keep only one in the file`);
+  if (anchors.length > 1) throw UnrollError.of('{0}: several recurrent modules ({1}); keep only one in the file', label, anchors.map((a) => a.slice(0, -'weight_ih_l0'.length) || '(no prefix)').join(', '));
   const prefix = anchors[0].slice(0, -'weight_ih_l0'.length);
   const get = (n: string) => map.get(prefix + n);
   const wih = get('weight_ih_l0')!;
   const whh = get('weight_hh_l0');
   const whr = get('weight_hr_l0');
   if (wih.shape.length !== 2 || !whh || whh.shape.length !== 2) {
-    throw new UnrollError(`${label}: ${prefix}weight_ih_l0 ${shapeOf(wih)} and ${prefix}weight_hh_l0 ${shapeOf(whh)} must both be 2-D`);
+    throw UnrollError.of('{0}: {1}weight_ih_l0 {2} and {1}weight_hh_l0 {3} must both be 2-D', label, prefix, shapeOf(wih), shapeOf(whh));
   }
-  if (whr && whr.shape.length !== 2) throw new UnrollError(`${label}: ${prefix}weight_hr_l0 ${shapeOf(whr)} must be 2-D`);
+  if (whr && whr.shape.length !== 2) throw UnrollError.of('{0}: {1}weight_hr_l0 {2} must be 2-D', label, prefix, shapeOf(whr));
   const H = whr ? whr.shape[1] : whh.shape[1];
   const projSize = whr ? whr.shape[0] : 0;
-  if (H < 1) throw new UnrollError(`${label}: hidden size 0 in ${prefix}weight_hh_l0 ${shapeOf(whh)}`);
+  if (H < 1) throw UnrollError.of('{0}: hidden size 0 in {1}weight_hh_l0 {2}', label, prefix, shapeOf(whh));
   const fam = family(wih.shape[0], H, `${prefix}weight_ih_l0 ${shapeOf(wih)}`, label);
-  if (whr && fam !== 'lstm') throw new UnrollError(`${label}: ${prefix}weight_hr_l0 (projection) only exists for an LSTM, but the gates say ${fam.toUpperCase()}`);
+  if (whr && fam !== 'lstm') throw UnrollError.of('{0}: {1}weight_hr_l0 (projection) only exists for an LSTM, but the gates say {2}', label, prefix, fam.toUpperCase());
   let numLayers = 0;
   while (get(`weight_ih_l${numLayers}`)) numLayers++;
   const bidirectional = !!get('weight_ih_l0_reverse');
@@ -180,12 +183,12 @@ function detectOnnxNamed(map: TensorMap, label: string): ModelDetection {
   const W = map.get(nameOf('W', 0))!;
   const R = map.get(nameOf('R', 0));
   if (W.shape.length !== 3 || !R || R.shape.length !== 3) {
-    throw new UnrollError(`${label}: ONNX-named weights need W [D, G·H, In] and R [D, G·H, H]; found W ${shapeOf(W)}, R ${shapeOf(R)}`);
+    throw UnrollError.of('{0}: ONNX-named weights need W [D, G·H, In] and R [D, G·H, H]; found W {1}, R {2}', label, shapeOf(W), shapeOf(R));
   }
   const H = R.shape[2];
   const D = W.shape[0];
-  if (D !== 1 && D !== 2) throw new UnrollError(`${label}: ${nameOf('W', 0)} ${shapeOf(W)} has ${D} directions; expected 1 or 2`);
-  if (H < 1) throw new UnrollError(`${label}: hidden size 0 in ${nameOf('R', 0)} ${shapeOf(R)}`);
+  if (D !== 1 && D !== 2) throw UnrollError.of('{0}: {1} {2} has {3} directions; expected 1 or 2', label, nameOf('W', 0), shapeOf(W), D);
+  if (H < 1) throw UnrollError.of('{0}: hidden size 0 in {1} {2}', label, nameOf('R', 0), shapeOf(R));
   const fam = family(R.shape[1], H, `${nameOf('R', 0)} ${shapeOf(R)}`, label);
   let numLayers = 1;
   if (!plain) while (map.has(`W_l${numLayers}`)) numLayers++;
@@ -243,10 +246,10 @@ function detectKeras(map: TensorMap, label: string): ModelDetection {
   const K = renamed.get('kernel_l0');
   const RK = renamed.get('recurrent_kernel_l0');
   if (!K || !RK || K.shape.length !== 2 || RK.shape.length !== 2) {
-    throw new UnrollError(`${label}: Keras weights need kernel [In, G·H] and recurrent_kernel [H, G·H] for the first layer; found kernel ${shapeOf(K)}, recurrent_kernel ${shapeOf(RK)}`);
+    throw UnrollError.of('{0}: Keras weights need kernel [In, G·H] and recurrent_kernel [H, G·H] for the first layer; found kernel {1}, recurrent_kernel {2}', label, shapeOf(K), shapeOf(RK));
   }
   const H = RK.shape[0];
-  if (H < 1) throw new UnrollError(`${label}: hidden size 0 in recurrent_kernel ${shapeOf(RK)}`);
+  if (H < 1) throw UnrollError.of('{0}: hidden size 0 in recurrent_kernel {1}', label, shapeOf(RK));
   const fam = family(RK.shape[1], H, `recurrent_kernel ${shapeOf(RK)}`, label);
   let numLayers = 0;
   while (renamed.has(`kernel_l${numLayers}`)) numLayers++;
@@ -278,7 +281,7 @@ function detectKeras(map: TensorMap, label: string): ModelDetection {
 /** The network for one cell the detection allows (a sidecar or the person chose it). */
 export function networkFromDetection(det: ModelDetection, cellName: CellName, label: string, opts: { clip?: number; coupling?: Coupling } = {}): Network {
   if (!det.candidates.includes(cellName)) {
-    throw new UnrollError(`${label}: cell "${cellName}" does not fit these weights; they fit ${det.candidates.join(' or ')}`);
+    throw UnrollError.of('{0}: cell "{1}" does not fit these weights; they fit {2}', label, cellName, det.candidates.join(' or '));
   }
   const cell = cellSpecOf(cellName, det.projSize, det.convention, opts.clip);
   if (cell.coupling !== 'none' && opts.coupling && opts.coupling !== 'none') cell.coupling = opts.coupling;

@@ -17,10 +17,10 @@ export interface EmbeddingInfo {
 
 /** table: [V, E] row-major; the network's inputSize must be E. Returns a network with inputSize V. */
 export function foldEmbedding(net: Network, table: Float32Array, V: number, E: number, label: string): Network {
-  if (E !== net.shape.inputSize) throw new UnrollError(`${label}: the embedding has width ${E} but the first recurrent layer reads ${net.shape.inputSize} inputs`);
+  if (E !== net.shape.inputSize) throw UnrollError.of('{0}: the embedding has width {1} but the first recurrent layer reads {2} inputs', label, E, net.shape.inputSize);
   const rows = net.layers[0][0].W.length / E;
   if (rows * V > MAX_FOLDED_ELEMENTS) {
-    throw new UnrollError(`${label}: folding the ${V}-token embedding into the first layer would need ${rows}×${V} weights; Unroll handles vocabularies up to ${Math.floor(MAX_FOLDED_ELEMENTS / rows)} tokens here`);
+    throw UnrollError.of('{0}: folding the {1}-token embedding into the first layer would need {2}×{1} weights; Unroll handles vocabularies up to {3} tokens here', label, V, rows, Math.floor(MAX_FOLDED_ELEMENTS / rows));
   }
   const layer0 = net.layers[0].map((dir) => {
     const W = new Float32Array(rows * V);

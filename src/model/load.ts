@@ -54,24 +54,28 @@ export interface LoadedModel {
   warnings: string[];
 }
 
-const PT_HELP =
-  'is a PyTorch pickle (.pt/.pth), which Unroll does not execute. Save the weights as safetensors — ' +
-  '`from safetensors.torch import save_file; save_file(model.state_dict(), "model.safetensors")` — ' +
-  'or export ONNX — `torch.onnx.export(model, example_input, "model.onnx")` — and open that file.';
+/** A PyTorch pickle: how to turn it into a file Unroll reads (the code stays untranslated, as arguments). */
+const ptHelp = (label: string) =>
+  UnrollError.of(
+    '{0} is a PyTorch pickle (.pt/.pth), which Unroll does not execute. Save the weights as safetensors — {1} — or export ONNX — {2} — and open that file.',
+    label,
+    '`from safetensors.torch import save_file; save_file(model.state_dict(), "model.safetensors")`',
+    '`torch.onnx.export(model, example_input, "model.onnx")`',
+  );
 
 export function sniffFormat(path: string, bytes: Uint8Array): ModelFormat {
   const label = baseName(path);
   const ext = (/\.([^./\\]+)$/.exec(path)?.[1] ?? '').toLowerCase();
   const zip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
   const pickle = bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
-  if (ext === 'pt' || ext === 'pth' || ext === 'ckpt' || (ext === 'bin' && (zip || pickle))) throw new UnrollError(`${label} ${PT_HELP}`);
+  if (ext === 'pt' || ext === 'pth' || ext === 'ckpt' || (ext === 'bin' && (zip || pickle))) throw ptHelp(label);
   if (ext === 'onnx') return 'onnx';
   if (ext === 'safetensors') return 'safetensors';
-  if (zip || pickle) throw new UnrollError(`${label} ${PT_HELP}`);
+  if (zip || pickle) throw ptHelp(label);
   // Unknown extension: a safetensors header is an 8-byte length followed by '{'.
   if (bytes.length > 8 && bytes[8] === 0x7b) return 'safetensors';
   if (bytes.length > 0 && bytes[0] === 0x08) return 'onnx';
-  throw new UnrollError(`${label}: not a model Unroll reads; open a .onnx or .safetensors file (PyTorch .pt/.pth: export first)`);
+  throw UnrollError.of('{0}: not a model Unroll reads; open a .onnx or .safetensors file (PyTorch .pt/.pth: export first)', label);
 }
 
 function baseName(path: string): string {
@@ -84,7 +88,7 @@ function readJsonSibling(io: ModelIO, path: string): unknown | undefined {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new UnrollError(`${baseName(path)}: not valid JSON (${(e as Error).message})`);
+    throw UnrollError.of('{0}: not valid JSON ({1})', baseName(path), (e as Error).message);
   }
 }
 
@@ -108,7 +112,7 @@ function loadOnnx(path: string, bytes: Uint8Array, label: string, opts: LoadOpti
   const loaded = loadOnnxNetwork(bytes, label);
   const net = loaded.network;
   const name = cellNameOf(net.cell);
-  if (opts.cell && opts.cell !== name) throw new UnrollError(`${label}: the ONNX graph defines a ${name} cell; "${opts.cell}" does not apply`);
+  if (opts.cell && opts.cell !== name) throw UnrollError.of('{0}: the ONNX graph defines a {1} cell; "{2}" does not apply', label, name, opts.cell);
   return {
     format: 'onnx',
     label,
@@ -139,7 +143,7 @@ function loadSafetensors(path: string, bytes: Uint8Array, label: string, io: Mod
   let cell: CellName | undefined;
   let decidedBy: LoadedModel['decidedBy'] = 'undecided';
   if (opts.cell) {
-    if (!det.candidates.includes(opts.cell)) throw new UnrollError(`${label}: cell "${opts.cell}" does not fit these weights; they fit ${det.candidates.join(' or ')}`);
+    if (!det.candidates.includes(opts.cell)) throw UnrollError.of('{0}: cell "{1}" does not fit these weights; they fit {2}', label, opts.cell, det.candidates.join(' or '));
     cell = opts.cell;
     decidedBy = 'choice';
   } else if (sidecar) {
@@ -178,8 +182,12 @@ function loadSafetensors(path: string, bytes: Uint8Array, label: string, io: Mod
 export function requireNetwork(model: LoadedModel, sidecarPath?: string): Network {
   if (model.network) return model.network;
   const side = sidecarPath ?? sidecarNames(model.label).spec;
-  throw new UnrollError(
-    `${model.label} is ambiguous (${model.ambiguities.join('; ')}); it fits ${model.candidates.join(' or ')} — ` +
-      `write ${baseName(side)} next to it, e.g. {"cell": "${model.candidates[0]}"}`,
+  throw UnrollError.of(
+    '{0} is ambiguous ({1}); it fits {2} — write {3} next to it, e.g. {4}',
+    model.label,
+    model.ambiguities.join('; '),
+    model.candidates.join(' or '),
+    baseName(side),
+    `{"cell": "${model.candidates[0]}"}`,
   );
 }

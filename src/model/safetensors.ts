@@ -7,6 +7,7 @@
  * Pure: bytes in, typed arrays out.
  */
 import { UnrollError } from '../engine/types';
+import { msg } from '../l10n/format';
 
 export interface NamedTensor {
   shape: number[];
@@ -32,21 +33,21 @@ function halfToFloat(b: number): number {
 
 export function readSafetensors(bytes: Uint8Array, label = 'weights'): TensorMap {
   const fail = (why: string): never => {
-    throw new UnrollError(`${label}: not a valid safetensors file: ${why}`);
+    throw UnrollError.of('{0}: not a valid safetensors file: {1}', label, why);
   };
-  if (bytes.length < 8) fail(`${bytes.length} bytes is shorter than the 8-byte header length`);
+  if (bytes.length < 8) fail(msg('{0} bytes is shorter than the 8-byte header length', bytes.length));
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = dv.getBigUint64(0, true);
-  if (n64 > BigInt(MAX_HEADER_BYTES)) fail(`header length ${n64} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (n64 > BigInt(MAX_HEADER_BYTES)) fail(msg('header length {0} exceeds the {1}-byte limit', String(n64), MAX_HEADER_BYTES));
   const n = Number(n64);
-  if (8 + n > bytes.length) fail(`header length ${n} runs past the end of the ${bytes.length}-byte file (truncated?)`);
+  if (8 + n > bytes.length) fail(msg('header length {0} runs past the end of the {1}-byte file (truncated?)', n, bytes.length));
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
   } catch {
-    fail('the header is not valid UTF-8 JSON');
+    fail(msg('the header is not valid UTF-8 JSON'));
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the header is not a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail(msg('the header is not a JSON object'));
   const base = 8 + n;
   const dataLen = bytes.length - base;
   const spans: [number, number, string][] = [];
@@ -54,19 +55,19 @@ export function readSafetensors(bytes: Uint8Array, label = 'weights'): TensorMap
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== 'object' || e === null) fail(`tensor '${name}' has no description`);
-    if (typeof e.dtype !== 'string') fail(`tensor '${name}' has no dtype`);
+    if (typeof e !== 'object' || e === null) fail(msg('tensor \'{0}\' has no description', name));
+    if (typeof e.dtype !== 'string') fail(msg('tensor \'{0}\' has no dtype', name));
     const dtype = e.dtype as string;
     const size = DTYPE_BYTES[dtype];
-    if (!size) fail(`tensor '${name}' has dtype ${dtype}; supported: F32, F16, BF16, F64`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor '${name}' has an invalid shape`);
+    if (!size) fail(msg('tensor \'{0}\' has dtype {1}; supported: F32, F16, BF16, F64', name, dtype));
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(msg('tensor \'{0}\' has an invalid shape', name));
     const shape = e.shape as number[];
     const count = shape.reduce((a, b) => a * b, 1);
     const offs = e.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) fail(`tensor '${name}' has invalid data_offsets`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) fail(msg('tensor \'{0}\' has invalid data_offsets', name));
     const [begin, end] = offs as [number, number];
-    if (begin > end || end > dataLen) fail(`tensor '${name}' data_offsets [${begin}, ${end}] lie outside the ${dataLen} data bytes`);
-    if (end - begin !== count * size) fail(`tensor '${name}' holds ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${count * size}`);
+    if (begin > end || end > dataLen) fail(msg('tensor \'{0}\' data_offsets [{1}, {2}] lie outside the {3} data bytes', name, begin, end, dataLen));
+    if (end - begin !== count * size) fail(msg('tensor \'{0}\' holds {1} bytes but shape [{2}] of {3} needs {4}', name, end - begin, shape.join(','), dtype, count * size));
     spans.push([begin, end, name]);
     const data = new Float32Array(count);
     const p = new DataView(bytes.buffer, bytes.byteOffset + base + begin, end - begin);
@@ -90,7 +91,7 @@ export function readSafetensors(bytes: Uint8Array, label = 'weights'): TensorMap
   }
   spans.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < spans.length; i++) {
-    if (spans[i][0] < spans[i - 1][1]) fail(`tensors '${spans[i - 1][2]}' and '${spans[i][2]}' overlap`);
+    if (spans[i][0] < spans[i - 1][1]) fail(msg('tensors \'{0}\' and \'{1}\' overlap', spans[i - 1][2], spans[i][2]));
   }
   return out;
 }

@@ -5,8 +5,9 @@
  * Pure: the caller passes the parsed JSON.
  */
 import { type CellName, type Coupling, UnrollError } from '../engine/types';
+import { remember } from '../l10n/format';
 import type { ModelDetection } from './detect';
-import { CELL_NAMES, parseSpec } from './spec';
+import { CELL_NAMES, SPEC, parseSpec } from './spec';
 
 export interface Vocab {
   vocab: string[];
@@ -28,13 +29,13 @@ export function sidecarNames(modelPath: string): { spec: string; vocab: string }
 
 /** Which candidate cell a sidecar picks; contradictions with the weights are an error naming both. */
 export function resolveSidecar(det: ModelDetection, doc: unknown, label: string): SidecarChoice {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new UnrollError(`${label}: must be a JSON object such as {"cell": "${det.candidates[0]}"}`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw UnrollError.of('{0}: must be a JSON object such as {"cell": "{1}"}', label, det.candidates[0]);
   const o = doc as Record<string, unknown>;
   if (o.convention !== undefined && o.convention !== det.convention) {
-    throw new UnrollError(`${label}: "convention": ${JSON.stringify(o.convention)} contradicts the weights, which use ${det.convention} names`);
+    throw UnrollError.of('{0}: "convention": {1} contradicts the weights, which use {2} names', label, JSON.stringify(o.convention), det.convention);
   }
   let cell = o.cell as CellName | undefined;
-  if (cell !== undefined && !CELL_NAMES.includes(cell)) throw new UnrollError(`${label}: "cell" must be one of ${det.candidates.join(', ')} (got ${JSON.stringify(o.cell)})`);
+  if (cell !== undefined && !CELL_NAMES.includes(cell)) throw UnrollError.of('{0}: "cell" must be one of {1} (got {2})', label, det.candidates.join(', '), JSON.stringify(o.cell));
   if (cell === undefined) {
     // No cell: narrow the candidates with the flags given.
     const fits = det.candidates.filter((c) => {
@@ -45,10 +46,10 @@ export function resolveSidecar(det: ModelDetection, doc: unknown, label: string)
       if (o.coupling !== undefined && c.startsWith('lstm') && coupled !== (o.coupling !== 'none')) return false;
       return true;
     });
-    if (fits.length !== 1) throw new UnrollError(`${label}: says neither "cell" nor enough flags to choose between ${det.candidates.join(' and ')}; add "cell"`);
+    if (fits.length !== 1) throw UnrollError.of('{0}: says neither "cell" nor enough flags to choose between {1}; add "cell"', label, det.candidates.join(' and '));
     cell = fits[0];
   }
-  if (!det.candidates.includes(cell)) throw new UnrollError(`${label}: "cell": "${cell}" contradicts the weights, which hold ${det.candidates.join(' or ')}`);
+  if (!det.candidates.includes(cell)) throw UnrollError.of('{0}: "cell": "{1}" contradicts the weights, which hold {2}', label, cell, det.candidates.join(' or '));
   // The engine's spec parser checks the remaining flags against the cell; sizes default to the detected ones.
   const merged = {
     inputSize: det.shape.inputSize,
@@ -64,10 +65,13 @@ export function resolveSidecar(det: ModelDetection, doc: unknown, label: string)
   try {
     spec = parseSpec(merged);
   } catch (e) {
-    throw new UnrollError(`${label}: ${(e as Error).message.replace(/^spec: /, '')}`);
+    // The spec parser says "spec: …"; here the sidecar's file name replaces "spec".
+    const m = e instanceof UnrollError ? e.l10n : undefined;
+    if (m && m.args[0] === SPEC) throw new UnrollError(remember({ template: m.template, args: [label, ...m.args.slice(1)] }));
+    throw UnrollError.of('{0}: {1}', label, (e as Error).message.replace(/^spec: /, ''));
   }
   for (const key of ['inputSize', 'hiddenSize', 'numLayers', 'bidirectional'] as const) {
-    if (spec.shape[key] !== det.shape[key]) throw new UnrollError(`${label}: "${key}": ${JSON.stringify(o[key])} contradicts the weights (${det.shape[key]})`);
+    if (spec.shape[key] !== det.shape[key]) throw UnrollError.of('{0}: "{1}": {2} contradicts the weights ({3})', label, key, JSON.stringify(o[key]), det.shape[key]);
   }
   return { cell, ...(spec.cell.clip !== undefined ? { clip: spec.cell.clip } : {}), ...(spec.cell.coupling !== 'none' ? { coupling: spec.cell.coupling } : {}) };
 }
@@ -75,12 +79,12 @@ export function resolveSidecar(det: ModelDetection, doc: unknown, label: string)
 export function parseVocab(doc: unknown, label: string): Vocab {
   const o = doc as { vocab?: unknown; unkId?: unknown } | null;
   if (!o || typeof o !== 'object' || !Array.isArray(o.vocab) || o.vocab.length === 0 || !o.vocab.every((s) => typeof s === 'string')) {
-    throw new UnrollError(`${label}: must be {"vocab": ["token", …], "unkId": n} with at least one string token`);
+    throw UnrollError.of('{0}: must be {"vocab": ["token", …], "unkId": n} with at least one string token', label);
   }
   const vocab = o.vocab as string[];
   const unkId = o.unkId ?? -1;
   if (!(Number.isInteger(unkId) && (unkId as number) >= -1 && (unkId as number) < vocab.length)) {
-    throw new UnrollError(`${label}: "unkId" ${JSON.stringify(o.unkId)} must be an index into the ${vocab.length}-token vocabulary`);
+    throw UnrollError.of('{0}: "unkId" {1} must be an index into the {2}-token vocabulary', label, JSON.stringify(o.unkId), vocab.length);
   }
   return { vocab, unkId: unkId as number };
 }

@@ -41,7 +41,7 @@ export const MAX_MODEL_BYTES = 512 * 1024 * 1024;
 export async function loadModelFromUri(uri: vscode.Uri, cell?: CellName): Promise<LoadedModel> {
   const { size } = await vscode.workspace.fs.stat(uri);
   if (size > MAX_MODEL_BYTES) {
-    throw new UnrollError(`${uri.path.split('/').pop()}: ${(size / 1048576).toFixed(0)} MB is more than the ${MAX_MODEL_BYTES / 1048576} MB Unroll reads; a recurrent model to inspect step by step is usually far smaller`);
+    throw UnrollError.of('{0}: {1} MB is more than the {2} MB Unroll reads; a recurrent model to inspect step by step is usually far smaller', uri.path.split('/').pop() ?? '', (size / 1048576).toFixed(0), MAX_MODEL_BYTES / 1048576);
   }
   const bytes = await vscode.workspace.fs.readFile(uri);
   const names = sidecarNames(uri.path);

@@ -5,6 +5,7 @@
  */
 import type { Network } from '../engine/types';
 import { UnrollError } from '../engine/types';
+import { msg } from '../l10n/format';
 import { makeVocabulary, planReadings, where, type EncodedSequence, type InputTarget, type Vocabulary } from '../input';
 import type { SequenceSource } from '../protocol/messages';
 
@@ -47,17 +48,21 @@ export function encodeForModel(source: SequenceSource, m: ChosenModelInput): Enc
     if (same && !why) {
       try { same.encode(); } catch (e) { if (e instanceof UnrollError) why = e.message; else throw e; }
     }
-    const kind = wanted === 'chars' ? 'characters' : wanted === 'words' ? 'words' : wanted.startsWith('csv') ? 'CSV rows' : 'numbers';
-    throw new UnrollError(why ?? `${m.label} cannot read the selection as ${kind}${plan.fitting.length ? `; it fits as ${plan.fitting.map((r) => r.label).join(' or ')} (Unroll: Choose Reading…)` : ''}.`);
+    if (why) throw new UnrollError(why);
+    // "as …" whole, so the phrase is translated as one piece (a bare "words" would collide with the reading id).
+    const asKind = wanted === 'chars' ? msg('as characters') : wanted === 'words' ? msg('as words') : wanted.startsWith('csv') ? msg('as CSV rows') : msg('as numbers');
+    throw plan.fitting.length
+      ? UnrollError.of('{0} cannot read the selection {1}; it fits as {2} (Unroll: Choose Reading…).', m.label, asKind, plan.fitting.map((r) => r.label).join(' or '))
+      : UnrollError.of('{0} cannot read the selection {1}.', m.label, asKind);
   }
   const seq = reading.encode();
   if (seq.inputSize !== m.network.shape.inputSize) {
-    throw new UnrollError(`${m.label} reads ${m.network.shape.inputSize} values per step but the selection read as ${seq.description} gives ${seq.inputSize}.`);
+    throw UnrollError.of('{0} reads {1} values per step but the selection read as {2} gives {3}.', m.label, m.network.shape.inputSize, seq.description, seq.inputSize);
   }
   if (seq.ids) {
     const bad = seq.ids.indexOf(-1);
     if (bad >= 0) {
-      throw new UnrollError(`"${text.substr(seq.offsets[bad] - seq.baseOffset, seq.lengths[bad])}" (${where(text, seq.offsets[bad] - seq.baseOffset)}) is not in ${m.label}'s vocabulary, which has no unknown token; select text it knows.`);
+      throw UnrollError.of('"{0}" ({1}) is not in {2}\'s vocabulary, which has no unknown token; select text it knows.', text.substr(seq.offsets[bad] - seq.baseOffset, seq.lengths[bad]), where(text, seq.offsets[bad] - seq.baseOffset), m.label);
     }
   }
   return seq;

@@ -49,12 +49,12 @@ export function loadOnnxNetwork(bytes: Uint8Array, label = 'model.onnx'): OnnxNe
 
   for (const node of graph.node ?? []) {
     if (REFUSED_OPS.has(node.op_type ?? '')) {
-      throw new UnrollError(`${label}: ${index.nodeLabel(node)}: Scan/Loop/If-based recurrences are not supported; export with the ONNX LSTM, GRU or RNN operators`);
+      throw UnrollError.of('{0}: {1}: Scan/Loop/If-based recurrences are not supported; export with the ONNX LSTM, GRU or RNN operators', label, index.nodeLabel(node));
     }
   }
   const recurrent = (graph.node ?? []).filter((n) => RECURRENT_OPS[n.op_type ?? ''] && (!n.domain || n.domain === 'ai.onnx'));
   if (recurrent.length === 0) {
-    throw new UnrollError(`${label}: the graph has no LSTM, GRU or RNN node, so there is no recurrent network to show`);
+    throw UnrollError.of('{0}: the graph has no LSTM, GRU or RNN node, so there is no recurrent network to show', label);
   }
   const chain = orderChain(index, recurrent);
   const layers = chain.nodes.map((n) => readRecurrentNode(index, n, warnings));
@@ -63,13 +63,15 @@ export function loadOnnxNetwork(bytes: Uint8Array, label = 'model.onnx'): OnnxNe
   for (let k = 1; k < layers.length; k++) {
     const l = layers[k];
     if (describeCell(l.cell) !== describeCell(first.cell) || l.cell.clip !== first.cell.clip) {
-      throw new UnrollError(`${l.label}: is ${describeCell(l.cell)} but the first layer is ${describeCell(first.cell)}; Unroll runs stacks of one cell kind`);
+      throw UnrollError.of('{0}: is {1} but the first layer is {2}; Unroll runs stacks of one cell kind', l.label, describeCell(l.cell), describeCell(first.cell));
     }
     if (l.hiddenSize !== first.hiddenSize || l.bidirectional !== first.bidirectional) {
-      throw new UnrollError(`${l.label}: hidden_size ${l.hiddenSize}, ${l.bidirectional ? 'bidirectional' : 'forward'} differs from the first layer (${first.hiddenSize}, ${first.bidirectional ? 'bidirectional' : 'forward'})`);
+      // "bidirectional"/"forward" are ONNX direction values: arguments, not translated.
+      const dir = (bi: boolean) => (bi ? 'bidirectional' : 'forward');
+      throw UnrollError.of('{0}: hidden_size {1}, {2} differs from the first layer ({3}, {4})', l.label, l.hiddenSize, dir(l.bidirectional), first.hiddenSize, dir(first.bidirectional));
     }
     const want = (first.bidirectional ? 2 : 1) * first.hiddenSize;
-    if (l.inputSize !== want) throw new UnrollError(`${l.label}: input W expects inputs of width ${l.inputSize}, but the layer below outputs ${want}`);
+    if (l.inputSize !== want) throw UnrollError.of('{0}: input W expects inputs of width {1}, but the layer below outputs {2}', l.label, l.inputSize, want);
   }
 
   const D = first.bidirectional ? 2 : 1;
@@ -120,7 +122,7 @@ function traceBack(index: GraphIndex, name: string): { node?: OnnxNode; name: st
   const seen = new Set<string>();
   let current = name;
   for (;;) {
-    if (seen.has(current)) throw new UnrollError(`${index.label}: the graph has a cycle through '${current}'`);
+    if (seen.has(current)) throw UnrollError.of('{0}: the graph has a cycle through \'{1}\'', index.label, current);
     seen.add(current);
     const node = index.producer.get(current);
     if (!node || !PASSTHROUGH.has(node.op_type ?? '') || !node.input?.[0]) return { node, name: current };
@@ -136,20 +138,20 @@ function orderChain(index: GraphIndex, recurrent: OnnxNode[]): { nodes: OnnxNode
   const next = new Map<OnnxNode, OnnxNode>();
   for (const node of recurrent) {
     const x = node.input?.[0] ?? '';
-    if (!x) throw new UnrollError(`${index.label}: ${index.nodeLabel(node)} has no input X`);
+    if (!x) throw UnrollError.of('{0}: {1} has no input X', index.label, index.nodeLabel(node));
     const src = traceBack(index, x);
     if (!src.node) {
       if (!index.inputs.has(src.name)) {
-        throw new UnrollError(`${index.label}: the input X of ${index.nodeLabel(node)} is the constant '${src.name}', not a graph input`);
+        throw UnrollError.of('{0}: the input X of {1} is the constant \'{2}\', not a graph input', index.label, index.nodeLabel(node), src.name);
       }
-      if (start) throw new UnrollError(`${index.label}: both ${index.nodeLabel(start)} and ${index.nodeLabel(node)} read graph inputs; Unroll runs one stack of recurrent layers`);
+      if (start) throw UnrollError.of('{0}: both {1} and {2} read graph inputs; Unroll runs one stack of recurrent layers', index.label, index.nodeLabel(start), index.nodeLabel(node));
       start = node;
       inputName = src.name;
     } else if (RECURRENT_OPS[src.node.op_type ?? '']) {
       if (src.name !== src.node.output?.[0]) {
-        throw new UnrollError(`${index.label}: ${index.nodeLabel(node)} reads the final state of ${index.nodeLabel(src.node)} instead of its sequence output Y`);
+        throw UnrollError.of('{0}: {1} reads the final state of {2} instead of its sequence output Y', index.label, index.nodeLabel(node), index.nodeLabel(src.node));
       }
-      if (next.has(src.node)) throw new UnrollError(`${index.label}: ${index.nodeLabel(src.node)} feeds two recurrent nodes; Unroll runs one stack of recurrent layers`);
+      if (next.has(src.node)) throw UnrollError.of('{0}: {1} feeds two recurrent nodes; Unroll runs one stack of recurrent layers', index.label, index.nodeLabel(src.node));
       next.set(src.node, node);
     } else if (!start && isEmbeddingLookup(index, src.node)) {
       // Gather(table, ids): an embedding whose ids come from the graph input; folded into layer 0 later.
@@ -157,18 +159,20 @@ function orderChain(index: GraphIndex, recurrent: OnnxNode[]): { nodes: OnnxNode
       inputName = traceBack(index, src.node.input![1]).name;
       embedding = src.node;
     } else {
-      throw new UnrollError(
-        `${index.label}: the input X of ${index.nodeLabel(node)} is computed by ${index.nodeLabel(src.node)}` +
-          ' (an embedding or other layer); Unroll needs the recurrent layers to read the sequence directly',
+      throw UnrollError.of(
+        '{0}: the input X of {1} is computed by {2} (an embedding or other layer); Unroll needs the recurrent layers to read the sequence directly',
+        index.label,
+        index.nodeLabel(node),
+        index.nodeLabel(src.node),
       );
     }
   }
-  if (!start) throw new UnrollError(`${index.label}: no recurrent node reads a graph input (the recurrent nodes form a cycle)`);
+  if (!start) throw UnrollError.of('{0}: no recurrent node reads a graph input (the recurrent nodes form a cycle)', index.label);
   const nodes = [start];
   while (next.has(nodes[nodes.length - 1])) nodes.push(next.get(nodes[nodes.length - 1])!);
   if (nodes.length !== recurrent.length) {
     const stray = recurrent.find((n) => !nodes.includes(n))!;
-    throw new UnrollError(`${index.label}: ${index.nodeLabel(stray)} is not part of the single stack that starts at ${index.nodeLabel(start)}`);
+    throw UnrollError.of('{0}: {1} is not part of the single stack that starts at {2}', index.label, index.nodeLabel(stray), index.nodeLabel(start));
   }
   return { nodes, inputName, ...(embedding ? { embedding } : {}) };
 }
@@ -187,7 +191,7 @@ type StateSource = { kind: 'fill'; value: number } | { kind: 'input'; name: stri
 
 /** Where an initial_h/initial_c value comes from: a constant fill (zeros), a graph input, or a constant tensor. */
 function stateSource(index: GraphIndex, name: string, where: string, depth = 0): StateSource {
-  if (depth > 64) throw new UnrollError(`${where}: the initial state is computed through more than 64 nodes`);
+  if (depth > 64) throw UnrollError.of('{0}: the initial state is computed through more than 64 nodes', where);
   if (index.inputs.has(name)) return { kind: 'input', name };
   const t = index.constantFloat(name, where);
   if (t) {
@@ -195,7 +199,7 @@ function stateSource(index: GraphIndex, name: string, where: string, depth = 0):
     return t.data.every((x) => x === v || (Number.isNaN(x) && Number.isNaN(v))) ? { kind: 'fill', value: t.data.length ? v : 0 } : { kind: 'const', data: t.data };
   }
   const node = index.producer.get(name);
-  if (!node) throw new UnrollError(`${where}: the initial state '${name}' is neither produced by a node nor a graph input`);
+  if (!node) throw UnrollError.of('{0}: the initial state \'{1}\' is neither produced by a node nor a graph input', where, name);
   const op = node.op_type ?? '';
   if (op === 'ConstantOfShape') {
     const value = node.attribute?.find((a) => a.name === 'value')?.t;
@@ -205,7 +209,7 @@ function stateSource(index: GraphIndex, name: string, where: string, depth = 0):
   if (STATE_PASSTHROUGH.has(op) && node.input?.[0]) {
     const src = stateSource(index, node.input[0], where, depth + 1);
     if (src.kind === 'const' && op !== 'Identity' && op !== 'Cast') {
-      throw new UnrollError(`${where}: the initial state is a non-uniform constant reshaped by ${index.nodeLabel(node)}; store it directly as an initializer`);
+      throw UnrollError.of('{0}: the initial state is a non-uniform constant reshaped by {1}; store it directly as an initializer', where, index.nodeLabel(node));
     }
     return src;
   }
@@ -215,7 +219,7 @@ function stateSource(index: GraphIndex, name: string, where: string, depth = 0):
     const input = parts.find((p) => p.kind === 'input');
     if (input && parts.every((p) => p.kind === 'input')) return input;
   }
-  throw new UnrollError(`${where}: the initial state comes from ${index.nodeLabel(node)}, which Unroll cannot follow`);
+  throw UnrollError.of('{0}: the initial state comes from {1}, which Unroll cannot follow', where, index.nodeLabel(node));
 }
 
 function collectStates(index: GraphIndex, layers: RecurrentLayer[], which: 'h' | 'c', D: number, H: number): { fixed?: Float32Array; inputs: string[] } {
@@ -235,7 +239,7 @@ function collectStates(index: GraphIndex, layers: RecurrentLayer[], which: 'h' |
         nonZero = true;
       }
     } else {
-      if (src.data.length !== D * H) throw new UnrollError(`${where}: holds ${src.data.length} values, expected ${D}×1×${H}`);
+      if (src.data.length !== D * H) throw UnrollError.of('{0}: holds {1} values, expected {2}×1×{3}', where, src.data.length, D, H);
       fixed.set(src.data, k * D * H);
       nonZero = true;
     }

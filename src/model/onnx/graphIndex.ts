@@ -3,6 +3,7 @@
  * (initializers and Constant nodes), which are real graph inputs. Plus typed attribute access.
  */
 import { UnrollError } from '../../engine/types';
+import { msg } from '../../l10n/format';
 import { tensorToFloat32, tensorToInts } from './reader';
 import { AttributeType, int64ToNumber, TensorDataType, type OnnxGraph, type OnnxNode, type OnnxTensor } from './schema';
 
@@ -36,7 +37,7 @@ export class GraphIndex {
   }
 
   nodeLabel(node: OnnxNode): string {
-    return node.name ? `${node.op_type} node '${node.name}'` : `${node.op_type} node (output '${node.output?.[0] ?? '?'}')`;
+    return node.name ? msg("{0} node '{1}'", String(node.op_type), node.name) : msg("{0} node (output '{1}')", String(node.op_type), node.output?.[0] ?? '?');
   }
 
   /** First element of a small value tensor (ConstantOfShape's `value`), float or integer typed. */
@@ -106,20 +107,20 @@ export function attr(node: OnnxNode, name: string): AttrValue | undefined {
 export function intAttr(node: OnnxNode, name: string, fallback: number, label: string): number {
   const v = attr(node, name);
   if (v === undefined) return fallback;
-  if (typeof v !== 'number') throw new UnrollError(`${label}: attribute ${name} should be a number, found ${JSON.stringify(v)}`);
+  if (typeof v !== 'number') throw UnrollError.of('{0}: attribute {1} should be a number, found {2}', label, name, JSON.stringify(v));
   return v;
 }
 
 export function stringAttr(node: OnnxNode, name: string, fallback: string, label: string): string {
   const v = attr(node, name);
   if (v === undefined) return fallback;
-  if (typeof v !== 'string') throw new UnrollError(`${label}: attribute ${name} should be a string, found ${JSON.stringify(v)}`);
+  if (typeof v !== 'string') throw UnrollError.of('{0}: attribute {1} should be a string, found {2}', label, name, JSON.stringify(v));
   return v;
 }
 
 export function stringsAttr(node: OnnxNode, name: string, label: string): string[] | undefined {
   const v = attr(node, name);
   if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new UnrollError(`${label}: attribute ${name} should be a list of strings`);
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw UnrollError.of('{0}: attribute {1} should be a list of strings', label, name);
   return v as string[];
 }

@@ -10,7 +10,7 @@ import { int64ToNumber, TensorDataType, type OnnxModel, type OnnxTensor } from '
 export const MAX_TENSOR_ELEMENTS = 256 * 1024 * 1024;
 
 export function decodeOnnxModel(bytes: Uint8Array, label = 'model'): OnnxModel {
-  if (bytes.length === 0) throw new UnrollError(`${label}: the file is empty, not an ONNX model`);
+  if (bytes.length === 0) throw UnrollError.of('{0}: the file is empty, not an ONNX model', label);
   let model: OnnxModel;
   try {
     model = decodeMessageNamed('onnx.ModelProto', bytes) as unknown as OnnxModel;
@@ -18,10 +18,10 @@ export function decodeOnnxModel(bytes: Uint8Array, label = 'model'): OnnxModel {
     // protobufjs reports truncation/garbage as "index out of range", "invalid wire type …"; a deeply nested
     // crafted message can exhaust the stack: all mean the same thing to a person.
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UnrollError(`${label}: not a readable ONNX model (protobuf decoding failed: ${why})`);
+    throw UnrollError.of('{0}: not a readable ONNX model (protobuf decoding failed: {1})', label, why);
   }
   if (!model.graph || !model.graph.node || model.graph.node.length === 0) {
-    throw new UnrollError(`${label}: not an ONNX model with a graph (no graph nodes found)`);
+    throw UnrollError.of('{0}: not an ONNX model with a graph (no graph nodes found)', label);
   }
   return model;
 }
@@ -30,7 +30,7 @@ export function decodeOnnxModel(bytes: Uint8Array, label = 'model'): OnnxModel {
 export function tensorDims(t: OnnxTensor, where: string): number[] {
   const dims = (t.dims ?? []).map((d) => int64ToNumber(d));
   for (const d of dims) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new UnrollError(`${where}: tensor '${t.name ?? ''}' has an invalid dimension ${d}`);
+    if (!Number.isSafeInteger(d) || d < 0) throw UnrollError.of('{0}: tensor \'{1}\' has an invalid dimension {2}', where, t.name ?? '', d);
   }
   return dims;
 }
@@ -39,7 +39,7 @@ function elementCount(dims: number[], where: string, name: string): number {
   let n = 1;
   for (const d of dims) {
     n *= d;
-    if (n > MAX_TENSOR_ELEMENTS) throw new UnrollError(`${where}: tensor '${name}' claims ${dims.join('×')} elements, more than Unroll loads`);
+    if (n > MAX_TENSOR_ELEMENTS) throw UnrollError.of('{0}: tensor \'{1}\' claims {2} elements, more than Unroll loads', where, name, dims.join('×'));
   }
   return n;
 }
@@ -47,10 +47,9 @@ function elementCount(dims: number[], where: string, name: string): number {
 function refuseExternal(t: OnnxTensor, where: string): void {
   if (t.data_location === 1 || (t.external_data && t.external_data.length > 0)) {
     const loc = t.external_data?.find((e) => e.key === 'location')?.value;
-    throw new UnrollError(
-      `${where}: tensor '${t.name ?? ''}' keeps its data in an external file${loc ? ` ('${loc}')` : ''}; ` +
-        'external-data ONNX models are not supported — re-export with the weights inside the .onnx file',
-    );
+    throw loc
+      ? UnrollError.of('{0}: tensor \'{1}\' keeps its data in an external file (\'{2}\'); external-data ONNX models are not supported — re-export with the weights inside the .onnx file', where, t.name ?? '', loc)
+      : UnrollError.of('{0}: tensor \'{1}\' keeps its data in an external file; external-data ONNX models are not supported — re-export with the weights inside the .onnx file', where, t.name ?? '');
   }
 }
 
@@ -72,11 +71,11 @@ export function tensorToFloat32(t: OnnxTensor, where: string): { dims: number[];
   const raw = t.raw_data && t.raw_data.length > 0 ? t.raw_data : undefined;
   const type = t.data_type ?? 0;
   const mismatch = (have: number) =>
-    new UnrollError(`${where}: tensor '${name}' has shape [${dims.join(',')}] (${n} values) but holds ${have} values`);
+    UnrollError.of('{0}: tensor \'{1}\' has shape [{2}] ({3} values) but holds {4} values', where, name, dims.join(','), n, have);
   if (raw) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const size = type === TensorDataType.FLOAT ? 4 : type === TensorDataType.DOUBLE ? 8 : type === TensorDataType.FLOAT16 || type === TensorDataType.BFLOAT16 ? 2 : 0;
-    if (size === 0) throw new UnrollError(`${where}: tensor '${name}' has data type ${type}; Unroll reads float32, float64, float16 and bfloat16 weights`);
+    if (size === 0) throw UnrollError.of('{0}: tensor \'{1}\' has data type {2}; Unroll reads float32, float64, float16 and bfloat16 weights', where, name, type);
     if (raw.byteLength !== n * size) throw mismatch(Math.floor(raw.byteLength / size));
     // Allocate only once the bytes are known to be there: dims alone may claim anything.
     const out = new Float32Array(n);
@@ -95,7 +94,7 @@ export function tensorToFloat32(t: OnnxTensor, where: string): { dims: number[];
     // Packed in int32_data as the raw 16-bit patterns.
     const bits = t.int32_data ?? [];
     src = bits.map((b) => (type === TensorDataType.FLOAT16 ? halfToFloat(b & 0xffff) : new Float32Array(new Uint32Array([(b & 0xffff) << 16]).buffer)[0]));
-  } else throw new UnrollError(`${where}: tensor '${name}' has data type ${type}; Unroll reads float32, float64, float16 and bfloat16 weights`);
+  } else throw UnrollError.of('{0}: tensor \'{1}\' has data type {2}; Unroll reads float32, float64, float16 and bfloat16 weights', where, name, type);
   if (src.length !== n) throw mismatch(src.length);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = src[i];
@@ -114,12 +113,12 @@ export function tensorToInts(t: OnnxTensor, where: string): number[] {
   if (raw) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const size = type === TensorDataType.INT64 ? 8 : type === TensorDataType.INT32 ? 4 : 0;
-    if (size === 0 || raw.byteLength !== n * size) throw new UnrollError(`${where}: tensor '${name}' is not a well-formed integer tensor`);
+    if (size === 0 || raw.byteLength !== n * size) throw UnrollError.of('{0}: tensor \'{1}\' is not a well-formed integer tensor', where, name);
     for (let i = 0; i < n; i++) out.push(size === 8 ? Number(view.getBigInt64(i * 8, true)) : view.getInt32(i * 4, true));
     return out;
   }
   const src = type === TensorDataType.INT64 ? (t.int64_data ?? []).map(int64ToNumber) : type === TensorDataType.INT32 ? (t.int32_data ?? []) : undefined;
-  if (!src || src.length !== n) throw new UnrollError(`${where}: tensor '${name}' is not a well-formed integer tensor`);
+  if (!src || src.length !== n) throw UnrollError.of('{0}: tensor \'{1}\' is not a well-formed integer tensor', where, name);
   return src.slice();
 }
 

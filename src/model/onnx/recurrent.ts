@@ -44,21 +44,25 @@ function checkActivations(node: OnnxNode, family: CellFamily, numDirections: num
   if (!given) return 'tanh';
   const per = defaultActivations(family).length;
   if (given.length !== per * numDirections) {
-    throw new UnrollError(`${label}: attribute activations=${JSON.stringify(given)} should list ${per * numDirections} functions (${per} per direction)`);
+    throw UnrollError.of('{0}: attribute activations={1} should list {2} functions ({3} per direction)', label, JSON.stringify(given), per * numDirections, per);
   }
   const lower = given.map((a) => a.toLowerCase());
   if (family === 'rnn') {
     const act = lower[0];
     if ((act !== 'tanh' && act !== 'relu') || lower.some((a) => a !== act)) {
-      throw new UnrollError(`${label}: attribute activations=${JSON.stringify(given)} is not supported; Unroll runs RNN cells with Tanh or Relu (the same in both directions)`);
+      throw UnrollError.of('{0}: attribute activations={1} is not supported; Unroll runs RNN cells with Tanh or Relu (the same in both directions)', label, JSON.stringify(given));
     }
     return act;
   }
   const want = defaultActivations(family);
   lower.forEach((a, k) => {
     if (a !== want[k % per]) {
-      throw new UnrollError(
-        `${label}: attribute activations=${JSON.stringify(given)} is not supported; Unroll runs ${family.toUpperCase()} cells with the default activations ${JSON.stringify(want.map(cap))}`,
+      throw UnrollError.of(
+        '{0}: attribute activations={1} is not supported; Unroll runs {2} cells with the default activations {3}',
+        label,
+        JSON.stringify(given),
+        family.toUpperCase(),
+        JSON.stringify(want.map(cap)),
       );
     }
   });
@@ -69,7 +73,7 @@ const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
 
 function requireDims(have: number[], want: number[], what: string, label: string): void {
   if (have.length !== want.length || have.some((d, k) => d !== want[k])) {
-    throw new UnrollError(`${label}: ${what} has shape [${have.join(',')}], expected [${want.join(',')}]`);
+    throw UnrollError.of('{0}: {1} has shape [{2}], expected [{3}]', label, what, have.join(','), want.join(','));
   }
 }
 
@@ -89,10 +93,10 @@ export function readRecurrentNode(index: GraphIndex, node: OnnxNode, warnings: s
     if (a.name && !KNOWN_ATTRIBUTES.has(a.name)) warnings.push(`${label}: unknown attribute ${a.name} ignored`);
   }
   const layout = intAttr(node, 'layout', 0, label);
-  if (layout !== 0) throw new UnrollError(`${label}: attribute layout=${layout} (batch-major tensors) is not supported; export with layout=0 (the default)`);
+  if (layout !== 0) throw UnrollError.of('{0}: attribute layout={1} (batch-major tensors) is not supported; export with layout=0 (the default)', label, layout);
   const direction = stringAttr(node, 'direction', 'forward', label);
   if (direction !== 'forward' && direction !== 'bidirectional') {
-    throw new UnrollError(`${label}: attribute direction=${JSON.stringify(direction)} is not supported; Unroll runs forward and bidirectional layers`);
+    throw UnrollError.of('{0}: attribute direction={1} is not supported; Unroll runs forward and bidirectional layers', label, JSON.stringify(direction));
   }
   const D = direction === 'bidirectional' ? 2 : 1;
   const nonlinearity = checkActivations(node, family, D, label);
@@ -101,37 +105,37 @@ export function readRecurrentNode(index: GraphIndex, node: OnnxNode, warnings: s
   }
   const clipValue = attr(node, 'clip');
   if (clipValue !== undefined && (typeof clipValue !== 'number' || !(clipValue > 0) || !Number.isFinite(clipValue))) {
-    throw new UnrollError(`${label}: attribute clip=${JSON.stringify(clipValue)} must be a positive number`);
+    throw UnrollError.of('{0}: attribute clip={1} must be a positive number', label, JSON.stringify(clipValue));
   }
   const inputForget = family === 'lstm' ? intAttr(node, 'input_forget', 0, label) : 0;
-  if (inputForget !== 0 && inputForget !== 1) throw new UnrollError(`${label}: attribute input_forget=${inputForget} must be 0 or 1`);
+  if (inputForget !== 0 && inputForget !== 1) throw UnrollError.of('{0}: attribute input_forget={1} must be 0 or 1', label, inputForget);
   const lbr = family === 'gru' ? intAttr(node, 'linear_before_reset', 0, label) : 0;
-  if (lbr !== 0 && lbr !== 1) throw new UnrollError(`${label}: attribute linear_before_reset=${lbr} must be 0 or 1`);
+  if (lbr !== 0 && lbr !== 1) throw UnrollError.of('{0}: attribute linear_before_reset={1} must be 0 or 1', label, lbr);
 
   const inputs = node.input ?? [];
   const constant = (k: number, what: string) => {
     const name = inputs[k] ?? '';
     if (!name) return undefined;
     const t = index.constantFloat(name, `${index.nodeLabel(node)} input ${what}`);
-    if (!t) throw new UnrollError(`${label}: input ${what} ('${name}') is computed at run time; Unroll needs the weights as initializers or Constant nodes`);
+    if (!t) throw UnrollError.of('{0}: input {1} (\'{2}\') is computed at run time; Unroll needs the weights as initializers or Constant nodes', label, what, name);
     return t;
   };
   const W = constant(1, 'W');
   const R = constant(2, 'R');
-  if (!W || !R) throw new UnrollError(`${label}: inputs W and R are required`);
+  if (!W || !R) throw UnrollError.of('{0}: inputs W and R are required', label);
   const G = gateCount(family);
-  if (R.dims.length !== 3) throw new UnrollError(`${label}: input R has shape [${R.dims.join(',')}], expected [num_directions, ${G}*hidden_size, hidden_size]`);
+  if (R.dims.length !== 3) throw UnrollError.of('{0}: input R has shape [{1}], expected [num_directions, {2}*hidden_size, hidden_size]', label, R.dims.join(','), G);
   const H = intAttr(node, 'hidden_size', R.dims[2], label);
-  if (!Number.isSafeInteger(H) || H < 1) throw new UnrollError(`${label}: attribute hidden_size=${H} must be a positive integer`);
-  if (W.dims.length !== 3) throw new UnrollError(`${label}: input W has shape [${W.dims.join(',')}], expected [${D}, ${G * H}, input_size]`);
+  if (!Number.isSafeInteger(H) || H < 1) throw UnrollError.of('{0}: attribute hidden_size={1} must be a positive integer', label, H);
+  if (W.dims.length !== 3) throw UnrollError.of('{0}: input W has shape [{1}], expected [{2}, {3}, input_size]', label, W.dims.join(','), D, G * H);
   const In = W.dims[2];
-  if (In < 1) throw new UnrollError(`${label}: input W has shape [${W.dims.join(',')}]: input size 0`);
+  if (In < 1) throw UnrollError.of('{0}: input W has shape [{1}]: input size 0', label, W.dims.join(','));
   requireDims(W.dims, [D, G * H, In], 'input W', label);
   requireDims(R.dims, [D, G * H, H], 'input R', label);
   const B = constant(3, 'B');
   if (B) requireDims(B.dims, [D, 2 * G * H], 'input B', label);
   if (inputs[4]) {
-    throw new UnrollError(`${label}: input sequence_lens ('${inputs[4]}') is not supported; export the model for one unpadded sequence`);
+    throw UnrollError.of('{0}: input sequence_lens (\'{1}\') is not supported; export the model for one unpadded sequence', label, inputs[4]);
   }
   const P = family === 'lstm' ? constant(7, 'P') : undefined;
   if (P) requireDims(P.dims, [D, 3 * H], 'input P', label);
