@@ -1,7 +1,8 @@
 /**
  * Per-character labels of TypeScript/JavaScript source, for finding interpretable units: the bracket
  * nesting depth and whether a character is inside a string or a comment. Each label describes the state
- * AFTER reading character t (an opening quote is inside, the closing quote is outside again).
+ * AFTER reading character t (an opening quote is inside, the closing quote is outside again; likewise
+ * a comment starts at the second character of its opener and ends with the star of a block's closer).
  * A small lexer, not a parser: template literals with ${…} nesting and regex literals (after an operator
  * or an opening bracket) are handled; anything stranger is read as code.
  */
@@ -25,13 +26,15 @@ export function labelCode(text: string): CodeLabels {
   const templates: number[] = [];
   let lastSignificant = '';
   let inClass = false;
+  let blockStart = -1;
   for (let t = 0; t < n; t++) {
     const ch = text[t];
     const next = text[t + 1] ?? '';
     switch (mode) {
       case 'code':
-        if (ch === '/' && next === '/') (mode = 'line'), (insideComment[t] = 1);
-        else if (ch === '/' && next === '*') (mode = 'block'), (insideComment[t] = 1);
+        // Like a quote, an opener counts from the character that makes it one: the second of // or /*.
+        if (ch === '/' && next === '/') mode = 'line';
+        else if (ch === '/' && next === '*') (mode = 'block'), (blockStart = t);
         else if (ch === '/' && (lastSignificant === '' || '(,=:[!&|?{};+-*%<>~^'.includes(lastSignificant))) (mode = 'regex'), (inClass = false);
         else if (ch === "'") (mode = 'single'), (insideString[t] = 1);
         else if (ch === '"') (mode = 'double'), (insideString[t] = 1);
@@ -52,8 +55,9 @@ export function labelCode(text: string): CodeLabels {
         else insideComment[t] = 1;
         break;
       case 'block':
-        insideComment[t] = 1;
-        if (ch === '/' && text[t - 1] === '*' && insideComment[t - 2]) (mode = 'code'), (lastSignificant = ' ');
+        // */ closes only after the opener's own * (so /*/ does not); its / is outside, like a closing quote.
+        if (ch === '/' && text[t - 1] === '*' && t - 1 > blockStart + 1) (mode = 'code'), (lastSignificant = ' ');
+        else insideComment[t] = 1;
         break;
       case 'single':
       case 'double': {
