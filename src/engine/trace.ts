@@ -261,6 +261,27 @@ export function newRecord(cell: CellSpec, shape: NetworkShape, rows: number, cod
   };
 }
 
+/**
+ * The span record of runNetwork, reused from the previous run when its arrays are large enough: a run
+ * only reads rows the kernel has just written, and allocating (zeroing) it per trace was a visible part of
+ * the tracing overhead of short traces. Kept only while small (spans are ≈ 2^24 multiply-adds).
+ */
+interface Spare { key: string; rows: number; rec: DirectionRecord }
+let spare: Spare | undefined;
+const SPARE_BYTES = 16 * 2 ** 20;
+/** Take the spare (so a nested run, e.g. from onProgress, cannot share it) or make a new one. */
+function spanRecord(cell: CellSpec, shape: NetworkShape, rows: number, coded: boolean): Spare {
+  const key = `${cell.family}/${cell.projSize}/${coded}/${shape.hiddenSize}/${outputSize(cell, shape)}`;
+  const s = spare;
+  spare = undefined;
+  if (s && s.key === key && s.rows >= rows) return s;
+  return { key, rows, rec: newRecord(cell, shape, rows, coded) };
+}
+function returnSpare(s: Spare): void {
+  const { gates, c, m, h } = s.rec;
+  if (gates.byteLength + c.byteLength + m.byteLength + h.byteLength <= SPARE_BYTES) spare = s;
+}
+
 function runChunkAllLayers(net: Network, kernel: Kernel, store: TraceStore, j: number, meta: TraceMeta): ChunkResult {
   const { cell, shape } = net;
   const K = meta.checkpointEvery;
@@ -363,7 +384,8 @@ export function runNetwork(given: Network, x: Float32Array, opts: RunOptions = {
   const nSpans = Math.ceil(nChunks / spanChunks);
   // A coding kernel quantises inside its own memory (no float32 gate rows cross over); else quantize.ts here.
   const coded = kernel.runDirectionCoded !== undefined;
-  const rec = newRecord(cell, shape, Math.min(T, spanChunks * K), coded);
+  const spanRec = spanRecord(cell, shape, Math.min(T, spanChunks * K), coded);
+  const rec = spanRec.rec;
   let below: Float32Array | undefined; // full output of the previous layer, T × D·Out (stacks only)
   for (let k = 0; k < shape.numLayers; k++) {
     const In = layerInputSize(cell, shape, k);
@@ -400,6 +422,7 @@ export function runNetwork(given: Network, x: Float32Array, opts: RunOptions = {
     }
     below = out;
   }
+  returnSpare(spanRec);
   const meta: TraceMeta = {
     version: 1, cell, shape, steps: T, outputSize: Out, numDirections: D, gateNames: [...gateNames(cell.family)], channels,
     checkpointEvery: K, vocabSize: net.decoder?.vocabSize ?? 0, source: net.source, kernel: kernel.name,

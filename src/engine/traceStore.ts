@@ -69,9 +69,17 @@ export class TraceStore {
     }
     const T = x.length / In;
     // v · 0 is 0 for finite v and NaN for ±inf/NaN: one branch-free pass, then find the culprit only if needed
-    let probe = 0;
-    for (let i = 0; i < x.length; i++) probe += x[i] * 0;
-    if (probe !== 0) {
+    // (four independent sums: one add chain would run at the adder's latency, not its throughput)
+    let [p0, p1, p2, p3] = [0, 0, 0, 0];
+    const n4 = x.length & ~3;
+    for (let i = 0; i < n4; i += 4) {
+      p0 += x[i] * 0;
+      p1 += x[i + 1] * 0;
+      p2 += x[i + 2] * 0;
+      p3 += x[i + 3] * 0;
+    }
+    for (let i = n4; i < x.length; i++) p0 += x[i] * 0;
+    if (p0 + p1 + p2 + p3 !== 0) {
       for (let i = 0; i < x.length; i++) {
         if (!Number.isFinite(x[i])) throw new UnrollError(`input x[${Math.floor(i / In)}][${i % In}] is ${x[i]}; every input value must be a finite number`);
       }

@@ -33,6 +33,37 @@ const CHUNK_BYTES = 1 << 20;
  * weight objects and wasm memory never shrinks, so this bounds what the default kernel holds for good.
  */
 const RESIDENT_BYTES = 128 * 2 ** 20;
+/** Source weights kept for reuse by content: the newest of them, at least one. */
+const RECENT_BYTES = 64 * 2 ** 20;
+
+const WEIGHT_KEYS = ['W', 'R', 'bW', 'bR', 'P', 'Wproj'] as const;
+
+function weightBytes(w: DirectionWeights): number {
+  return WEIGHT_KEYS.reduce((s, k) => s + (w[k]?.byteLength ?? 0), 0);
+}
+
+/** Bit-identical weights (−0 and 0 differ; NaN never occurs: weights are validated finite). */
+function sameWeights(a: DirectionWeights, b: DirectionWeights): boolean {
+  return WEIGHT_KEYS.every((k) => {
+    const x = a[k];
+    const y = b[k];
+    if (!x || !y) return x === y;
+    if (x.length !== y.length) return false;
+    if (x === y) return true;
+    // 8 bytes at a time where both are aligned for it: a float64 compare is exact for these bit patterns
+    // except NaN (never: the bits would be two finite float32s) and ±0 (0x8000…0 vs 0: caught by the sign test)
+    const n8 = x.byteOffset % 8 === 0 && y.byteOffset % 8 === 0 ? x.length >> 1 : 0;
+    if (n8 > 0) {
+      const xd = new Float64Array(x.buffer, x.byteOffset, n8);
+      const yd = new Float64Array(y.buffer, y.byteOffset, n8);
+      for (let i = 0; i < n8; i++) if (xd[i] !== yd[i] || (xd[i] === 0 && 1 / xd[i] !== 1 / yd[i])) return false;
+    }
+    const xi = new Int32Array(x.buffer, x.byteOffset, x.length);
+    const yi = new Int32Array(y.buffer, y.byteOffset, y.length);
+    for (let i = n8 * 2; i < xi.length; i++) if (xi[i] !== yi[i]) return false;
+    return true;
+  });
+}
 
 export interface KernelExports {
   gemm_v1: GemmFn;
@@ -117,6 +148,8 @@ export class WasmKernel implements Kernel {
   /** false: records are not kept (the bench's untraced baseline); only the final state is returned. */
   tracing = true;
   private readonly packed = new WeakMap<DirectionWeights, Map<string, PackedDirection>>();
+  /** Recently packed weights, newest first, for reuse by content (bounded by RECENT_BYTES of sources). */
+  private recent: { key: string; w: DirectionWeights; p: PackedDirection }[] = [];
   /** Packed weights already in wasm memory: offset within the resident area. */
   private readonly resident = new Map<PackedDirection, { at: number; fresh: boolean }>();
   private residentTop = 0;
@@ -279,9 +312,10 @@ export class WasmKernel implements Kernel {
       hRec, hStride: trace ? Op * 4 : 0, peep: aPeep, flags, Hp, aux: aAux, buf: aBuf, Kaux: proj ? H : Out,
       barrier, threads: n, zbuf: aZ, qRec, qSlot: C * Hp,
     };
+    const set = Object.entries(fields).map(([k, v]) => [FIELD[k as Field], v!]);
     for (let i = 0; i < n; i++) {
       const d = descs[i] >> 2;
-      for (const k in fields) i32[d + FIELD[k as Field]] = fields[k as Field]!;
+      for (const [f, v] of set) i32[d + f] = v;
       i32[d + FIELD.b0] = split[i][0];
       i32[d + FIELD.b1] = split[i][1];
       i32[d + FIELD.pb0] = splitAux[i][0];
@@ -335,7 +369,14 @@ export class WasmKernel implements Kernel {
     let m = this.packed.get(w);
     if (!m) this.packed.set(w, (m = new Map()));
     let p = m.get(key);
-    if (!p) m.set(key, (p = packDirection(cell, w, H, In, Out)));
+    if (p) return p;
+    // Every Trace runs on its own copy of the weights (new objects), mostly of the same model: reuse the
+    // packing (and the resident copy in wasm memory) of bit-identical weights instead of packing again.
+    p = this.recent.find((r) => r.key === key && sameWeights(r.w, w))?.p ?? packDirection(cell, w, H, In, Out);
+    m.set(key, p);
+    this.recent = [{ key, w, p }, ...this.recent.filter((r) => r.p !== p)];
+    let bytes = 0;
+    this.recent = this.recent.filter((r) => (bytes += weightBytes(r.w)) <= RECENT_BYTES);
     return p;
   }
 }

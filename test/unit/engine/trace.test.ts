@@ -227,6 +227,7 @@ describe('engine: decoder, progress, cancellation, errors', function () {
 
   const bad: [string, () => unknown, RegExp][] = [
     ['NaN in x', () => runNetwork(randomNetwork(LSTM, STACK, 1), Float32Array.from([0, NaN, 0])), /x\[0\]\[1\] is NaN/],
+    ['−Infinity in x (past the first four values)', () => runNetwork(randomNetwork(LSTM, STACK, 1), Float32Array.from([0, 1, 2, 3, 4, 5, -Infinity, 7, 8])), /x\[2\]\[0\] is -Infinity/],
     ['x not a whole number of steps', () => runNetwork(randomNetwork(LSTM, STACK, 1), new Float32Array(4)), /not a whole number of steps/],
     ['h0 of the wrong size', () => runNetwork(randomNetwork(LSTM, STACK, 1), new Float32Array(3), { h0: new Float32Array(5) }), /h0 has 5 values, expected 4 rows of 5/],
     ['c0 for a GRU', () => runNetwork(randomNetwork({ ...LSTM, family: 'gru' }, STACK, 1), new Float32Array(3), { c0: new Float32Array(20) }), /GRU has no cell state/],
