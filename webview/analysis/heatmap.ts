@@ -52,8 +52,9 @@ export class HeatmapCanvas {
   paint(m: HeatmapMessage | undefined, order: ArrayLike<number>, reduce: Reduce, background: Rgb, cross: { step: number; unit: number } | undefined, focus: string): void {
     const g = this.geometry;
     const dpr = (typeof devicePixelRatio === 'number' && devicePixelRatio) || 1;
-    this.canvas.style.width = `${g.width}px`;
-    this.canvas.style.height = `${g.height}px`;
+    // An unchanged style write still invalidates style: write only changes.
+    if (this.canvas.style.width !== `${g.width}px`) this.canvas.style.width = `${g.width}px`;
+    if (this.canvas.style.height !== `${g.height}px`) this.canvas.style.height = `${g.height}px`;
     const cw = Math.max(1, Math.round(g.width * dpr));
     const ch = Math.max(1, Math.round(g.height * dpr));
     if (this.canvas.width !== cw) this.canvas.width = cw;

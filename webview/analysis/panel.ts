@@ -10,6 +10,7 @@ import type { Rgb } from '../../src/analysis/colorScales';
 import type { AnalysisStrings } from '../../src/analysis/strings';
 import type { AnalysisToWebview, TraceSummary, WebviewStrings, WebviewToHost } from '../../src/protocol/messages';
 import { readTheme } from '../colors';
+import { clearCssCache, cssVar } from '../cssCache';
 import type { TraceData } from '../data';
 import { el } from '../dom';
 import type { Store } from '../state';
@@ -51,6 +52,10 @@ export class AnalysisPanel {
   private exportId = 0;
   private background: Rgb = [30, 30, 30];
   private orderCache: { stats: unknown; key: SortKey; units: number; order: Uint32Array } | undefined;
+  /** Width of the views, px, from the ResizeObserver: reading clientWidth in a frame forces a layout. */
+  private width = 0;
+  /** The statistics the most-variable picks were computed from (a sort of every unit: not per frame). */
+  private picksFrom: unknown;
 
   constructor(private readonly store: Store, private readonly trace: TraceData, private readonly s: AnalysisStrings, private readonly w: WebviewStrings, private readonly send: (m: WebviewToHost) => void) {
     this.data = new AnalysisData(send);
@@ -107,7 +112,13 @@ export class AnalysisPanel {
       if (changed.has('step') && this.summary) this.follow(st.step);
       this.schedule();
     });
-    if (typeof ResizeObserver !== 'undefined') new ResizeObserver(() => this.schedule()).observe(this.heatWrap);
+    if (typeof ResizeObserver !== 'undefined') {
+      new ResizeObserver(() => {
+        // Layout is clean inside the callback: this read is free.
+        this.width = Math.floor(this.heatWrap.clientWidth);
+        this.schedule();
+      }).observe(this.heatWrap);
+    }
   }
 
   setTokens(tokens: readonly string[]): void {
@@ -135,7 +146,9 @@ export class AnalysisPanel {
   }
 
   onThemeChange(): void {
-    const bg = readTheme(getComputedStyle(document.body)).background;
+    // The App's theme observer can run before the cache's own: forget stale colours first.
+    clearCssCache();
+    const bg = readTheme({ getPropertyValue: (name) => cssVar(name, '') }).background;
     // A new array only when the colour changed: caches compare it by identity.
     if (bg.some((v, i) => v !== this.background[i])) this.background = bg;
     this.schedule();
@@ -276,13 +289,14 @@ export class AnalysisPanel {
     const ch = this.channel();
     if (this.channelSelect.value !== ch) this.channelSelect.value = ch;
     const order = this.order();
-    const width = Math.max(100, Math.floor(this.heatWrap.clientWidth || 600));
+    if (!this.width) this.width = Math.floor(this.heatWrap.clientWidth);
+    const width = Math.max(100, this.width || 600);
     const { rows, rowPx } = rowsFor(order.length, HEATMAP_MAX_HEIGHT);
     this.heat.geometry = { start: this.viewStart, count: this.viewCount, width, height: rows * rowPx, rows };
     this.data.requestHeatmap({ layer: st.layer, direction: st.direction, channel: ch, start: this.viewStart, count: this.viewCount, bins: Math.min(this.viewCount, width) });
     const h = this.data.heatmap;
     const heat = h && h.layer === st.layer && h.direction === st.direction && h.channel === ch ? h : undefined;
-    const focus = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim() || '#ff00ff';
+    const focus = cssVar('--vscode-focusBorder', '#ff00ff');
     this.heat.paint(heat, order, this.reduce, this.background, { step: st.step, unit: st.unit }, focus);
     // Text coloured by the selected unit of the heatmap's channel.
     this.data.requestSeries(st.layer, st.direction, ch, Math.min(st.unit, order.length - 1));
@@ -290,15 +304,17 @@ export class AnalysisPanel {
     const dir = st.direction === 0 ? this.w.forward : this.w.reverse;
     this.text.render(this.tokens, st.step, series?.unit === st.unit ? series : undefined, this.background, `${this.w.unit} ${st.unit} · ${ch} · ${this.w.layer} ${st.layer} ${dir}`);
     const stats = this.data.statsOf(st.layer, st.direction, ch);
-    if (stats) this.text.setPicks(mostVariable({ ...stats, units: stats.mean.length }, 8), this.w.unit);
+    if (stats && stats !== this.picksFrom) {
+      this.picksFrom = stats;
+      this.text.setPicks(mostVariable({ ...stats, units: stats.mean.length }, 8), this.w.unit);
+    }
     const gate = this.scatterGate();
     this.scatter.svg.parentElement?.toggleAttribute('hidden', !gate);
     if (gate) this.scatter.render(this.data.statsOf(st.layer, st.direction, gate), st.unit, this.w.unit);
     this.data.requestPredictions(st.step);
-    const css = getComputedStyle(document.body);
     this.predictions.render(this.data.predictions, this.data.lossStrip, st.step, {
-      bar: css.getPropertyValue('--vscode-charts-purple').trim() || '#b180d7', marker: focus,
-    });
+      bar: cssVar('--vscode-charts-purple', '#b180d7'), marker: focus,
+    }, width);
     const values = this.trace.exactValues(st.layer, st.direction, st.step);
     const caption = this.s.tableCaption.replace('{0}', String(st.step)).replace('{1}', this.tokens[st.step] ?? '').replace('{2}', String(st.unit)).replace('{3}', String(st.layer)).replace('{4}', dir);
     this.table.render(caption, values ? summaryRows(values, st.unit, CHANNEL_ORDER) : []);

@@ -25,6 +25,9 @@ export class PredictionsView {
   private readonly list: HTMLElement;
   private readonly actual: HTMLElement;
   readonly strip: HTMLCanvasElement;
+  private shown: PredictionsMessage | undefined | null = null;
+  /** The loss bars, drawn once per (loss, width, colour); a frame copies them and moves the marker. */
+  private bars: { canvas: HTMLCanvasElement; loss: Float32Array; width: number; colour: string } | undefined;
   onStep: (step: number) => void = () => undefined;
 
   constructor(private readonly s: { predictions: string; nextToken: string; actualNext: string; lossStrip: string; noDecoder: string }) {
@@ -39,42 +42,63 @@ export class PredictionsView {
     this.root = el('section', { class: 'analysis-predictions' }, el('h3', { text: s.predictions }), this.list, this.actual, this.strip);
   }
 
-  render(m: PredictionsMessage | undefined, strip: Float32Array | undefined, step: number, colours: { bar: string; marker: string }): void {
+  /** `width`: the strip's width in CSS px (the panel's, measured by its ResizeObserver). */
+  render(m: PredictionsMessage | undefined, strip: Float32Array | undefined, step: number, colours: { bar: string; marker: string }, width: number): void {
     if (m?.unavailable) {
-      this.list.replaceChildren();
-      this.actual.textContent = this.s.noDecoder;
-      this.strip.hidden = true;
+      if (this.shown !== m) {
+        this.list.replaceChildren();
+        this.actual.textContent = this.s.noDecoder;
+      }
+      this.shown = m;
+      if (!this.strip.hidden) this.strip.hidden = true;
       return;
     }
-    this.strip.hidden = !strip;
+    if (this.strip.hidden !== !strip) this.strip.hidden = !strip;
+    if (strip) this.paintStrip(strip, step, colours, width);
+    // Playback asks for every step's predictions: the list is rebuilt only when an answer arrives.
+    if (m === this.shown) return;
+    this.shown = m;
     this.list.replaceChildren(...(m?.top ?? []).map((p) => {
       const bar = el('span', { class: 'prob-bar' });
       bar.style.width = `${Math.max(1, Math.round(p.prob * 100))}%`;
       return el('li', {}, el('code', { text: textLabel(p.token) }), el('span', { class: 'prob', text: `${(p.prob * 100).toFixed(1)}%` }), bar);
     }));
     this.actual.textContent = m?.actual ? `${this.s.actualNext}: “${textLabel(m.actual.token)}” p = ${(m.actual.prob * 100).toFixed(1)}%, −ln p = ${m.actual.loss.toFixed(3)}` : '';
-    if (strip) this.paintStrip(strip, step, colours);
   }
 
-  private paintStrip(loss: Float32Array, step: number, colours: { bar: string; marker: string }): void {
-    const width = Math.max(50, Math.round(this.strip.clientWidth || this.strip.parentElement?.clientWidth || 600));
+  private paintStrip(loss: Float32Array, step: number, colours: { bar: string; marker: string }, cssWidth: number): void {
+    const width = Math.max(50, Math.round(cssWidth - 2)); // inside the 1 px border
     if (this.strip.width !== width) this.strip.width = width;
-    this.strip.dataset.steps = String(loss.length);
+    const steps = String(loss.length);
+    if (this.strip.dataset.steps !== steps) this.strip.dataset.steps = steps;
     const ctx = this.strip.getContext?.('2d');
     if (!ctx) return;
     const h = this.strip.height;
+    const b = this.bars;
+    if (!b || b.loss !== loss || b.width !== width || b.colour !== colours.bar) this.bars = { canvas: drawBars(loss, width, h, colours.bar), loss, width, colour: colours.bar };
     ctx.clearRect(0, 0, width, h);
-    const cols = lossColumns(loss, width);
-    let max = 0;
-    for (const v of cols) if (v > max) max = v;
-    ctx.fillStyle = colours.bar;
-    cols.forEach((v, x) => {
-      if (!Number.isNaN(v) && max > 0) {
-        const bh = Math.max(1, (v / max) * (h - 2));
-        ctx.fillRect(x, h - bh, 1, bh);
-      }
-    });
+    ctx.drawImage(this.bars!.canvas, 0, 0);
     ctx.fillStyle = colours.marker;
     ctx.fillRect(Math.floor(((step + 0.5) / loss.length) * width), 0, 2, h);
   }
+}
+
+/** The per-pixel maximum losses as bars on a canvas of `width` × `h`. */
+function drawBars(loss: Float32Array, width: number, h: number, colour: string): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = h;
+  const ctx = c.getContext('2d');
+  if (!ctx) return c;
+  const cols = lossColumns(loss, width);
+  let max = 0;
+  for (const v of cols) if (v > max) max = v;
+  ctx.fillStyle = colour;
+  cols.forEach((v, x) => {
+    if (!Number.isNaN(v) && max > 0) {
+      const bh = Math.max(1, (v / max) * (h - 2));
+      ctx.fillRect(x, h - bh, 1, bh);
+    }
+  });
+  return c;
 }

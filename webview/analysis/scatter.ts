@@ -37,6 +37,13 @@ export class SaturationScatter {
   render(stats: UnitStatsMessage | undefined, selected: number, unitLabel: string): void {
     // Playback changes the step, not these: rebuilding ~1,000 points per frame would be wasted work.
     if (this.shown && this.shown.stats === stats && this.shown.selected === selected) return;
+    if (this.shown && this.shown.stats === stats && stats) {
+      // Only the selection moved: restyle two points instead of rebuilding ~1,000 nodes.
+      this.mark(this.shown.selected, false);
+      this.mark(selected, true);
+      this.shown = { stats, selected };
+      return;
+    }
     this.shown = { stats, selected };
     const axis = svgEl('g', { class: 'axis' });
     const [x0, y0] = scatterPoint(0, 0);
@@ -64,5 +71,13 @@ export class SaturationScatter {
       if (sel) points.append(sel); // drawn last: on top
     }
     this.svg.replaceChildren(axis, points);
+  }
+
+  private mark(unit: number, selected: boolean): void {
+    const c = this.svg.querySelector(`circle[data-unit="${unit}"]`);
+    if (!c) return;
+    c.setAttribute('r', selected ? '5' : '3');
+    c.setAttribute('class', selected ? 'point selected' : 'point');
+    if (selected) c.parentNode?.append(c); // drawn last: on top
   }
 }

@@ -34,7 +34,7 @@ export function summaryRows(values: Record<string, Float32Array>, unit: number, 
 export class FocusTable {
   readonly root: HTMLElement;
   readonly caption: HTMLElement;
-  private readonly body: HTMLElement;
+  private readonly body: HTMLTableSectionElement;
 
   constructor(private readonly s: TableStrings) {
     this.caption = el('caption', { 'aria-live': 'polite' });
@@ -43,8 +43,18 @@ export class FocusTable {
     this.root = el('section', { class: 'analysis-table' }, el('table', { class: 'focus-table' }, this.caption, head, this.body));
   }
 
+  /** Playback renders every step: cells are rewritten in place, and only the texts that changed. */
   render(caption: string, rows: string[][]): void {
     if (this.caption.textContent !== caption) this.caption.textContent = caption;
-    this.body.replaceChildren(...rows.map((r) => el('tr', {}, el('th', { scope: 'row', text: r[0] }), ...r.slice(1).map((c) => el('td', { text: c })))));
+    const trs = this.body.rows;
+    const same = trs.length === rows.length && rows.every((r, i) => trs[i].cells.length === r.length && trs[i].cells[0].textContent === r[0]);
+    if (!same) {
+      this.body.replaceChildren(...rows.map((r) => el('tr', {}, el('th', { scope: 'row', text: r[0] }), ...r.slice(1).map((c) => el('td', { text: c })))));
+      return;
+    }
+    rows.forEach((r, i) => r.forEach((text, k) => {
+      const cell = trs[i].cells[k];
+      if (cell.textContent !== text) cell.textContent = text;
+    }));
   }
 }

@@ -28,6 +28,12 @@ export class ChainView {
   private revealStep: number | undefined;
   /** What the band labels were last built from: they are rebuilt only when it changes. */
   private labelsKey = '';
+  /**
+   * The scroller's size and scroll position as last read where layout is clean (ResizeObserver and scroll
+   * callbacks) or as last written: reading them inside a frame after other views' writes forces a layout.
+   */
+  private size = { width: 0, height: 0 };
+  private scrollX = 0;
   /** Called after each draw with the visible range (data requests follow it). */
   onVisible: (r: VisibleRange) => void = () => undefined;
 
@@ -39,7 +45,10 @@ export class ChainView {
     this.scroller = el('div', { class: 'chain-scroller', tabindex: '0', 'aria-label': ariaLabel }, this.canvas, this.spacer);
     this.labelsCol = el('div', { class: 'band-labels', 'aria-hidden': 'true' });
     this.root = el('section', { class: 'chain' }, this.labelsCol, this.scroller);
-    this.scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
+    this.scroller.addEventListener('scroll', () => {
+      this.scrollX = this.scroller.scrollLeft;
+      this.schedule();
+    }, { passive: true });
     this.scroller.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     this.scroller.addEventListener('click', (e) => this.onClick(e));
     store.subscribe((state, changed) => {
@@ -50,7 +59,12 @@ export class ChainView {
       }
       this.schedule();
     });
-    if (typeof ResizeObserver !== 'undefined') new ResizeObserver(() => this.schedule()).observe(this.scroller);
+    if (typeof ResizeObserver !== 'undefined') {
+      new ResizeObserver(() => {
+        this.size = { width: this.scroller.clientWidth, height: this.scroller.clientHeight };
+        this.schedule();
+      }).observe(this.scroller);
+    }
   }
 
   setLabels(labels: string[]): void {
@@ -76,12 +90,12 @@ export class ChainView {
   zoomBy(factor: number, anchorX?: number): void {
     const s = this.store.get();
     const before = s.stepWidth;
-    const anchor = anchorX ?? Math.max(0, (s.step + 0.5) * before - this.scroller.scrollLeft);
     const left = this.scroller.scrollLeft;
+    const anchor = anchorX ?? Math.max(0, (s.step + 0.5) * before - left);
     this.store.update({ stepWidth: before * factor });
     const after = this.store.get().stepWidth;
     if (after === before) return;
-    this.scroller.scrollLeft = zoomScroll(anchor, left, before, after);
+    this.scrollTo(zoomScroll(anchor, left, before, after));
     this.schedule();
   }
 
@@ -136,18 +150,19 @@ export class ChainView {
   /** Synchronous draw (reports call it so they describe the current frame). */
   draw(): void {
     const s = this.store.get();
-    // All layout reads first, then only writes: a read after a write forces a synchronous layout.
-    const width = this.scroller.clientWidth || 600;
-    const height = this.scroller.clientHeight || 220;
-    let scrollLeft = this.scroller.scrollLeft;
-    if (this.revealStep !== undefined) {
-      const left = scrollToShow(this.revealStep, s.stepWidth, scrollLeft, width);
-      this.revealStep = undefined;
-      if (left !== scrollLeft) {
-        this.scroller.scrollLeft = left;
-        scrollLeft = this.scroller.scrollLeft;
-      }
+    // No layout reads here (sizes and scroll position are cached), so nothing forces a synchronous layout.
+    if (!this.size.width) {
+      this.size = { width: this.scroller.clientWidth, height: this.scroller.clientHeight };
+      this.scrollX = this.scroller.scrollLeft;
     }
+    const width = this.size.width || 600;
+    const height = this.size.height || 220;
+    if (this.revealStep !== undefined) {
+      const left = scrollToShow(this.revealStep, s.stepWidth, this.scrollX, width);
+      this.revealStep = undefined;
+      if (left !== this.scrollX) this.scrollTo(left);
+    }
+    const scrollLeft = this.scrollX;
     this.range = visibleRange(this.labels.length, s.stepWidth, scrollLeft, width);
     if (this.root.dataset.mode !== this.range.mode) this.root.dataset.mode = this.range.mode;
     const bands = this.painter.layout(TOP, height - TOP - FOOT);
@@ -168,6 +183,14 @@ export class ChainView {
     }
     this.drawCanvas(width, height, scrollLeft);
     this.onVisible(this.range);
+  }
+
+  /** Scrolls to `left` (whole px, clamped like the browser does) and remembers it without reading it back. */
+  private scrollTo(left: number): void {
+    const max = Math.max(0, Math.floor(this.labels.length * this.store.get().stepWidth - (this.size.width || this.scroller.clientWidth)));
+    const x = Math.max(0, Math.min(max, Math.round(left)));
+    this.scroller.scrollLeft = x;
+    this.scrollX = x;
   }
 
   private drawCells(): void {

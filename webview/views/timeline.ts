@@ -93,6 +93,13 @@ export class TimelineView {
     this.counter = el('span', { class: 'counter', 'aria-live': 'polite' });
     this.marks = el('canvas', { class: 'marks', 'aria-label': s.breakpointHit, title: s.breakpointHit });
     this.marks.addEventListener('click', (e) => this.toggleStepAt(e));
+    if (typeof ResizeObserver !== 'undefined') {
+      new ResizeObserver(() => {
+        // Layout is clean inside the callback: the size read there is free, unlike inside a frame.
+        this.marksSize = { w: this.marks.clientWidth, h: this.marks.clientHeight };
+        this.scheduleMarks();
+      }).observe(this.marks);
+    }
     this.conditionInput = el('input', { type: 'text', class: 'condition', placeholder: s.conditionPlaceholder, 'aria-label': s.condition, spellcheck: 'false' });
     this.hitInput = el('input', { type: 'text', class: 'hit-count', placeholder: s.hitCountPlaceholder, 'aria-label': s.hitCount, spellcheck: 'false' });
     this.logInput = el('input', { type: 'text', class: 'log-message', placeholder: s.logMessagePlaceholder, 'aria-label': s.logMessage, spellcheck: 'false' });
@@ -155,6 +162,7 @@ export class TimelineView {
    * not once per store update, so the width read never follows other views' DOM writes in the same task.
    */
   private marksFrame = 0;
+  private marksSize = { w: 0, h: 0 };
   private scheduleMarks(): void {
     if (this.marksFrame) return;
     if (typeof requestAnimationFrame !== 'function') return this.drawMarks();
@@ -200,8 +208,9 @@ export class TimelineView {
   /** One tick per breakpoint hit along the whole sequence; the current step as a line. */
   private drawMarks(): void {
     const c = this.marks;
-    const w = c.clientWidth || 300;
-    const h = c.clientHeight || 10;
+    if (!this.marksSize.w) this.marksSize = { w: c.clientWidth, h: c.clientHeight };
+    const w = this.marksSize.w || 300;
+    const h = this.marksSize.h || 10;
     if (c.width !== w) c.width = w;
     if (c.height !== h) c.height = h;
     const ctx = c.getContext?.('2d');

@@ -6,6 +6,7 @@
  * before input events and rAF callbacks run) to a task posted from inside that frame's rAF, which runs
  * after style, layout and paint — i.e. script + layout + paint on the main thread. Recorded as
  * performance marks/measures ('unroll-frame'); p50/p95/max reported per scenario, plus the JS heap.
+ * BENCH_PROFILE=1 also prints, per scenario, main-thread time by trace event and the hottest functions.
  */
 import { chromium } from 'playwright-core';
 import { cellSpecFor } from '../../../src/panel/traceSession';
@@ -13,6 +14,7 @@ import { randomNetwork } from '../../../src/model/random';
 import { createFastKernel } from '../../../src/engine/wasm';
 import { CHROMIUM, openAnalysis } from './harness';
 import { charSession } from './sessionSource';
+import { profiled } from './benchProfile';
 
 const T = Number(process.env.BENCH_STEPS ?? 10_000);
 const H = Number(process.env.BENCH_UNITS ?? 512);
@@ -57,7 +59,8 @@ async function main(): Promise<void> {
     const results: Record<string, { frames: number; p50: number; p95: number; max: number; decodeMs: number }> = {};
     const record = async (name: string, run: () => Promise<void>) => {
       await page.evaluate(() => { const w = window as unknown as { __frames: number[]; __recording: boolean; __decodeMs: number }; w.__frames = []; w.__recording = true; w.__decodeMs = 0; });
-      await run();
+      if (process.env.BENCH_PROFILE) await profiled(browser, page, cdp, name, run);
+      else await run();
       const [frames, decodeMs] = await page.evaluate(() => { const w = window as unknown as { __frames: number[]; __recording: boolean; __decodeMs: number }; w.__recording = false; return [w.__frames, w.__decodeMs] as const; });
       results[name] = { frames: frames.length, p50: pct(frames, 50), p95: pct(frames, 95), max: Math.max(...frames), decodeMs };
     };
