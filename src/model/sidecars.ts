@@ -29,7 +29,7 @@ export function sidecarNames(modelPath: string): { spec: string; vocab: string }
 
 /** Which candidate cell a sidecar picks; contradictions with the weights are an error naming both. */
 export function resolveSidecar(det: ModelDetection, doc: unknown, label: string): SidecarChoice {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw UnrollError.of('{0}: must be a JSON object such as {"cell": "{1}"}', label, det.candidates[0]);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw UnrollError.of('{0}: must be a JSON object such as {1}', label, `{"cell": "${det.candidates[0]}"}`);
   const o = doc as Record<string, unknown>;
   if (o.convention !== undefined && o.convention !== det.convention) {
     throw UnrollError.of('{0}: "convention": {1} contradicts the weights, which use {2} names', label, JSON.stringify(o.convention), det.convention);
