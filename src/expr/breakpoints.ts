@@ -10,6 +10,9 @@ import { compileCondition, type CompileOptions, type CompiledCondition } from '.
 import { ExprError } from './errors';
 import { parseHitCondition, type HitTest } from './hitCondition';
 import { compileLogTemplate, type LogTemplate } from './logTemplate';
+import type { BoundsCondition } from './bounds';
+import { MAYBE, NO, YES } from './interval';
+import { screenFor, visitSteps } from './scan';
 import type { StepSource } from './source';
 import type { StepValues } from './values';
 
@@ -54,6 +57,8 @@ interface Compiled {
   def: BreakpointDef;
   stepSet?: Set<number>;
   condition?: CompiledCondition;
+  /** The condition over enclosures (scan.ts); absent without a condition. */
+  screen?: BoundsCondition;
   hitTest?: HitTest;
   log?: LogTemplate;
   hits: number;
@@ -65,12 +70,16 @@ function describePart(part: string, e: unknown): string {
   return e instanceof ExprError ? `${part}, ${e.message}` : `${part}: ${String((e as Error)?.message ?? e)}`;
 }
 
+/** Steps screened per pass in a screened scan. */
+const SCREEN_SPAN = 4096;
+
 export class BreakpointSet {
   private list: Compiled[] = [];
   private fires: Fire[] = [];
   private scannedTo = 0;
   /** Union of the vectors every breakpoint reads (the scan fills in only these). */
   private reads = new Set<string>();
+  private screened = false;
   /** Runtime errors met while scanning, each reported once: "breakpoint 3 disabled: …". */
   readonly errors: string[] = [];
 
@@ -107,6 +116,13 @@ export class BreakpointSet {
       statuses.push({ id: def.id, verified: !message, ...(message ? { message } : {}) });
       if (!message) this.list.push(c);
     }
+    // Screen steps from the store only when every condition can be screened (then none can fail at run time).
+    this.screened = this.source.bounds !== undefined;
+    for (const c of this.list) {
+      if (!c.condition) continue;
+      c.screen = screenFor(this.source, c.def.condition!, { layer: c.def.scope?.layer, dir: c.def.scope?.dir });
+      if (!c.screen) this.screened = false;
+    }
     this.reads = new Set();
     for (const c of this.list) for (const r of [...(c.condition?.reads ?? []), ...(c.log?.reads ?? [])]) this.reads.add(r);
     this.fires = [];
@@ -126,8 +142,69 @@ export class BreakpointSet {
       if (this.list.length === 0) this.scannedTo = Math.max(this.scannedTo, end);
       return;
     }
-    this.source.forEachStep(this.scannedTo, end, (s) => this.visit(s), this.reads);
+    if (this.screened) this.scanScreened(this.scannedTo, end);
+    else this.source.forEachStep(this.scannedTo, end, (s) => this.visit(s), this.reads);
     this.scannedTo = end;
+  }
+
+  /**
+   * Like visiting every step, but each breakpoint's condition is first screened from the store: exact
+   * values are recomputed only for steps some condition leaves undecided and for logpoint hits (their
+   * messages print exact values). Hits are then counted in step order exactly as `visit` does.
+   */
+  private scanScreened(a: number, end: number): void {
+    const n = this.list.length;
+    const tokenAt = this.source.bounds!.tokenAt;
+    for (let s0 = a; s0 < end; s0 += SCREEN_SPAN) {
+      const s1 = Math.min(end, s0 + SCREEN_SPAN);
+      const tri = new Uint8Array((s1 - s0) * n);
+      const exact: number[] = [];
+      for (let t = s0; t < s1; t++) {
+        let need = false;
+        for (let i = 0; i < n; i++) {
+          const c = this.list[i];
+          const place = c.def.place;
+          let v: number = YES;
+          if (c.error || (place.kind === 'steps' && !c.stepSet!.has(t)) || (place.kind === 'token' && tokenAt(t) !== place.text)) v = NO;
+          else if (c.screen) v = c.screen.test(t);
+          if (v === MAYBE || (v === YES && c.log)) need = true;
+          tri[(t - s0) * n + i] = v;
+        }
+        if (need) exact.push(t);
+      }
+      const logs = new Map<number, string | Error>();
+      visitSteps(this.source, exact, (s) => {
+        for (let i = 0; i < n; i++) {
+          const k = (s.t - s0) * n + i;
+          const c = this.list[i];
+          if (tri[k] === MAYBE) tri[k] = c.condition!.test(s) ? YES : NO;
+          if (tri[k] === YES && c.log) {
+            try {
+              logs.set(k, c.log(s));
+            } catch (e) {
+              logs.set(k, e instanceof Error ? e : new Error(String(e)));
+            }
+          }
+        }
+      }, this.reads);
+      for (let t = s0; t < s1; t++) {
+        for (let i = 0; i < n; i++) {
+          const k = (t - s0) * n + i;
+          const c = this.list[i];
+          if (tri[k] !== YES || c.error) continue;
+          const hit = ++c.hits;
+          if (c.hitTest && !c.hitTest(hit)) continue;
+          const log = logs.get(k);
+          if (log instanceof Error) {
+            // The same step where visiting would have met the error: disabled from here on.
+            c.error = log.message;
+            this.errors.push(`breakpoint ${c.def.id} disabled: ${c.error}`);
+            continue;
+          }
+          this.fires.push({ step: t, id: c.def.id, hit, ...(c.log ? { log: log ?? '' } : {}) });
+        }
+      }
+    }
   }
 
   private visit(s: StepValues): void {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { runNetwork, type Trace } from '../../../src/engine/trace';
 import type { CellSpec, Network } from '../../../src/engine/types';
-import { compileCondition, compileExpression, scanCondition, traceSource, type StepSource } from '../../../src/expr';
+import { BreakpointSet, compileCondition, compileExpression, scanCondition, traceSource, type BreakpointDef, type StepSource } from '../../../src/expr';
 import { compileBounds } from '../../../src/expr/bounds';
 import { randomNetwork, mulberry32 } from '../../../src/model/random';
 import { loadFixture } from '../engine/helpers';
@@ -141,5 +141,45 @@ describe('scan screening from the 8-bit store: exactly the brute-force hits', ()
     assert.ok(okSrc.bounds);
     assert.strictEqual(compileBounds('h[argmax(c)] > 0', okSrc.meta, {}, okSrc.bounds!), undefined);
     assert.ok(compileBounds('h[2] > 0', okSrc.meta, {}, okSrc.bounds!));
+  });
+
+  it('breakpoint sets (hit counts, logpoints, token and step places, stops both ways) fire exactly as without screening', function () {
+    this.timeout(60_000);
+    const { spec, net } = loadFixture('lstm_i4_h8_t200');
+    const x = spec.x!;
+    const trace = runNetwork(net, x, { checkpointEvery: 16, h0: spec.h0, c0: spec.c0 });
+    const tokenAt = (t: number): string => 'abcab'[t % 5];
+    const exact = traceSource(trace, { x, tokenAt, bounds: false });
+    const thr = exactAt(exact, 'f.mean', 120);
+    const defs: BreakpointDef[] = [
+      { id: 1, place: { kind: 'any' }, condition: `f.mean < ${thr}`, hitCondition: '%3' },
+      { id: 2, place: { kind: 'any' }, condition: `c[3] > ${exactAt(exact, 'c[3]', 40)}`, logMessage: 'c3={c[3]} f={f.mean}' },
+      { id: 3, place: { kind: 'token', text: 'b' }, condition: `h[1] >= ${exactAt(exact, 'h[1]', 71)}` },
+      { id: 4, place: { kind: 'steps', steps: [3, 64, 65, 150, 199] }, hitCondition: '>1' },
+      { id: 5, place: { kind: 'any' }, condition: `argmax(h) == ${exactAt(exact, 'argmax(h)', 10)}`, logMessage: 'at {t} {h[argmax(c) + 4]}' }, // fails where argmax(c) >= 4,
+      { id: 6, place: { kind: 'any' }, condition: 't == 0' },
+    ];
+    const run = (bounds: boolean): unknown[] => {
+      const src = traceSource(trace, { x, tokenAt, bounds });
+      const set = new BreakpointSet(src, 50);
+      const status = set.set(defs);
+      assert.ok(status.every((st) => st.verified), JSON.stringify(status));
+      // Lazy stops first (the scan only goes as far as needed), then everything.
+      const stops: unknown[] = [];
+      for (let from = -1, k = 0; k < 8; k++) {
+        const stop = set.nextStop(from, 1);
+        if (!stop) break;
+        stops.push(stop);
+        from = stop.step;
+      }
+      stops.push(set.nextStop(150, -1));
+      return [stops, set.allFires(), set.logsBetween(-1, 199), [...set.errors]];
+    };
+    const screened = run(true);
+    const plain = run(false);
+    assert.deepStrictEqual(screened, plain);
+    const fires = screened[1] as { id: number }[];
+    for (const id of [1, 2, 3, 4, 5, 6]) assert.ok(fires.some((f) => f.id === id), `breakpoint ${id} fires`);
+    assert.match((screened[3] as string[]).join(), /^breakpoint 5 disabled: column \d+: unit index evaluated to \d+ at step \d+/);
   });
 });
