@@ -147,10 +147,11 @@ export class TraceHost implements PanelExtension {
         settings = settingsForSource(readRandomModelSettings(), panel.source);
         net = TraceSession.network(seq, settings, this.builtIn(settings));
       }
-      const x = denseShared(seq);
+      // One-hot inputs go as ids: the worker expands them, so the host never allocates or fills T × vocabulary floats.
+      const input = seq.ids && !seq.values ? { oneHot: { ids: seq.ids, inputSize: seq.inputSize } } : { x: denseShared(seq) };
       this.client ??= new EngineClient({ workerPath: this.workerPath });
       let lastPost = 0;
-      const remote = await this.client.trace({ network: net, x, kernel: 'wasm', ...(chosen?.h0 ? { h0: chosen.h0 } : {}), ...(chosen?.c0 ? { c0: chosen.c0 } : {}) }, {
+      const remote = await this.client.trace({ network: net, ...input, kernel: 'wasm', ...(chosen?.h0 ? { h0: chosen.h0 } : {}), ...(chosen?.c0 ? { c0: chosen.c0 } : {}) }, {
         signal: abort.signal,
         onProgress: ({ done, total }) => {
           const now = Date.now();
@@ -161,7 +162,7 @@ export class TraceHost implements PanelExtension {
         },
       });
       if (runId !== this.runId) return;
-      this.session = TraceSession.fromTrace(runId, seq, net, settings, remote.local, x, remote.millis, (t) => remote.exactStep(t));
+      this.session = TraceSession.fromTrace(runId, seq, net, settings, remote.local, remote.x, remote.millis, (t) => remote.exactStep(t));
       this.session.vocabSymbols = vocabSymbols;
       this.output.appendLine(`[trace] ${seq.steps} steps, ${settings.cell} H=${settings.hiddenSize}×${settings.numLayers}${settings.bidirectional ? ' bi' : ''} in ${remote.millis} ms`);
       panel.post({ type: 'traceReady', summary: this.session.summary });

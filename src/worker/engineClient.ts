@@ -22,8 +22,9 @@ import type { HostToWorker, KernelName, WorkerToHost } from './messages';
 
 export interface TraceJob {
   network: Network;
-  /** T × inputSize */
-  x: Float32Array;
+  /** T × inputSize; or `oneHot` ids the worker expands (the host then never allocates the dense input) */
+  x?: Float32Array;
+  oneHot?: { ids: Int32Array; inputSize: number };
   h0?: Float32Array;
   c0?: Float32Array;
   checkpointEvery?: number;
@@ -52,6 +53,8 @@ export class RemoteTrace {
     readonly local: Trace,
     /** wall time of the run in the worker */
     readonly millis: number,
+    /** The dense input the run read (the job's x, or the worker's expansion of its one-hot ids). */
+    readonly x: Float32Array,
   ) {}
 
   get meta(): TraceMeta {
@@ -105,13 +108,15 @@ export class EngineClient {
           type: 'trace',
           id: 0,
           cancel,
-          request: { network, x: compact(job.x), h0: job.h0 && compact(job.h0), c0: job.c0 && compact(job.c0), checkpointEvery: job.checkpointEvery, kernel: job.kernel },
+          request: { network, ...(job.x ? { x: compact(job.x) } : { oneHot: job.oneHot }), h0: job.h0 && compact(job.h0), c0: job.c0 && compact(job.c0), checkpointEvery: job.checkpointEvery, kernel: job.kernel },
         },
         opts.onProgress,
         [network.data.buffer as ArrayBuffer],
       );
       const done = msg as Extract<WorkerToHost, { type: 'traced' }>;
-      const remote = new RemoteTrace(this, done.traceId, Trace.fromTransfer(done.transfer), done.millis);
+      const x = job.x ?? done.x;
+      if (!x) throw new UnrollError('the engine worker did not return the input it expanded');
+      const remote = new RemoteTrace(this, done.traceId, Trace.fromTransfer(done.transfer), done.millis, x);
       this.finalizer.register(remote, done.traceId, remote);
       return remote;
     } finally {

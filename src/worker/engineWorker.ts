@@ -31,6 +31,19 @@ const MAX_KEPT_TRACES = 8;
 /** Progress at most every 50 ms: enough for a progress bar, cheap for the host. */
 const PROGRESS_EVERY_MS = 50;
 
+/** x_t = e_{ids[t]}, in shared memory when available so the host can keep it without a copy. */
+function expandOneHot({ ids, inputSize }: { ids: Int32Array; inputSize: number }): Float32Array {
+  if (!Number.isInteger(inputSize) || inputSize < 1) throw new UnrollError(`one-hot input needs a positive inputSize (got ${inputSize})`);
+  const bytes = ids.length * inputSize * 4;
+  const x = new Float32Array(typeof SharedArrayBuffer === 'undefined' ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes));
+  for (let t = 0; t < ids.length; t++) {
+    const id = ids[t];
+    if (!(id >= 0 && id < inputSize)) throw new UnrollError(`one-hot id ${id} at step ${t} is outside 0…${inputSize - 1}`);
+    x[t * inputSize + id] = 1;
+  }
+  return x;
+}
+
 function post(msg: WorkerToHost): void {
   parentPort!.postMessage(msg);
 }
@@ -43,7 +56,10 @@ function handle(msg: HostToWorker): void {
       let lastPost = 0;
       try {
         const req = msg.request;
-        const trace = runNetwork(unpackNetwork(req.network), req.x, {
+        const expanded = req.x ? undefined : req.oneHot ? expandOneHot(req.oneHot) : undefined;
+        const x = req.x ?? expanded;
+        if (!x) throw new UnrollError('a trace request needs x or oneHot');
+        const trace = runNetwork(unpackNetwork(req.network), x, {
           h0: req.h0,
           c0: req.c0,
           checkpointEvery: req.checkpointEvery,
@@ -63,7 +79,7 @@ function handle(msg: HostToWorker): void {
         // Bound the worker's memory even if a host never releases: keep the newest few traces.
         while (traces.size > MAX_KEPT_TRACES) traces.delete(traces.keys().next().value as number);
         // Shared buffers: the host reads the same memory, nothing is copied.
-        post({ type: 'traced', id: msg.id, traceId, transfer: trace.toTransfer(), millis: performance.now() - started });
+        post({ type: 'traced', id: msg.id, traceId, transfer: trace.toTransfer(), millis: performance.now() - started, ...(expanded ? { x: expanded } : {}) });
       } catch (e) {
         post({ type: 'error', id: msg.id, message: messageOf(e), cancelled: e instanceof CancelledError });
       }

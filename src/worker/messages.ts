@@ -11,8 +11,9 @@ export type KernelName = 'reference' | 'wasm';
 /** What the host asks the worker to trace. */
 export interface TraceRequest {
   network: PackedNetwork;
-  /** T × inputSize */
-  x: Float32Array;
+  /** T × inputSize; or, for one-hot inputs, `oneHot` (the worker expands it: a 1M-step one-hot input is ~390 MB) */
+  x?: Float32Array;
+  oneHot?: { ids: Int32Array; inputSize: number };
   h0?: Float32Array;
   c0?: Float32Array;
   checkpointEvery?: number;
@@ -28,7 +29,7 @@ export type HostToWorker =
 
 export type WorkerToHost =
   | { type: 'progress'; id: number; done: number; total: number }
-  | { type: 'traced'; id: number; traceId: number; transfer: TraceTransfer; millis: number }
+  | { type: 'traced'; id: number; traceId: number; transfer: TraceTransfer; millis: number; /** the expanded one-hot input (shared memory) */ x?: Float32Array }
   | { type: 'exactStep'; id: number; value: ExactStep }
   | { type: 'exactRange'; id: number; value: ExactRange }
   | { type: 'error'; id: number; message: string; cancelled: boolean };

@@ -42,6 +42,21 @@ describe('engine worker', function () {
     await assert.rejects(remote.exactStep(0), (e: Error) => e instanceof UnrollError && /released/.test(e.message));
   });
 
+  it('one-hot input sent as ids: the worker expands it, the values are the fixture\'s, and the host gets the dense input back', async () => {
+    const { doc, spec, net } = loadFixture('char_lstm_public');
+    const V = net.shape.inputSize;
+    const x = spec.x!;
+    const ids = Int32Array.from({ length: x.length / V }, (_, t) => x.subarray(t * V, (t + 1) * V).indexOf(1));
+    assert.ok(ids.every((id) => id >= 0), 'the fixture input is one-hot');
+    const remote = await client.trace({ network: net, oneHot: { ids, inputSize: V }, checkpointEvery: 32 });
+    assert.deepStrictEqual(Array.from(remote.x), Array.from(x), 'the dense input the run read');
+    const r = await remote.exactRange(0, 256);
+    compareAll(doc.expected.logits, Array.from({ length: 256 }, (_, t) => Array.from(r.logits!.subarray(t * V, (t + 1) * V))), doc.tolerance, 'logits');
+    remote.release();
+    await assert.rejects(client.trace({ network: net, oneHot: { ids: Int32Array.of(3, V), inputSize: V } }),
+      (e: Error) => e instanceof UnrollError && /one-hot id 97 at step 1 is outside 0…96/.test(e.message));
+  });
+
   it('the wasm kernel option gives the fixture\'s values too (or falls back to the reference kernel)', async () => {
     const { doc, spec, net } = loadFixture('gru_i4_h8_t200');
     const remote = await client.trace({ network: net, x: spec.x!, kernel: 'wasm', checkpointEvery: 16 });
