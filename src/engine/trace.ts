@@ -264,7 +264,7 @@ export function newRecord(cell: CellSpec, shape: NetworkShape, rows: number, cod
 /**
  * The span record of runNetwork, reused from the previous run when its arrays are large enough: a run
  * only reads rows the kernel has just written, and allocating (zeroing) it per trace was a visible part of
- * the tracing overhead of short traces. Kept only while small (spans are ≈ 2^24 multiply-adds).
+ * the tracing overhead of short traces. Kept only while small (spans are ≈ 2^24–2^26 multiply-adds).
  */
 interface Spare { key: string; rows: number; rec: DirectionRecord }
 let spare: Spare | undefined;
@@ -313,12 +313,15 @@ function runChunkAllLayers(net: Network, kernel: Kernel, store: TraceStore, j: n
   return { j, a, len, recs, inputs };
 }
 
-/** Steps per kernel call ≈ 2^24 multiply-adds (a few ms), at least one chunk, at most 4096 steps. */
-function spanChunksFor(cell: CellSpec, shape: NetworkShape, K: number): number {
+/**
+ * Steps per kernel call: a few ms of work, so cancellation and progress stay prompt — 2^24 multiply-adds,
+ * 2^26 for a coding (wasm) kernel, whose per-call costs then stay small; at least one chunk, at most 4096 steps.
+ */
+function spanChunksFor(cell: CellSpec, shape: NetworkShape, K: number, fast: boolean): number {
   const G = gateCount(cell.family);
   const Out = outputSize(cell, shape);
   const macs = G * shape.hiddenSize * (layerInputSize(cell, shape, shape.numLayers - 1) + shape.inputSize + Out);
-  const steps = Math.min(4096, Math.floor(2 ** 24 / Math.max(1, macs)));
+  const steps = Math.min(4096, Math.floor(2 ** (fast ? 26 : 24) / Math.max(1, macs)));
   return Math.max(1, Math.floor(steps / K));
 }
 
@@ -380,7 +383,7 @@ export function runNetwork(given: Network, x: Float32Array, opts: RunOptions = {
   const G = gateCount(cell.family);
   // The kernel runs a span of whole chunks per call (fewer calls for cheap steps); checkpoints inside a
   // span are read from its float32 rows, which are exactly the states the kernel continued from.
-  const spanChunks = spanChunksFor(cell, shape, K);
+  const spanChunks = spanChunksFor(cell, shape, K, kernel.runDirectionCoded !== undefined);
   const nSpans = Math.ceil(nChunks / spanChunks);
   // A coding kernel quantises inside its own memory (no float32 gate rows cross over); else quantize.ts here.
   const coded = kernel.runDirectionCoded !== undefined;
