@@ -16,6 +16,9 @@
 //                                              the metadata records the chain of runs that made them
 //   ... --checkpoint-minutes 5                 every 5 min (default) write <out>/checkpoints/char_<kind>-step<K>.*
 //                                              and log held-out loss and the best unit per feature
+//   node scripts/train-default.js --interpret media/models/char_lstm
+//                                              measure a written model again with the current code (held-out
+//                                              loss, bound, interpretable units) and update its metadata
 //   node scripts/train-default.js --snapshot   re-freeze corpus/snapshot from the project's current files
 //                                              (only when deliberately refreshing the corpus)
 // Ctrl-C stops a run: nothing is written for an unfinished model (files are replaced atomically).
@@ -183,7 +186,16 @@ function loadInit(E, file, cfg) {
   const metaFile = file.replace(/\.safetensors$/, '.meta.json');
   const meta = fs.existsSync(metaFile) ? JSON.parse(fs.readFileSync(metaFile, 'utf8')) : null;
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-  return { net: { ...net, source: `warm start from ${path.basename(file)}` }, meta, sha256 };
+  return { net: { ...net, source: `warm start from ${path.basename(file)}` }, meta, sha256, commit: committedIn(file) };
+}
+
+/** The commit whose version of `file` is on disk (so a warm start's input can be fetched again), if any. */
+function committedIn(file) {
+  const { spawnSync } = require('child_process');
+  const git = (...a) => spawnSync('git', a, { cwd: ROOT, encoding: 'utf8' });
+  const rel = path.relative(ROOT, path.resolve(file));
+  if (rel.startsWith('..') || git('diff', '--quiet', 'HEAD', '--', rel).status !== 0) return undefined;
+  return git('log', '-1', '--format=%H', '--', rel).stdout.trim() || undefined;
 }
 
 /** One run's reproducible record (the element of a warm-start chain). */
@@ -268,7 +280,7 @@ async function trainOne(E, kind, corpus, outDir, o) {
     threads: o.threads,
     node: process.version,
     finalTrainLoss: curve.length ? curve[curve.length - 1].loss : null,
-    ...(init ? { init: { file: path.relative(ROOT, path.resolve(o.init)).split(path.sep).join('/'), sha256: init.sha256 } } : {}),
+    ...(init ? { init: { file: path.relative(ROOT, path.resolve(o.init)).split(path.sep).join('/'), sha256: init.sha256, commit: init.commit } } : {}),
   };
   const meta = {
     name,
@@ -300,8 +312,34 @@ async function trainOne(E, kind, corpus, outDir, o) {
   console.log(`[${kind}] ${fmt({ heldOut, interp })}; control ${control.best.correlation}`);
 }
 
+/**
+ * --interpret DIR/char_lstm: measure a written model again (held-out loss, bound, interpretable units)
+ * with the current code and rewrite those fields of its metadata, e.g. after a labelling fix.
+ */
+function reinterpret(E, corpus, stem) {
+  const metaFile = `${stem}.meta.json`;
+  if (!fs.existsSync(metaFile)) fail(`--interpret ${stem}: ${metaFile} not found`);
+  const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+  const kind = Object.keys(MODELS).find((k) => MODELS[k].cell === (meta.cell === 'rnn_tanh' ? 'rnn' : meta.cell));
+  const { net } = loadInit(E, `${stem}.safetensors`, MODELS[kind]);
+  const codeHeldOut = corpus.manifest.heldOut.filter((f) => /\.(ts|js)$/.test(f)).map((f) => fs.readFileSync(path.join(CORPUS, f), 'utf8')).join('\n\n');
+  const state = kind === 'lstm' ? 'c' : 'h';
+  const heldOut = E.evaluateNextToken(net, E.encodeCharIds(corpus.heldOut)).meanNll;
+  const interp = E.interpretUnits(net, codeHeldOut, state);
+  const control = E.interpretUnits(E.newCharNetwork(MODELS[kind].cell, MODELS[kind].hiddenSize, MODELS[kind].seed), codeHeldOut, state);
+  Object.assign(meta, {
+    heldOutLoss: +heldOut.toFixed(4),
+    heldOutBitsPerChar: +(heldOut / Math.LN2).toFixed(4),
+    heldOutLossBound: +(heldOut + 0.02).toFixed(4),
+    interpretability: { ...interp, text: 'held-out code files of the corpus (.ts/.js), one continuous sequence from a zero state', untrainedControlBest: control.best },
+  });
+  writeAtomic(metaFile, JSON.stringify(meta, null, 2) + '\n');
+  console.log(`${path.basename(stem)}: held-out ${meta.heldOutLoss}; ${interp.best.description} (r = ${interp.best.correlation}); control ${control.best.correlation}`);
+}
+
 async function main() {
   if (args.includes('--snapshot')) return snapshot();
+  if (opt('--interpret', null)) return reinterpret(buildEngine(), loadCorpus(), path.resolve(opt('--interpret')));
   const only = opt('--only', null);
   if (only && !MODELS[only]) fail(`--only must be one of ${Object.keys(MODELS).join(', ')}`);
   const num = (flag, test, what) => {
