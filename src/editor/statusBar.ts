@@ -1,6 +1,7 @@
 /** The status bar item: current step and token of the shown run; clicking it reveals the visualizer. */
 import * as vscode from 'vscode';
 import { tokenLabel } from '../input';
+import { localizeMessage } from '../panel/localize';
 import type { EditorRun } from './runs';
 
 export class StepStatus implements vscode.Disposable {
@@ -22,7 +23,7 @@ export class StepStatus implements vscode.Disposable {
     const stale = run.tracker.stale ? ` ${vscode.l10n.t('(stale)')}` : '';
     this.item.text = `$(pulse) ${run.cellLabel.split(' ')[0]} ${vscode.l10n.t('step {0} (0–{1})', t, run.seq.steps - 1)} ${JSON.stringify(token)}${stale}`;
     const md = new vscode.MarkdownString();
-    md.appendText(`${run.cellLabel} · ${run.modelLabel}\n\n${run.seq.description}\n\n`);
+    md.appendText(`${run.cellLabel} · ${run.modelLabel}\n\n${localizeMessage(run.seq.description)}\n\n`);
     md.appendText(vscode.l10n.t('Click to show the visualizer.'));
     this.item.tooltip = md;
     this.item.show();

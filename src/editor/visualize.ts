@@ -42,7 +42,7 @@ function matchesSetting(r: Reading, enc: EncodingSetting): boolean {
 }
 
 async function pickReading(plan: ReadingPlan, placeholder: string): Promise<Reading | undefined> {
-  const items = plan.fitting.map((r) => ({ label: r.label, description: r === plan.obvious ? vscode.l10n.t('obvious reading') : '', detail: r.detail, reading: r }));
+  const items = plan.fitting.map((r) => ({ label: localizeMessage(r.label), description: r === plan.obvious ? vscode.l10n.t('obvious reading') : '', detail: localizeMessage(r.detail), reading: r }));
   const pick = await vscode.window.showQuickPick(items, { placeHolder: placeholder, ignoreFocusOut: true });
   return pick?.reading;
 }
@@ -115,8 +115,8 @@ export async function prepareSelection(editor: vscode.TextEditor, opts: { forceP
 /** Says which reading was chosen, with a button for the others when several fit. */
 export function announceReading(prepared: PreparedSelection, rechoose: () => void, runAll?: () => void): void {
   const { plan, reading, seq } = prepared;
-  const head = vscode.l10n.t('Unroll read the selection as {0} ({1}).', seq.description, plan.why);
-  const text = [head, ...prepared.notes].join(' ');
+  const head = vscode.l10n.t('Unroll read the selection as {0} ({1}).', localizeMessage(seq.description), localizeMessage(plan.why));
+  const text = [head, ...prepared.notes.map(localizeMessage)].join(' ');
   if (prepared.overLimit && runAll) {
     const all = vscode.l10n.t('Run All ({0} steps)', prepared.overLimit.steps.toLocaleString('en-US'));
     void vscode.window.showWarningMessage(text, all).then((a) => a === all && runAll());

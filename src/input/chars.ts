@@ -12,6 +12,7 @@ import {
   Vocabulary,
   fmtCount,
 } from './types';
+import { msg } from '../l10n/format';
 
 /** Build a vocabulary from its symbols; the unknown id must be inside it. */
 export function makeVocabulary(symbols: readonly string[], unkId: number, level: 'char' | 'word'): Vocabulary {
@@ -100,7 +101,9 @@ export function encodeChars(text: string, vocab: Vocabulary, opts: EncodeOptions
   const { offsets, lengths } = spans.finish();
   const seq: EncodedSequence = {
     encoding: 'chars',
-    description: `characters, ${vocab.symbols.length}-symbol vocabulary` + (unknownCount ? ` (${fmtCount(unknownCount)} unknown → <unk>)` : ''),
+    description: unknownCount
+      ? msg('characters, {0}-symbol vocabulary ({1} unknown → <unk>)', vocab.symbols.length, fmtCount(unknownCount))
+      : msg('characters, {0}-symbol vocabulary', vocab.symbols.length),
     steps: t,
     inputSize: vocab.symbols.length,
     offsets,
@@ -115,10 +118,10 @@ export function encodeChars(text: string, vocab: Vocabulary, opts: EncodeOptions
   };
   if (i < text.length) {
     seq.truncated = { kept: t, reason: 'hard-cap', unreadChars: text.length - i };
-    seq.notes.push(`Truncated to the first ${fmtCount(t)} characters (the hard cap); the last ${fmtCount(text.length - i)} characters were not read.`);
+    seq.notes.push(msg('Truncated to the first {0} characters (the hard cap); the last {1} characters were not read.', fmtCount(t), fmtCount(text.length - i)));
   }
   if (unknownCount) {
-    seq.notes.push(`${fmtCount(unknownCount)} character(s) are not in the model's vocabulary and read as <unk> (marked).`);
+    seq.notes.push(msg("{0} character(s) are not in the model's vocabulary and read as <unk> (marked).", fmtCount(unknownCount)));
   }
   return seq;
 }

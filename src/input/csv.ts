@@ -269,12 +269,21 @@ export function csvColumnsToTable(text: string, table: CsvTable, columns: number
   const notes: string[] = [];
   const skipped = Array.from({ length: table.width }, (_, k) => k).filter((k) => !table.numericColumns.includes(k));
   if (skipped.length && columns.length === table.numericColumns.length) {
-    notes.push(`Skipped text column(s): ${skipped.map((k) => columnName(table, k)).join(', ')}.`);
+    notes.push(msg('Skipped text column(s): {0}.', skipped.map((k) => columnName(table, k)).join(', ')));
   }
   return { rows: T, cols: columns.length, values, starts, ends, form: 'list', notes, end: table.end };
 }
 
-const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', '\t': 'tab', ';': 'semicolon', '|': 'pipe', ' ': 'space' };
+/** "comma-separated" …, each one template so it is translated whole. */
+function separatedBy(delimiter: string): string {
+  switch (delimiter) {
+    case ',': return msg('comma-separated');
+    case '\t': return msg('tab-separated');
+    case ';': return msg('semicolon-separated');
+    case '|': return msg('pipe-separated');
+    default: return msg('space-separated');
+  }
+}
 
 /** CSV → sequence over the given columns (default: every numeric column → multivariate). */
 export function encodeCsv(text: string, opts: EncodeOptions & { columns?: number[]; table?: CsvTable } = {}): EncodedSequence {
@@ -282,7 +291,9 @@ export function encodeCsv(text: string, opts: EncodeOptions & { columns?: number
   const columns = opts.columns ?? table.numericColumns;
   const nt = csvColumnsToTable(text, table, columns);
   const names = columns.map((k) => columnName(table, k));
-  const what = columns.length === 1 ? `column ${names[0]}` : `${columns.length} columns (${names.join(', ')})`;
-  const desc = `CSV (${DELIMITER_NAMES[table.delimiter]}-separated${table.header ? ', header' : ''}), ${what}, ${fmtCount(nt.rows)} rows`;
+  const what = columns.length === 1 ? msg('column {0}', names[0]) : msg('{0} columns ({1})', columns.length, names.join(', '));
+  const desc = table.header
+    ? msg('CSV ({0}, header), {1}, {2} rows', separatedBy(table.delimiter), what, fmtCount(nt.rows))
+    : msg('CSV ({0}), {1}, {2} rows', separatedBy(table.delimiter), what, fmtCount(nt.rows));
   return tableToSequence(text, nt, 'csv', desc, { ...opts, featureNames: names });
 }

@@ -2,6 +2,7 @@
  * Token limits with intent: above the configurable limit the person is asked (truncate, or run in full
  * with progress); above the hard cap the encoders have already stopped and this says so.
  */
+import { msg } from '../l10n/format';
 import { DEFAULT_TOKEN_LIMIT, EncodedSequence, HARD_CAP_TOKENS, fmtCount } from './types';
 
 export type LimitDecision =
@@ -19,14 +20,14 @@ export function decideLimit(seq: EncodedSequence, configuredLimit: unknown): Lim
   const limit = effectiveLimit(configuredLimit);
   const note =
     seq.truncated?.reason === 'hard-cap'
-      ? `Truncated to ${fmtCount(seq.steps)} steps: ${fmtCount(HARD_CAP_TOKENS)} is the hard cap (${fmtCount(seq.truncated.unreadChars)} characters not read).`
+      ? msg('Truncated to {0} steps: {1} is the hard cap ({2} characters not read).', fmtCount(seq.steps), fmtCount(HARD_CAP_TOKENS), fmtCount(seq.truncated.unreadChars))
       : undefined;
   if (seq.steps <= limit) return { kind: 'ok', note };
   return {
     kind: 'ask',
     steps: seq.steps,
     limit,
-    question: `The selection is ${fmtCount(seq.steps)} steps, above the limit of ${fmtCount(limit)} (setting unroll.tokenLimit). Truncate to the first ${fmtCount(limit)}, or run all of it with progress?`,
+    question: msg('The selection is {0} steps, above the limit of {1} (setting unroll.tokenLimit). Truncate to the first {1}, or run all of it with progress?', fmtCount(seq.steps), fmtCount(limit)),
     note,
   };
 }

@@ -7,6 +7,7 @@
  * its line and column.
  */
 import { EncodeOptions, EncodedSequence, HARD_CAP_TOKENS, SpanBuilder, UnrollError, fmtCount, where } from './types';
+import { msg } from '../l10n/format';
 
 /** A parsed number table: rows = time steps. Spans are relative to the parsed text. */
 export interface NumberTable {
@@ -265,7 +266,7 @@ export function parseArrayLiteral(text: string, maxTokens = HARD_CAP_TOKENS): Nu
   if (items.length === 0) throw UnrollError.of('The array is empty; it needs at least one value.');
   const notes: string[] = [];
   const prefix = text.slice(0, start).trim();
-  if (prefix || suffix.trim()) notes.push(`Read the array literal; ignored the code around it (${[prefix, suffix.trim()].filter(Boolean).join(' … ')}).`);
+  if (prefix || suffix.trim()) notes.push(msg('Read the array literal; ignored the code around it ({0}).', [prefix, suffix.trim()].filter(Boolean).join(' … ')));
   const nested = items[0].items !== undefined;
   const starts: number[] = [];
   const ends: number[] = [];
@@ -318,7 +319,7 @@ export function tableToSequence(text: string, table: NumberTable, encoding: 'num
   };
   if (table.end < text.length && text.slice(table.end).trim()) {
     seq.truncated = { kept: table.rows, reason: 'hard-cap', unreadChars: text.length - table.end };
-    seq.notes.push(`Truncated to the first ${fmtCount(table.rows)} steps (the hard cap); the last ${fmtCount(text.length - table.end)} characters were not read.`);
+    seq.notes.push(msg('Truncated to the first {0} steps (the hard cap); the last {1} characters were not read.', fmtCount(table.rows), fmtCount(text.length - table.end)));
   }
   return seq;
 }
@@ -326,9 +327,9 @@ export function tableToSequence(text: string, table: NumberTable, encoding: 'num
 /** Numbers (array literal if there is one, else a plain list) → sequence. */
 export function encodeNumbers(text: string, opts: EncodeOptions = {}): EncodedSequence {
   const table = parseArrayLiteral(text, opts.maxTokens) ?? parseNumberList(text, opts.maxTokens);
-  const shape = table.cols === 1 ? `${fmtCount(table.rows)} values` : `${fmtCount(table.rows)} steps × ${table.cols} features`;
-  const form = table.form === 'array' ? 'array literal' : 'number list';
-  return tableToSequence(text, table, 'numbers', `numbers, ${form} (${shape})`, opts);
+  const shape = table.cols === 1 ? msg('{0} values', fmtCount(table.rows)) : msg('{0} steps × {1} features', fmtCount(table.rows), table.cols);
+  const description = table.form === 'array' ? msg('numbers, array literal ({0})', shape) : msg('numbers, number list ({0})', shape);
+  return tableToSequence(text, table, 'numbers', description, opts);
 }
 
 const isSpaceCode = (c: number) => c === 32 || c === 9;

@@ -85,25 +85,25 @@ function checkNumericFit(seq: EncodedSequence, target: InputTarget): EncodedSequ
 function textReadings(text: string, target: InputTarget, opts: EncodeOptions): Reading[] {
   const chars = (): Reading | null => {
     if (target.kind === 'default') {
-      return memo('chars', 'Characters', `one-hot over the built-in character model's ${target.charVocab.symbols.length} symbols`, () => encodeChars(text, target.charVocab, opts));
+      return memo('chars', msg('Characters'), msg("one-hot over the built-in character model's {0} symbols", target.charVocab.symbols.length), () => encodeChars(text, target.charVocab, opts));
     }
     if (target.kind === 'vocab' && target.vocab.level === 'char') {
-      return memo('chars', 'Characters', `one-hot over ${target.modelName}'s ${target.vocab.symbols.length} symbols`, () => encodeChars(text, target.vocab, opts));
+      return memo('chars', msg('Characters'), msg("one-hot over {0}'s {1} symbols", target.modelName, target.vocab.symbols.length), () => encodeChars(text, target.vocab, opts));
     }
     return null;
   };
   const words = (): Reading | null => {
     if (target.kind === 'vocab') {
       if (target.vocab.level !== 'word') return null;
-      return memo('words', 'Words', `ids from ${target.modelName}'s ${target.vocab.symbols.length}-word vocabulary`, () => encodeWordIds(text, target.vocab, opts));
+      return memo('words', msg('Words'), msg("ids from {0}'s {1}-word vocabulary", target.modelName, target.vocab.symbols.length), () => encodeWordIds(text, target.vocab, opts));
     }
     const dim = target.kind === 'default' ? target.hashedDim : target.inputSize;
     const seed = target.seed ?? 0;
-    return memo('words', 'Words', `hashed seeded embeddings of width ${dim} (random network)`, () => {
+    return memo('words', msg('Words'), msg('hashed seeded embeddings of width {0} (random network)', dim), () => {
       const seq = encodeWordEmbeddings(text, dim, seed, opts);
       if (target.kind === 'dense') {
         seq.model = 'given';
-        seq.notes.push(`${target.modelName} has no vocabulary: words are hashed seeded embeddings, not what it was trained on.`);
+        seq.notes.push(msg('{0} has no vocabulary: words are hashed seeded embeddings, not what it was trained on.', target.modelName));
       }
       return seq;
     });
@@ -141,7 +141,7 @@ function viaEncode(r: Reading): Candidate {
 export function planReadings(text: string, target: InputTarget, opts: EncodeOptions = {}): ReadingPlan {
   if (text.length === 0) throw UnrollError.of('The selection is empty; select some text, numbers or CSV rows.');
   const numeric: Candidate[] = [];
-  let why = 'looks like text';
+  let why = msg('looks like text');
   let parseError: string | undefined;
 
   if (looksNumeric(text)) {
@@ -159,7 +159,7 @@ export function planReadings(text: string, target: InputTarget, opts: EncodeOpti
     }
     if (csv) {
       const table = csv;
-      why = `looks like CSV${table.header ? ' with a header' : ''}`;
+      why = table.header ? msg('looks like CSV with a header') : msg('looks like CSV');
       const cols = table.numericColumns;
       const names = cols.map((k) => columnName(table, k));
       const columnsProblem = (ks: number[]) => {
@@ -167,30 +167,30 @@ export function planReadings(text: string, target: InputTarget, opts: EncodeOpti
         return bad?.message ?? numericMisfit(ks.length, ks.map((k) => columnName(table, k)), target);
       };
       numeric.push({
-        reading: memo('csv', cols.length > 1 ? `CSV, ${names.length} columns` : `CSV column ${names[0]}`, cols.length > 1 ? `multivariate: ${names.join(', ')} per step, one step per row` : 'one step per row', () => checkNumericFit(encodeCsv(text, { ...opts, table }), target)),
+        reading: memo('csv', cols.length > 1 ? msg('CSV, {0} columns', names.length) : msg('CSV column {0}', names[0]), cols.length > 1 ? msg('multivariate: {0} per step, one step per row', names.join(', ')) : msg('one step per row'), () => checkNumericFit(encodeCsv(text, { ...opts, table }), target)),
         problem: () => columnsProblem(cols),
       });
       if (cols.length > 1) {
         for (const k of cols) {
           numeric.push({
-            reading: memo(`csv:${k}`, `CSV column ${columnName(table, k)}`, 'univariate: one value per row', () => checkNumericFit(encodeCsv(text, { ...opts, table, columns: [k] }), target)),
+            reading: memo(`csv:${k}`, msg('CSV column {0}', columnName(table, k)), msg('univariate: one value per row'), () => checkNumericFit(encodeCsv(text, { ...opts, table, columns: [k] }), target)),
             problem: () => columnsProblem([k]),
           });
         }
       }
     } else {
       // A flat number list / array literal (not offered next to CSV rows: the rows are the obvious reading).
-      const flat = memo('numbers', 'Numbers', 'a number list or array literal; nested lists are steps × features', () => checkNumericFit(encodeNumbers(text, opts), target));
+      const flat = memo('numbers', msg('Numbers'), msg('a number list or array literal; nested lists are steps × features'), () => checkNumericFit(encodeNumbers(text, opts), target));
       const c = viaEncode(flat);
       const problem = c.problem();
       if (!problem) {
-        why = /[[]/.test(text) ? 'looks like an array literal' : 'looks like a number list';
+        why = /[[]/.test(text) ? msg('looks like an array literal') : msg('looks like a number list');
         numeric.push(c);
       } else if (/per step|reads (characters|words)/.test(problem)) {
         numeric.push(c);
       } else if (!parseError) {
         parseError = problem;
-        why = 'looks like numbers';
+        why = msg('looks like numbers');
       }
     }
   }

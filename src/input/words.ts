@@ -10,6 +10,7 @@
  */
 import { mulberry32 } from '../model/random';
 import { EncodeOptions, EncodedSequence, HARD_CAP_TOKENS, SpanBuilder, UnrollError, Vocabulary, fmtCount } from './types';
+import { msg } from '../l10n/format';
 
 const TOKEN = /\p{N}+(?:[.,]\p{N}+)*(?:[eE][+-]?\p{N}+)?|[\p{L}\p{M}\p{N}_]+(?:['’][\p{L}\p{M}]+)*|\S/uy;
 
@@ -83,7 +84,7 @@ function spansOf(text: string, opts: EncodeOptions) {
 function truncationNote(seq: EncodedSequence, text: string, end: number): void {
   if (end < text.length) {
     seq.truncated = { kept: seq.steps, reason: 'hard-cap', unreadChars: text.length - end };
-    seq.notes.push(`Truncated to the first ${fmtCount(seq.steps)} words (the hard cap); the last ${fmtCount(text.length - end)} characters were not read.`);
+    seq.notes.push(msg('Truncated to the first {0} words (the hard cap); the last {1} characters were not read.', fmtCount(seq.steps), fmtCount(text.length - end)));
   }
 }
 
@@ -108,7 +109,9 @@ export function encodeWordIds(text: string, vocab: Vocabulary, opts: EncodeOptio
   }
   const seq: EncodedSequence = {
     encoding: 'words',
-    description: `words, ${fmtCount(vocab.symbols.length)}-word vocabulary` + (unknownCount ? ` (${fmtCount(unknownCount)} unknown)` : ''),
+    description: unknownCount
+      ? msg('words, {0}-word vocabulary ({1} unknown)', fmtCount(vocab.symbols.length), fmtCount(unknownCount))
+      : msg('words, {0}-word vocabulary', fmtCount(vocab.symbols.length)),
     steps: T,
     inputSize: vocab.symbols.length,
     offsets: s.offsets,
@@ -143,7 +146,7 @@ export function encodeWordEmbeddings(text: string, dim: number, seed: number, op
   }
   const seq: EncodedSequence = {
     encoding: 'words',
-    description: `words, hashed embeddings (width ${dim}, seed ${seed}, ${fmtCount(cache.size)} distinct)`,
+    description: msg('words, hashed embeddings (width {0}, seed {1}, {2} distinct)', dim, seed, fmtCount(cache.size)),
     steps: T,
     inputSize: dim,
     offsets: s.offsets,
