@@ -64,12 +64,17 @@ async function main(): Promise<void> {
       const [frames, decodeMs] = await page.evaluate(() => { const w = window as unknown as { __frames: number[]; __recording: boolean; __decodeMs: number }; w.__recording = false; return [w.__frames, w.__decodeMs] as const; });
       results[name] = { frames: frames.length, p50: pct(frames, 50), p95: pct(frames, 95), max: Math.max(...frames), decodeMs };
     };
-    const chain = (await page.locator('.chain-scroller').boundingBox())!;
-    const heat = (await page.locator('.heatmap-canvas').boundingBox())!;
+    // Boxes are read after scrolling each view into the viewport: a wheel over a point below it reaches nothing.
+    const boxOf = async (selector: string) => {
+      await page.locator(selector).scrollIntoViewIfNeeded();
+      return (await page.locator(selector).boundingBox())!;
+    };
+    let chain = await boxOf('.chain-scroller');
     await record('scroll chain (wheel)', async () => {
       await page.mouse.move(chain.x + chain.width / 2, chain.y + chain.height / 2);
       for (let i = 0; i < 120; i++) { await page.mouse.wheel(0, 240); await page.waitForTimeout(16); }
     });
+    const heat = await boxOf('.heatmap-canvas');
     await record('zoom heatmap (ctrl+wheel) then scroll it', async () => {
       await page.mouse.move(heat.x + heat.width / 2, heat.y + heat.height / 2);
       await page.keyboard.down('Control');
@@ -77,6 +82,7 @@ async function main(): Promise<void> {
       await page.keyboard.up('Control');
       for (let i = 0; i < 80; i++) { await page.mouse.wheel(0, 120); await page.waitForTimeout(16); }
     });
+    chain = await boxOf('.chain-scroller');
     await record('zoom chain (ctrl+wheel) out and in', async () => {
       await page.mouse.move(chain.x + chain.width / 2, chain.y + chain.height / 2);
       await page.keyboard.down('Control');
