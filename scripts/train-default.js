@@ -221,6 +221,64 @@ async function trainOne(E, kind, corpus, outDir, o) {
     const f = ev.interp.features;
     return `held-out ${ev.heldOut.toFixed(4)} | depth u${f.bracketDepth.bestUnit} ${f.bracketDepth.correlation} | string u${f.insideString.bestUnit} ${f.insideString.correlation} | comment u${f.insideComment.bestUnit} ${f.insideComment.correlation}`;
   };
+  // Full metadata for weights after `steps` steps (final or checkpoint): a checkpoint can seed a warm start.
+  let control = null;
+  const metaFor = (file, steps, losses, ev) => {
+    const cpu = process.cpuUsage(cpu0);
+    const { heldOut, interp } = ev;
+    control = control ?? E.interpretUnits(E.newCharNetwork(cfg.cell, cfg.hiddenSize, MODELS[kind].seed), codeHeldOut, state);
+    const every = Math.max(1, Math.floor(losses.length / 100));
+    const curve = [];
+    for (let s = 0; s < losses.length; s += every) {
+      const w = losses.slice(s, s + every);
+      curve.push({ step: s + w.length, loss: +(w.reduce((a, b) => a + b, 0) / w.length).toFixed(4) });
+    }
+    // The command that reproduces these weights: the given flags, a deadline replaced by the step it cut at.
+    const flags = o.argv.filter((a, k, all) => !['--deadline', '--out', '--stop-after'].includes(a) && !['--deadline', '--out', '--stop-after'].includes(all[k - 1]));
+    const command = `npm run train-default -- ${flags.join(' ')}${steps < cfg.steps ? ` --stop-after ${steps}` : ''}`;
+    const charsSeen = steps * cfg.batch * cfg.chunk;
+    const previous = init ? [...(init.meta?.training?.chain ?? [runRecord(init.meta)].filter(Boolean))] : [];
+    const training = {
+      optimizer: `Adam lr ${cfg.lr} cosine to ${cfg.lrFinal}, global grad-norm clip ${cfg.clip}${init ? ' (fresh moments)' : ''}`,
+      steps,
+      scheduleSteps: cfg.steps,
+      batch: cfg.batch,
+      bpttLength: cfg.chunk,
+      charsSeen,
+      wallSeconds: +((Date.now() - t0) / 1000).toFixed(1),
+      cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1),
+      threads: o.threads,
+      node: process.version,
+      finalTrainLoss: curve.length ? curve[curve.length - 1].loss : null,
+      ...(init ? { init: { file: path.relative(ROOT, path.resolve(o.init)).split(path.sep).join('/'), sha256: init.sha256, commit: init.commit } } : {}),
+    };
+    return {
+      name,
+      description: `Built-in character-level ${kind.toUpperCase()} (1 layer, hidden ${cfg.hiddenSize}, one-hot input over the 97-symbol vocabulary, linear decoder to next-character logits), trained by Unroll's own engine on its frozen corpus`,
+      cell: cfg.cell === 'rnn' ? 'rnn_tanh' : cfg.cell,
+      convention: 'pytorch',
+      inputSize: 97,
+      hiddenSize: cfg.hiddenSize,
+      numLayers: 1,
+      bidirectional: false,
+      vocabFile: `${file}.vocab.json`,
+      weightsFile: `${file}.safetensors`,
+      command,
+      seed: cfg.seed,
+      training: {
+        ...training,
+        // A warm start continues earlier runs: every run in order, so the weights can be rebuilt from scratch.
+        ...(init ? { chain: [...previous, { command, seed: cfg.seed, ...training }], totalCharsSeen: previous.reduce((s, r) => s + (r.charsSeen || 0), 0) + charsSeen } : {}),
+      },
+      corpus: { hash: `sha256:${corpus.hash}`, trainFiles: corpus.manifest.train.length, trainChars: ids.length, heldOutFiles: corpus.manifest.heldOut, heldOutChars: heldIds.length },
+      lossCurve: curve,
+      heldOutLoss: +heldOut.toFixed(4),
+      heldOutBitsPerChar: +(heldOut / Math.LN2).toFixed(4),
+      // The tests assert the committed weights stay below this (a regression guard, not a target).
+      heldOutLossBound: +(heldOut + 0.02).toFixed(4),
+      interpretability: { ...interp, text: 'held-out code files of the corpus (.ts/.js), one continuous sequence from a zero state', untrainedControlBest: control.best },
+    };
+  };
   if (init) console.log(`[${kind}] warm start from ${o.init}: ${fmt(evaluate(base))}`);
   let last = t0;
   let lastCkpt = t0;
@@ -239,77 +297,24 @@ async function trainOne(E, kind, corpus, outDir, o) {
       }
     },
     // Every few minutes: keep the weights so far (a crash keeps them) and log what they have learnt.
-    checkpoint: o.checkpointMinutes > 0 && {
+    checkpoint: o.checkpointMinutes > 0 ? {
       due: () => Date.now() - lastCkpt > o.checkpointMinutes * 60_000,
-      save: (net, step) => {
+      save: (net, step, losses) => {
         lastCkpt = Date.now();
         const ev = evaluate(net);
-        const cpu = process.cpuUsage(cpu0);
-        writeModel(E, ckptDir, `${name}-step${step}`, net, { step, charsSeen: step * cfg.batch * cfg.chunk, heldOutLoss: +ev.heldOut.toFixed(4), interpretability: ev.interp, cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1) });
+        writeModel(E, ckptDir, `${name}-step${step}`, net, metaFor(`${name}-step${step}`, step, losses, ev));
         console.log(`[${kind}] checkpoint step ${step} (${((step * cfg.batch * cfg.chunk) / 1e6).toFixed(2)}M chars): ${fmt(ev)}`);
       },
-    },
+    } : undefined,
   });
   if (pool) await pool.close();
   if (res.status === 'cancelled') return console.log(`[${kind}] cancelled at step ${res.steps}; nothing written`);
   if (res.status === 'nan') fail(`[${kind}] ${res.message}`);
-  const cpu = process.cpuUsage(cpu0);
   const net = res.net;
-  const { heldOut, interp } = evaluate(net);
-  const control = E.interpretUnits(E.newCharNetwork(cfg.cell, cfg.hiddenSize, MODELS[kind].seed), codeHeldOut, state);
-  const every = Math.max(1, Math.floor(res.losses.length / 100));
-  const curve = [];
-  for (let s = 0; s < res.losses.length; s += every) {
-    const w = res.losses.slice(s, s + every);
-    curve.push({ step: s + w.length, loss: +(w.reduce((a, b) => a + b, 0) / w.length).toFixed(4) });
-  }
-  // The command that reproduces these weights: the given flags, a deadline replaced by the step it cut at.
-  const flags = o.argv.filter((a, k, all) => !['--deadline', '--out', '--stop-after'].includes(a) && !['--deadline', '--out', '--stop-after'].includes(all[k - 1]));
-  const command = `npm run train-default -- ${flags.join(' ')}${res.steps < cfg.steps ? ` --stop-after ${res.steps}` : ''}`;
-  const charsSeen = res.steps * cfg.batch * cfg.chunk;
-  const previous = init ? [...(init.meta?.training?.chain ?? [runRecord(init.meta)].filter(Boolean))] : [];
-  const training = {
-    optimizer: `Adam lr ${cfg.lr} cosine to ${cfg.lrFinal}, global grad-norm clip ${cfg.clip}${init ? ' (fresh moments)' : ''}`,
-    steps: res.steps,
-    scheduleSteps: cfg.steps,
-    batch: cfg.batch,
-    bpttLength: cfg.chunk,
-    charsSeen,
-    wallSeconds: +((Date.now() - t0) / 1000).toFixed(1),
-    cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1),
-    threads: o.threads,
-    node: process.version,
-    finalTrainLoss: curve.length ? curve[curve.length - 1].loss : null,
-    ...(init ? { init: { file: path.relative(ROOT, path.resolve(o.init)).split(path.sep).join('/'), sha256: init.sha256, commit: init.commit } } : {}),
-  };
-  const meta = {
-    name,
-    description: `Built-in character-level ${kind.toUpperCase()} (1 layer, hidden ${cfg.hiddenSize}, one-hot input over the 97-symbol vocabulary, linear decoder to next-character logits), trained by Unroll's own engine on its frozen corpus`,
-    cell: cfg.cell === 'rnn' ? 'rnn_tanh' : cfg.cell,
-    convention: 'pytorch',
-    inputSize: 97,
-    hiddenSize: cfg.hiddenSize,
-    numLayers: 1,
-    bidirectional: false,
-    vocabFile: `${name}.vocab.json`,
-    weightsFile: `${name}.safetensors`,
-    command,
-    seed: cfg.seed,
-    training: {
-      ...training,
-      // A warm start continues earlier runs: every run in order, so the weights can be rebuilt from scratch.
-      ...(init ? { chain: [...previous, { command, seed: cfg.seed, ...training }], totalCharsSeen: previous.reduce((s, r) => s + (r.charsSeen || 0), 0) + charsSeen } : {}),
-    },
-    corpus: { hash: `sha256:${corpus.hash}`, trainFiles: corpus.manifest.train.length, trainChars: ids.length, heldOutFiles: corpus.manifest.heldOut, heldOutChars: heldIds.length },
-    lossCurve: curve,
-    heldOutLoss: +heldOut.toFixed(4),
-    heldOutBitsPerChar: +(heldOut / Math.LN2).toFixed(4),
-    // The tests assert the committed weights stay below this (a regression guard, not a target).
-    heldOutLossBound: +(heldOut + 0.02).toFixed(4),
-    interpretability: { ...interp, text: 'held-out code files of the corpus (.ts/.js), one continuous sequence from a zero state', untrainedControlBest: control.best },
-  };
+  const ev = evaluate(net);
+  const meta = metaFor(name, res.steps, res.losses, ev);
   writeModel(E, outDir, name, net, meta);
-  console.log(`[${kind}] ${fmt({ heldOut, interp })}; control ${control.best.correlation}`);
+  console.log(`[${kind}] ${fmt(ev)}; control ${control.best.correlation}`);
 }
 
 /**
