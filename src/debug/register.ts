@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { runNetwork } from '../engine/trace';
 import { gateCount, layerInputSize, numDirections, outputSize, type Network } from '../engine/types';
 import { builtInModelFile } from '../panel/traceSession';
-import { localizeError } from '../panel/localize';
+import { translate } from '../panel/localize';
 import { VisualizerPanel } from '../panel/visualizerPanel';
 import { EngineClient } from '../worker/engineClient';
 import type { TraceRunner } from './program';
@@ -84,7 +84,7 @@ export function registerDebugger(context: vscode.ExtensionContext, output: vscod
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('unroll', {
       createDebugAdapterDescriptor(session) {
-        const adapter = new UnrollDebugSession(undefined, run, localizeError);
+        const adapter = new UnrollDebugSession(undefined, run, translate);
         adapter.onDidStop = (step, where) => {
           // The visualizer follows only when it shows the same sequence (else its steps mean other tokens).
           const panel = VisualizerPanel.current;

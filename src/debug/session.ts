@@ -11,6 +11,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { caretLines, compileExpression, ExprError, formatValue, type BreakpointStatus } from '../expr';
 import { UnrollError } from '../engine/types';
+import { english, localizeText, render, type Translate } from '../l10n/format';
 import { prepareProgram, runHere, type FileIO, type LaunchArgs, type TraceRunner } from './program';
 import { UnrollRuntime, type Stop } from './runtime';
 import { laneVariables, stepSummary, unitVariables, vectorLabel, type VarRef } from './variables';
@@ -35,8 +36,8 @@ export class UnrollDebugSession extends LoggingDebugSession {
   private lineBpIds = new Map<string, number>();
   private nextBpId = 1;
 
-  /** `localize` shows an UnrollError in the person's language (the extension passes vscode.l10n; tests keep English). */
-  constructor(private readonly io: FileIO = nodeIO, private readonly run: TraceRunner = runHere, private readonly localize: (e: UnrollError) => string = (e) => e.message) {
+  /** `translate` shows messages in the person's language (the extension passes vscode.l10n.t; tests keep English). */
+  constructor(private readonly io: FileIO = nodeIO, private readonly run: TraceRunner = runHere, private readonly translate: Translate = english) {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
@@ -81,7 +82,7 @@ export class UnrollDebugSession extends LoggingDebugSession {
       this.print(`Unroll: ${program.path.split(/[\\/]/).pop()}: ${program.description}, traced in ${Date.now() - t0} ms\n`, 'console');
     } catch (e) {
       // Bad input ends the session with one line in the Debug Console; nothing is thrown into the host.
-      const message = e instanceof UnrollError ? this.localize(e) : `unexpected error: ${(e as Error)?.message ?? e}`;
+      const message = e instanceof UnrollError ? this.localized(e) : `unexpected error: ${(e as Error)?.message ?? e}`;
       this.print(`Unroll: ${message}\n`, 'stderr');
       this.sendErrorResponse(response, { id: 1001, format: `Unroll: ${message.replace(/[{}]/g, '')}`, showUser: false });
       this.sendEvent(new TerminatedEvent());
@@ -215,7 +216,7 @@ export class UnrollDebugSession extends LoggingDebugSession {
       }
       this.sendResponse(response);
     } catch (e) {
-      const msg = e instanceof ExprError ? (args.context === 'repl' ? caretLines(args.expression, e) : e.message) : String((e as Error)?.message ?? e);
+      const msg = e instanceof ExprError ? (args.context === 'repl' ? caretLines(args.expression, e, localizeText(e.reason, this.translate)) : this.localized(e)) : String((e as Error)?.message ?? e);
       this.sendErrorResponse(response, { id: 1004, format: msg.replace(/[{}]/g, ''), showUser: false });
     }
   }
@@ -295,6 +296,11 @@ export class UnrollDebugSession extends LoggingDebugSession {
     this.sendEvent(e);
   }
 
+  /** An UnrollError's message in the person's language (English unless `msg` made it). */
+  private localized(e: UnrollError): string {
+    return e.l10n ? render(e.l10n, this.translate) : e.message;
+  }
+
   private idForLine(line: number): number {
     const key = String(line);
     let id = this.lineBpIds.get(key);
@@ -305,7 +311,7 @@ export class UnrollDebugSession extends LoggingDebugSession {
   private toBreakpoint(status: BreakpointStatus, line?: number, column?: number): DebugProtocol.Breakpoint {
     const bp = new Breakpoint(status.verified, line, column) as DebugProtocol.Breakpoint;
     bp.id = status.id;
-    if (status.message) bp.message = status.message;
+    if (status.message) bp.message = localizeText(status.message, this.translate);
     return bp;
   }
 }

@@ -7,6 +7,7 @@
  * lazily, in blocks, only as far as a question needs (the next stop, or every mark for the timeline).
  */
 import { compileCondition, type CompileOptions, type CompiledCondition } from './compile';
+import { msg } from '../l10n/format';
 import { ExprError } from './errors';
 import { parseHitCondition, type HitTest } from './hitCondition';
 import { compileLogTemplate, type LogTemplate } from './logTemplate';
@@ -66,8 +67,10 @@ interface Compiled {
   error?: string;
 }
 
-function describePart(part: string, e: unknown): string {
-  return e instanceof ExprError ? `${part}, ${e.message}` : `${part}: ${String((e as Error)?.message ?? e)}`;
+function describePart(part: 'condition' | 'hit count' | 'log message', e: unknown): string {
+  if (!(e instanceof ExprError)) return `${part}: ${String((e as Error)?.message ?? e)}`;
+  // One template per part, so each is translated whole.
+  return part === 'condition' ? msg('condition, {0}', e.message) : part === 'hit count' ? msg('hit count, {0}', e.message) : msg('log message, {0}', e.message);
 }
 
 /** Steps screened per pass in a screened scan. */
@@ -110,7 +113,7 @@ export class BreakpointSet {
       }
       if (!message && def.place.kind === 'steps') {
         const valid = def.place.steps.filter((t) => Number.isInteger(t) && t >= 0 && t < this.source.steps);
-        if (valid.length === 0) message = `no step of this sequence is there (it has ${this.source.steps} steps)`;
+        if (valid.length === 0) message = msg('no step of this sequence is there (it has {0} steps)', this.source.steps);
         c.stepSet = new Set(valid);
       }
       statuses.push({ id: def.id, verified: !message, ...(message ? { message } : {}) });

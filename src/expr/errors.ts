@@ -3,17 +3,18 @@
  * so the UI can draw a caret under it; `message` is already one line a person can act on.
  */
 import { UnrollError } from '../engine/types';
+import { msg } from '../l10n/format';
 
 export class ExprError extends UnrollError {
   /** 1-based column of the offending character in the expression text. */
   readonly column: number;
   /** How many characters the caret underlines (at least 1). */
   readonly length: number;
-  /** The message without the "column N: " prefix. */
+  /** The message without the "column N: " prefix (localisable like `message` when made by `msg`). */
   readonly reason: string;
 
   constructor(reason: string, column: number, length = 1) {
-    super(`column ${column}: ${reason}`);
+    super(msg('column {0}: {1}', column, reason));
     this.name = 'ExprError';
     this.reason = reason;
     this.column = column;
@@ -21,15 +22,18 @@ export class ExprError extends UnrollError {
   }
 }
 
-/** Two lines for a monospace display: the source and a caret under the offending character(s). */
-export function caretLines(source: string, err: ExprError): string {
+/**
+ * Two lines for a monospace display: the source and a caret under the offending character(s); `reason`
+ * is the error's reason in the display language (default: English).
+ */
+export function caretLines(source: string, err: ExprError, reason = err.reason): string {
   const maxShown = 120;
   // Long expressions are windowed around the error so the caret stays on screen.
   const start = Math.max(0, Math.min(err.column - 1 - 40, source.length - maxShown));
   const shown = source.slice(start, start + maxShown).replace(/[\r\n\t]/g, ' ');
   const caretAt = err.column - 1 - start;
   const width = Math.max(1, Math.min(err.length, shown.length - caretAt));
-  return `${start > 0 ? '…' : ''}${shown}\n${start > 0 ? ' ' : ''}${' '.repeat(Math.max(0, caretAt))}${'^'.repeat(width)} ${err.reason}`;
+  return `${start > 0 ? '…' : ''}${shown}\n${start > 0 ? ' ' : ''}${' '.repeat(Math.max(0, caretAt))}${'^'.repeat(width)} ${reason}`;
 }
 
 /** Levenshtein distance, for "did you mean" hints on short names. */

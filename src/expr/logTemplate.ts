@@ -3,6 +3,7 @@
  * language, compiled once; `{{` and `}}` stand for literal braces. Errors point at the column in the template.
  */
 import { compileExpression, type CompileOptions } from './compile';
+import { msg } from '../l10n/format';
 import { ExprError } from './errors';
 import { formatValue, type ExprMeta, type StepValues } from './values';
 
@@ -20,14 +21,14 @@ export function compileLogTemplate(template: string, meta: ExprMeta, opts: Compi
       i += 2;
       continue;
     }
-    if (ch === '}') throw new ExprError("'}' without a matching '{' (write '}}' for a literal brace)", i + 1);
+    if (ch === '}') throw new ExprError(msg("'}' without a matching '{' (write '}}' for a literal brace)"), i + 1);
     if (ch !== '{') {
       text += ch;
       i++;
       continue;
     }
     const close = template.indexOf('}', i + 1);
-    if (close < 0) throw new ExprError("'{' is not closed: add '}' after the expression (write '{{' for a literal brace)", i + 1);
+    if (close < 0) throw new ExprError(msg("'{' is not closed: add '}' after the expression (write '{{' for a literal brace)"), i + 1);
     const inner = template.slice(i + 1, close);
     let compiled;
     try {

@@ -3,6 +3,7 @@
  * Pure and bounded: the text length, number/string literal sizes and nesting depth are all capped, so
  * hostile input (1 MB of text, 10,000 nested parentheses, 1e999999) fails fast with a column-accurate error.
  */
+import { msg } from '../l10n/format';
 import { ExprError } from './errors';
 
 export const LIMITS = {
@@ -85,18 +86,18 @@ export function tokenize(src: string): Tok[] {
       }
       const text = src.slice(start, i);
       if (text.length > LIMITS.maxNumberChars) {
-        throw new ExprError(`number literal is too long (${text.length} characters; at most ${LIMITS.maxNumberChars})`, start + 1, text.length);
+        throw new ExprError(msg('number literal is too long ({0} characters; at most {1})', text.length, LIMITS.maxNumberChars), start + 1, text.length);
       }
       const value = Number(text);
-      if (!Number.isFinite(value)) throw new ExprError(`number ${text} is too large for float64`, start + 1, text.length);
-      if (isIdentStart(src[i] ?? '')) throw new ExprError(`unexpected '${src[i]}' right after the number ${text}`, i + 1);
+      if (!Number.isFinite(value)) throw new ExprError(msg('number {0} is too large for float64', text), start + 1, text.length);
+      if (isIdentStart(src[i] ?? '')) throw new ExprError(msg('unexpected \'{0}\' right after the number {1}', src[i], text), i + 1);
       toks.push({ kind: 'num', text, pos: start, value });
       continue;
     }
     if (isIdentStart(ch)) {
       while (i < src.length && (isIdentStart(src[i]) || isDigit(src[i]) || src[i] === COMBINING_TILDE)) i++;
       const text = src.slice(start, i);
-      if (WORD_OPS[text]) throw new ExprError(`'${text}' is not an operator here: use '${WORD_OPS[text]}'`, start + 1, text.length);
+      if (Object.hasOwn(WORD_OPS, text)) throw new ExprError(msg('\'{0}\' is not an operator here: use \'{1}\'', text, WORD_OPS[text]), start + 1, text.length);
       toks.push({ kind: 'ident', text, pos: start });
       continue;
     }
@@ -104,13 +105,13 @@ export function tokenize(src: string): Tok[] {
       i++;
       let value = '';
       for (;;) {
-        if (i >= src.length) throw new ExprError('string is not closed: add the matching quote', start + 1);
+        if (i >= src.length) throw new ExprError(msg('string is not closed: add the matching quote'), start + 1);
         const c = src[i];
         if (c === ch) break;
         if (c === '\\') {
           const e = src[i + 1];
           const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", s: ' ' };
-          if (e === undefined || !(e in map)) throw new ExprError(`unknown escape '\\${e ?? ''}' (use \\n \\t \\r \\s \\\\ \\" \\')`, i + 1, 2);
+          if (e === undefined || !(e in map)) throw new ExprError(msg("unknown escape '\\{0}' (use \\n \\t \\r \\s \\\\ \\\" \\')", e ?? ''), i + 1, 2);
           value += map[e];
           i += 2;
         } else {
@@ -118,7 +119,7 @@ export function tokenize(src: string): Tok[] {
           i++;
         }
         if (value.length > LIMITS.maxStringChars) {
-          throw new ExprError(`string literal is too long (at most ${LIMITS.maxStringChars} characters)`, start + 1);
+          throw new ExprError(msg('string literal is too long (at most {0} characters)', LIMITS.maxStringChars), start + 1);
         }
       }
       i++;
@@ -131,9 +132,15 @@ export function tokenize(src: string): Tok[] {
       i += op.length;
       continue;
     }
-    const hints: Record<string, string> = { '=': "use '==' to compare", '&': "use '&&' (and)", '|': "use '||' (or)", '^': 'there is no power operator; use exp/log/sqrt' };
+    const hints: Record<string, () => string> = {
+      '=': () => msg("use '==' to compare"),
+      '&': () => msg("use '&&' (and)"),
+      '|': () => msg("use '||' (or)"),
+      '^': () => msg('there is no power operator; use exp/log/sqrt'),
+    };
     const shownChar = ch.codePointAt(0)! > 0x7e || ch < ' ' ? `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : `'${ch}'`;
-    throw new ExprError(`unexpected character ${shownChar}${hints[ch] ? `: ${hints[ch]}` : ''}`, start + 1);
+    const hint = Object.hasOwn(hints, ch) ? hints[ch] : undefined;
+    throw new ExprError(hint ? msg('unexpected character {0}: {1}', shownChar, hint()) : msg('unexpected character {0}', shownChar), start + 1);
   }
   toks.push({ kind: 'eof', text: '', pos: src.length });
   return toks;
@@ -144,22 +151,22 @@ const QUALIFIER = /^(l(\d{1,3})|fwd|rev)$/;
 /** Parse an expression into a tree, or throw an ExprError pointing at the offending character. */
 export function parse(src: string): Node {
   if (src.length > LIMITS.maxLength) {
-    throw new ExprError(`expression is too long (${src.length} characters; at most ${LIMITS.maxLength})`, LIMITS.maxLength + 1);
+    throw new ExprError(msg('expression is too long ({0} characters; at most {1})', src.length, LIMITS.maxLength), LIMITS.maxLength + 1);
   }
-  if (src.trim() === '') throw new ExprError('expression is empty', 1);
+  if (src.trim() === '') throw new ExprError(msg('expression is empty'), 1);
   const toks = tokenize(src);
-  if (toks.length - 1 > LIMITS.maxTokens) throw new ExprError(`expression has too many parts (at most ${LIMITS.maxTokens})`, toks[LIMITS.maxTokens].pos + 1);
+  if (toks.length - 1 > LIMITS.maxTokens) throw new ExprError(msg('expression has too many parts (at most {0})', LIMITS.maxTokens), toks[LIMITS.maxTokens].pos + 1);
   let k = 0;
   let depth = 0;
   const peek = (): Tok => toks[k];
   const isOp = (text: string): boolean => toks[k].kind === 'op' && toks[k].text === text;
-  const describe = (t: Tok): string => (t.kind === 'eof' ? 'the end of the expression' : `'${t.text}'`);
+  const describe = (t: Tok): string => (t.kind === 'eof' ? msg('the end of the expression') : `'${t.text}'`);
   const expect = (text: string, why: string): Tok => {
-    if (!isOp(text)) throw new ExprError(`expected '${text}' ${why}, found ${describe(peek())}`, peek().pos + 1, Math.max(1, peek().text.length));
+    if (!isOp(text)) throw new ExprError(msg('expected \'{0}\' {1}, found {2}', text, why, describe(peek())), peek().pos + 1, Math.max(1, peek().text.length));
     return toks[k++];
   };
   const enter = (at: Tok): void => {
-    if (++depth > LIMITS.maxDepth) throw new ExprError(`expression is nested too deeply (more than ${LIMITS.maxDepth} levels)`, at.pos + 1);
+    if (++depth > LIMITS.maxDepth) throw new ExprError(msg('expression is nested too deeply (more than {0} levels)', LIMITS.maxDepth), at.pos + 1);
   };
 
   const binaryLevel = (ops: readonly string[], next: () => Node, chainable: boolean): (() => Node) => () => {
@@ -169,7 +176,7 @@ export function parse(src: string): Node {
       const right = next();
       left = { kind: 'binary', op: opTok.text as BinaryOp, left, right, start: left.start, pos: opTok.pos, end: right.end };
       if (!chainable && peek().kind === 'op' && ops.includes(peek().text)) {
-        throw new ExprError(`comparisons cannot be chained: write (a ${opTok.text} b) && (b ${peek().text} c)`, peek().pos + 1, peek().text.length);
+        throw new ExprError(msg('comparisons cannot be chained: write (a {0} b) && (b {1} c)', opTok.text, peek().text), peek().pos + 1, peek().text.length);
       }
     }
     return left;
@@ -205,7 +212,7 @@ export function parse(src: string): Node {
         k++;
         const nameTok = peek();
         if (nameTok.kind !== 'ident') {
-          throw new ExprError(`expected a reduction name after '.' (mean, min, max, sum, std, norm, argmax, argmin), found ${describe(nameTok)}`, nameTok.pos + 1);
+          throw new ExprError(msg('expected a reduction name after \'.\' (mean, min, max, sum, std, norm, argmax, argmin), found {0}', describe(nameTok)), nameTok.pos + 1);
         }
         k++;
         node = { kind: 'member', object: node, member: nameTok.text, memberPos: nameTok.pos, start: node.start, pos: nameTok.pos, end: nameTok.pos + nameTok.text.length };
@@ -213,7 +220,7 @@ export function parse(src: string): Node {
         const open = toks[k++];
         enter(open);
         const index = parseTop();
-        const close = expect(']', 'to close the index');
+        const close = expect(']', msg('to close the index'));
         depth--;
         node = { kind: 'index', object: node, index, start: node.start, pos: open.pos, end: close.pos + 1 };
       } else {
@@ -250,7 +257,7 @@ export function parse(src: string): Node {
             break;
           }
         }
-        const close = expect(')', `to close the call of ${t.text}(`);
+        const close = expect(')', msg('to close the call of {0}(', t.text));
         depth--;
         return { kind: 'call', fn: t.text, args, start: t.pos, pos: t.pos, end: close.pos + 1 };
       }
@@ -260,12 +267,12 @@ export function parse(src: string): Node {
       enter(t);
       k++;
       const inner = parseTop();
-      const close = expect(')', 'to close the parenthesis');
+      const close = expect(')', msg('to close the parenthesis'));
       depth--;
       return { ...inner, start: t.pos, end: close.pos + 1 };
     }
-    if (t.kind === 'eof') throw new ExprError('expression ends too early: a value is missing here', t.pos + 1);
-    throw new ExprError(`expected a number, a name or '(' but found '${t.text}'`, t.pos + 1, t.text.length);
+    if (t.kind === 'eof') throw new ExprError(msg('expression ends too early: a value is missing here'), t.pos + 1);
+    throw new ExprError(msg('expected a number, a name or \'(\' but found \'{0}\'', t.text), t.pos + 1, t.text.length);
   }
 
   /** `l1.rev.h`, `rev.(h - h_prev).norm`: qualifiers then one name or parenthesised body. */
@@ -274,16 +281,16 @@ export function parse(src: string): Node {
     let dir: 0 | 1 | undefined;
     const apply = (tok: Tok, m: RegExpExecArray): void => {
       if (m[2] !== undefined) {
-        if (layer !== undefined) throw new ExprError(`layer given twice ('${tok.text}')`, tok.pos + 1, tok.text.length);
+        if (layer !== undefined) throw new ExprError(msg('layer given twice (\'{0}\')', tok.text), tok.pos + 1, tok.text.length);
         layer = Number(m[2]);
       } else {
-        if (dir !== undefined) throw new ExprError(`direction given twice ('${tok.text}')`, tok.pos + 1, tok.text.length);
+        if (dir !== undefined) throw new ExprError(msg('direction given twice (\'{0}\')', tok.text), tok.pos + 1, tok.text.length);
         dir = tok.text === 'rev' ? 1 : 0;
       }
     };
     apply(first, firstMatch);
     for (;;) {
-      expect('.', `after the qualifier`);
+      expect('.', msg('after the qualifier'));
       const t = peek();
       const m = t.kind === 'ident' ? QUALIFIER.exec(t.text) : null;
       if (m && toks[k + 1].kind === 'op' && toks[k + 1].text === '.') {
@@ -299,14 +306,18 @@ export function parse(src: string): Node {
         depth--;
         return { kind: 'scope', layer, dir, body, start: first.pos, pos: first.pos, end: body.end };
       }
-      throw new ExprError(`expected a name or '(' after the qualifier '${first.text}.', found ${describe(t)}`, t.pos + 1);
+      throw new ExprError(msg('expected a name or \'(\' after the qualifier \'{0}.\', found {1}', first.text, describe(t)), t.pos + 1);
     }
   }
   const root = parseTop();
   if (peek().kind !== 'eof') {
     const t = peek();
-    const hint = t.kind === 'op' && t.text === ')' ? ': this parenthesis has no matching (' : '';
-    throw new ExprError(`unexpected ${describe(t)} after a complete expression${hint}`, t.pos + 1, Math.max(1, t.text.length));
+    const unmatched = t.kind === 'op' && t.text === ')';
+    throw new ExprError(
+      unmatched ? msg('unexpected {0} after a complete expression: this parenthesis has no matching (', describe(t)) : msg('unexpected {0} after a complete expression', describe(t)),
+      t.pos + 1,
+      Math.max(1, t.text.length),
+    );
   }
   return root;
 }

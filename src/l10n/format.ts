@@ -38,7 +38,9 @@ const MAX_REMEMBERED = 2000;
 
 /** The English text of `template` with `args`; the host can localise it (see `messageOf`). */
 export function msg(template: string, ...args: MessageArg[]): string {
-  return remember({ template, args: args.map((a) => (typeof a === 'string' ? (recent.get(a) ?? a) : a)) });
+  // Anything else that slips past the types (undefined, an object) is text, as in a template literal.
+  const arg = (a: unknown): MessageArg | Message => (typeof a === 'string' ? (recent.get(a) ?? a) : typeof a === 'number' || typeof a === 'boolean' ? a : String(a));
+  return remember({ template, args: args.map(arg) });
 }
 
 /** The English text of a message built from another one (e.g. re-labelled), remembered like `msg`'s. */

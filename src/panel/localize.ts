@@ -7,7 +7,9 @@ import * as vscode from 'vscode';
 import { UnrollError } from '../engine/types';
 import { localizeText, render, type Translate } from '../l10n/format';
 
-const t: Translate = (template, ...args) => vscode.l10n.t(template, ...args);
+/** vscode.l10n.t as a `Translate`, for pure code that takes one (the debug session). */
+export const translate: Translate = (template, ...args) => vscode.l10n.t(template, ...args);
+const t = translate;
 
 /** An UnrollError's message, localised when it was made by `msg` (else its English message). */
 export function localizeError(e: UnrollError): string {

@@ -16,7 +16,7 @@ import type { Network } from '../engine/types';
 import { builtInModelFile, DEFAULT_RANDOM_MODEL, encodeSource, RandomModelSettings, settingsForSource, TraceSession, validateRandomModel } from './traceSession';
 import { VisualizerPanel, type PanelExtension } from './visualizerPanel';
 import { encodeForModel, modelVocabulary, type ChosenModelInput } from './modelInput';
-import { localizeError } from './localize';
+import { localizeError, localizeMessage } from './localize';
 import { cellNameOf } from '../model/detect';
 
 /** The chosen model as the models feature offers it (modelChoice.runnable() / onDidChange). */
@@ -198,7 +198,8 @@ export class TraceHost implements PanelExtension {
           return true;
         }
         s.scan(msg, { layer: panel.layer, dir: panel.direction }, undefined, () => this.session !== s).then((m) => {
-          if (m) panel.post(m);
+          // A condition's error (made in the pure expression code) in the display language.
+          if (m) panel.post(m.error ? { ...m, error: localizeMessage(m.error) } : m);
         }, (e) => this.fail(panel, e));
         return true;
       default:

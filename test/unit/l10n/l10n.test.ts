@@ -7,6 +7,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UnrollError } from '../../../src/engine/types';
+import { caretLines, ExprError } from '../../../src/expr';
+import { parse } from '../../../src/expr/parser';
 import { encodeCsv, parseNumberList, planReadings } from '../../../src/input';
 import { format, localizeText, messageOf, msg, render, type Translate } from '../../../src/l10n/format';
 import { loadModel, requireNetwork, type ModelIO } from '../../../src/model/load';
@@ -73,6 +75,8 @@ describe('l10n: msg and UnrollError keep the template behind the English text', 
     assert.strictEqual(messageOf('spec x has 3 rows, expected 5'), undefined);
     // JSON in the text is not a placeholder; an argument's own braces are not re-read.
     assert.strictEqual(format('{0} must look like {"vocab": [...]}', ['{1}']), '{1} must look like {"vocab": [...]}');
+    // An argument the types did not stop (undefined, an object) reads as a template literal would show it.
+    assert.strictEqual(render(messageOf(msg('got {0} and {1}', undefined as never, {} as never))!, tZh), 'got undefined and [object Object]');
   });
 
   it('a malformed number: exact English message, Chinese with the translated position', () => {
@@ -128,5 +132,28 @@ describe('l10n: msg and UnrollError keep the template behind the English text', 
     assert.strictEqual(messageOf(e.message), undefined, 'the remembered texts are bounded');
     assert.strictEqual(render(e.l10n!, tZh), '选区中没有数字。');
     assert.strictEqual(new UnrollError('plain English').l10n, undefined);
+  });
+});
+
+describe('l10n: expression errors keep their caret', () => {
+  it('a parse error: English message unchanged, Chinese reason under the same caret', () => {
+    const src = 'f.mean = 0.2';
+    let e: unknown;
+    try {
+      parse(src);
+    } catch (err) {
+      e = err;
+    }
+    assert.ok(e instanceof ExprError);
+    assert.strictEqual(e.message, "column 8: unexpected character '=': use '==' to compare");
+    assert.strictEqual(render(e.l10n!, tZh), "第 8 列：意外的字符 '='：比较请用 '=='");
+    assert.strictEqual(caretLines(src, e, localizeText(e.reason, tZh)), "f.mean = 0.2\n       ^ 意外的字符 '='：比较请用 '=='");
+    assert.strictEqual(caretLines(src, e), "f.mean = 0.2\n       ^ unexpected character '=': use '==' to compare");
+  });
+
+  it('an error inside a nested part (a closing parenthesis) translates the part too', () => {
+    const e = thrown(() => parse('(h.mean > 0'));
+    assert.strictEqual(e.message, "column 12: expected ')' to close the parenthesis, found the end of the expression");
+    assert.strictEqual(render(e.l10n!, tZh), "第 12 列：应有 ')'（用于闭合括号），实际遇到：表达式末尾");
   });
 });
