@@ -11,7 +11,7 @@
 import { parse, type Node } from './parser';
 import { ALIASES, type CompileOptions } from './compile';
 import { FN, OP, type FnCode, type OpCode } from './typed';
-import { cmpIv, fnIv, MAYBE, NO, opIv, R, reduceIv, type Tri, YES } from './interval';
+import { argIs, cmpIv, fnIv, MAYBE, NO, opIv, R, reduceIv, type Tri, YES } from './interval';
 import { components, type Component, type ExprMeta } from './values';
 
 /** Enclosures of one vector (a layer's and direction's h, f, x, …) at any step. */
@@ -21,6 +21,10 @@ export interface BoundLeaf {
   fill(t: number, out: Float64Array): void;
   /** lo, hi of unit i at step t into R (interval.ts). */
   unit(t: number, i: number): void;
+  /** Optional shortcut: a reduction (max, mean, …) at step t into R straight from codes; false = not here. */
+  reduce?(member: string, t: number): boolean;
+  /** Optional shortcut for argmax/argmin(v) == k at step t; undefined = not here. */
+  argIs?(member: 'argmax' | 'argmin', t: number, k: number): Tri | undefined;
 }
 
 /** Where enclosures come from. */
@@ -28,6 +32,8 @@ export interface StepBounds {
   /** undefined: this vector has no enclosure (the condition is then not screened). */
   leaf(layer: number, dir: 0 | 1, name: Component['name']): BoundLeaf | undefined;
   tokenAt(t: number): string;
+  /** Tighter but costlier enclosures, consulted only where these leave a step undecided. */
+  refined?: StepBounds;
 }
 
 export interface BoundsCondition {
@@ -36,7 +42,7 @@ export interface BoundsCondition {
 }
 
 type B =
-  | { type: 'num'; f: (t: number) => Float64Array; konst?: number }
+  | { type: 'num'; f: (t: number) => Float64Array; konst?: number; argIs?: (t: number, k: number) => Tri }
   | { type: 'bool'; f: (t: number) => Tri }
   | { type: 'str'; f: (t: number) => string }
   | { type: 'vec'; len: number; f: (t: number) => Float64Array; leaf?: BoundLeaf }
@@ -60,9 +66,14 @@ const REDUCERS = new Set(['mean', 'sum', 'min', 'max', 'std', 'norm', 'argmax', 
 
 export function compileBounds(source: string, meta: ExprMeta, opts: CompileOptions, src: StepBounds): BoundsCondition | undefined {
   try {
-    const b = node(parse(source), meta, { layer: opts.layer ?? 0, dir: opts.dir ?? 0 }, src);
+    const scope = { layer: opts.layer ?? 0, dir: opts.dir ?? 0 };
+    const ast = parse(source);
+    const b = node(ast, meta, scope, src);
     if (b.type !== 'bool') return undefined;
-    return { test: b.f };
+    const fine = src.refined ? node(ast, meta, scope, src.refined) : undefined;
+    if (fine?.type !== 'bool') return { test: b.f };
+    const coarse = b.f, refined = fine.f;
+    return { test: (t) => { const r = coarse(t); return r === MAYBE ? refined(t) : r; } };
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
@@ -155,6 +166,12 @@ function binary(a: Num | Vec, b: Num | Vec, op: OpCode): B {
   const cmp = op >= OP.lt;
   if (a.type === 'num' && b.type === 'num') {
     const fa = a.f, fb = b.f;
+    // argmax(v) == k: whether k can be the extreme unit at all.
+    const arg = a.argIs && b.konst !== undefined ? [a.argIs, b.konst] as const : b.argIs && a.konst !== undefined ? [b.argIs, a.konst] as const : undefined;
+    if (arg && (op === OP.eq || op === OP.ne)) {
+      const [is, k] = arg;
+      return { type: 'bool', f: (t) => { const r = is(t, k); return r === MAYBE || op === OP.eq ? r : ((1 - r) as Tri); } };
+    }
     if (cmp) return { type: 'bool', f: (t) => { const x = fa(t), y = fb(t); return cmpIv(op, x[0], x[1], y[0], y[1]); } };
     const v = new Float64Array(2);
     return { type: 'num', f: (t) => { const x = fa(t), y = fb(t); opIv(op, x[0], x[1], y[0], y[1]); v[0] = R.lo; v[1] = R.hi; return v; } };
@@ -238,8 +255,12 @@ function sameKind(eq: boolean, l: B, r: B): B {
 
 function reduce(a: B, member: string): B {
   if (a.type === 'vec' && REDUCERS.has(member)) {
-    const f = a.f, n = a.len, v = new Float64Array(2);
-    return { type: 'num', f: (t) => { reduceIv(member, f(t), n); v[0] = R.lo; v[1] = R.hi; return v; } };
+    const f = a.f, n = a.len, v = new Float64Array(2), leaf = a.leaf;
+    const num: Num = leaf?.reduce
+      ? { type: 'num', f: (t) => { if (!leaf.reduce!(member, t)) reduceIv(member, f(t), n); v[0] = R.lo; v[1] = R.hi; return v; } }
+      : { type: 'num', f: (t) => { reduceIv(member, f(t), n); v[0] = R.lo; v[1] = R.hi; return v; } };
+    if (member === 'argmax' || member === 'argmin') num.argIs = leaf?.argIs ? (t, k) => leaf.argIs!(member, t, k) ?? argIs(member, f(t), n, k) : (t, k) => argIs(member, f(t), n, k);
+    return num;
   }
   if (a.type === 'mask') {
     const f = a.f, n = a.len;

@@ -17,19 +17,24 @@ import { fixedRange, type Channel } from '../engine/quantize';
 import { gateCount, layerInputSize, numDirections, type DirectionWeights, type Network } from '../engine/types';
 import type { TraceMeta } from '../engine/traceTypes';
 import type { BoundLeaf, StepBounds } from './bounds';
-import { R } from './interval';
+import { down, MAYBE, NO, R, type Tri, up, YES } from './interval';
 
 const SLACK_CODES = 1e-3; // the quantizer's own float rounding is far below a thousandth of a code
 const LOW = Float64Array.from({ length: 256 }, (_, q) => Math.max(0, q - 0.5 - SLACK_CODES));
 const HIGH = Float64Array.from({ length: 256 }, (_, q) => Math.min(255, q + 0.5 + SLACK_CODES));
 /** Largest pre-activation magnitude accepted as "cannot overflow float32" (3.4e38), with a wide margin. */
 const SAFE = 1e30;
+/** Kernels' tanh and product rounding stay far below this (float32 tanh approximations: a few 1e-7). */
+const TANH_SLACK = 4e-6;
 
 /** Rows of one channel of one layer and direction: code → [lo, hi] tables for the chunk last read. */
 class Rows {
-  private readonly codes: Uint8Array;
-  private readonly lutLo = new Float64Array(256);
-  private readonly lutHi = new Float64Array(256);
+  readonly codes: Uint8Array;
+  readonly lutLo = new Float64Array(256);
+  readonly lutHi = new Float64Array(256);
+  /** Enclosures of tanh(value) per code (C rows of an LSTM; see LstmHRows). */
+  tanhLo: Float64Array | undefined;
+  tanhHi: Float64Array | undefined;
   private chunk = -1;
   private readonly fixed: [number, number] | undefined;
 
@@ -46,9 +51,25 @@ class Rows {
       this.lutLo[q] = q === 0 ? lo : Math.max(lo, lo + LOW[q] * step - slack);
       this.lutHi[q] = q === 255 || step === 0 ? hi : Math.min(hi, lo + HIGH[q] * step + slack);
     }
+    if (this.tanhLo) this.tanhTables();
   }
 
-  private prepare(r: number): void {
+  withTanh(): this {
+    this.tanhLo = new Float64Array(256);
+    this.tanhHi = new Float64Array(256);
+    if (this.fixed) this.tanhTables();
+    return this;
+  }
+
+  private tanhTables(): void {
+    for (let q = 0; q < 256; q++) {
+      this.tanhLo![q] = Math.tanh(this.lutLo[q]) - TANH_SLACK;
+      this.tanhHi![q] = Math.tanh(this.lutHi[q]) + TANH_SLACK;
+    }
+  }
+
+  /** Makes row r's tables current. */
+  prepare(r: number): void {
     if (this.fixed) return;
     const j = Math.floor(r / this.store.checkpointEvery);
     if (j === this.chunk) return;
@@ -75,6 +96,114 @@ class Rows {
     R.lo = this.lutLo[q];
     R.hi = this.lutHi[q];
   }
+
+  /**
+   * Reductions of row r straight from its codes (one pass over bytes, no per-unit enclosures): the same
+   * enclosures as reducing the filled row, since the tables are increasing in q. False: not one of these.
+   */
+  reduce(member: string, r: number): boolean {
+    if (member !== 'max' && member !== 'min' && member !== 'sum' && member !== 'mean') return false;
+    this.prepare(r);
+    const codes = this.codes, w = this.width, base = r * w;
+    if (member === 'max' || member === 'min') {
+      let q = codes[base];
+      if (member === 'max') for (let i = 1; i < w; i++) q = codes[base + i] > q ? codes[base + i] : q;
+      else for (let i = 1; i < w; i++) q = codes[base + i] < q ? codes[base + i] : q;
+      R.lo = this.lutLo[q];
+      R.hi = this.lutHi[q];
+      return true;
+    }
+    let lo = 0, hi = 0;
+    const lutLo = this.lutLo, lutHi = this.lutHi;
+    for (let i = 0; i < w; i++) {
+      const q = codes[base + i];
+      lo += lutLo[q];
+      hi += lutHi[q];
+    }
+    const e = (Math.abs(lutLo[0]) + Math.abs(lutHi[255])) * w * w * 2.3e-16 + 1e-300; // both sums' rounding
+    R.lo = down(member === 'sum' ? lo - e : (lo - e) / w);
+    R.hi = up(member === 'sum' ? hi + e : (hi + e) / w);
+    return true;
+  }
+
+  /** argmax/argmin(row r) == k from codes: candidates are the units whose enclosure reaches the best sure bound. */
+  argIs(member: 'argmax' | 'argmin', r: number, k: number): Tri {
+    if (!Number.isInteger(k) || k < 0 || k >= this.width) return NO;
+    this.prepare(r);
+    const codes = this.codes, w = this.width, base = r * w, lutLo = this.lutLo, lutHi = this.lutHi;
+    if (member === 'argmax') {
+      let q = codes[base];
+      for (let i = 1; i < w; i++) if (codes[base + i] > q) q = codes[base + i];
+      // Codes whose enclosure reaches the largest sure lower bound form a run up from `edge`.
+      const best = lutLo[q];
+      let edge = q;
+      while (edge > 0 && lutHi[edge - 1] >= best) edge--;
+      if (codes[base + k] < edge) return NO;
+      for (let i = 0; i < w; i++) if (i !== k && codes[base + i] >= edge) return MAYBE;
+    } else {
+      let q = codes[base];
+      for (let i = 1; i < w; i++) if (codes[base + i] < q) q = codes[base + i];
+      const best = lutHi[q];
+      let edge = q;
+      while (edge < 255 && lutLo[edge + 1] <= best) edge++;
+      if (codes[base + k] > edge) return NO;
+      for (let i = 0; i < w; i++) if (i !== k && codes[base + i] <= edge) return MAYBE;
+    }
+    return YES;
+  }
+}
+
+/**
+ * LSTM h = o ⊙ tanh(C): h's own code says little when h is small (its fixed range is −1…1), but C's chunk
+ * range is fitted to the data, so o and C often enclose h much more tightly; the two are intersected.
+ */
+class LstmHRows {
+  constructor(private readonly h: Rows, private readonly o: Rows, private readonly c: Rows) {
+    c.withTanh();
+  }
+
+  get width(): number {
+    return this.h.width;
+  }
+
+  fill(r: number, out: Float64Array, off: number, n: number): void {
+    const { h, o, c } = this;
+    h.prepare(r);
+    o.prepare(r);
+    c.prepare(r);
+    const w = h.width, base = r * w;
+    const hc = h.codes, oc = o.codes, cc = c.codes;
+    const hLo = h.lutLo, hHi = h.lutHi, oLo = o.lutLo, oHi = o.lutHi, tLo = c.tanhLo!, tHi = c.tanhHi!;
+    for (let i = 0; i < w; i++) {
+      const qh = hc[base + i], qo = oc[base + i], qc = cc[base + i];
+      refine(oLo[qo], oHi[qo], tLo[qc], tHi[qc], hLo[qh], hHi[qh]);
+      out[off + i] = R.lo;
+      out[n + off + i] = R.hi;
+    }
+  }
+
+  unit(r: number, i: number): void {
+    const { h, o, c } = this;
+    h.prepare(r);
+    o.prepare(r);
+    c.prepare(r);
+    const k = r * h.width + i;
+    const qo = o.codes[k], qc = c.codes[k], qh = h.codes[k];
+    refine(o.lutLo[qo], o.lutHi[qo], c.tanhLo![qc], c.tanhHi![qc], h.lutLo[qh], h.lutHi[qh]);
+  }
+}
+
+/** [hlo, hhi] ∩ [o]·[tanh C] into R (o ≥ 0; the tanh enclosure already carries the kernels' slack). */
+function refine(olo: number, ohi: number, tlo: number, thi: number, hlo: number, hhi: number): void {
+  const lo = (tlo >= 0 ? olo * tlo : ohi * tlo) - TANH_SLACK;
+  const hi = (thi >= 0 ? ohi * thi : olo * thi) + TANH_SLACK;
+  R.lo = lo > hlo ? lo : hlo;
+  R.hi = hi < hhi ? hi : hhi;
+  if (R.lo > R.hi) {
+    // Disjoint would mean a kernel computes h differently: keep the code's own enclosure.
+    R.lo = hlo;
+    R.hi = hhi;
+  }
 }
 
 function exactFill(v: ArrayLike<number>, out: Float64Array, off: number, n: number): void {
@@ -87,25 +216,36 @@ export function traceBounds(trace: Trace, opts: { x?: Float32Array; tokenAt?: (t
   const transfer = trace.toTransfer(); // views of the trace's own buffers, no copy
   const store = TraceStore.fromBuffers(meta, transfer.network, transfer.buffers);
   if (!provablyFinite(meta, unpackNetwork(store.weights), store, opts.x)) return undefined;
+  const plainH = meta.cell.family === 'lstm' && meta.cell.projSize === 0;
+  const tokenAt = opts.tokenAt ?? ((): string => '');
+  const coarse = enclosures(meta, store, opts.x, tokenAt, false);
+  // The finer (costlier) LSTM h enclosures are consulted only for steps the coarse ones leave undecided.
+  if (plainH) coarse.refined = enclosures(meta, store, opts.x, tokenAt, true);
+  return coarse;
+}
+
+function enclosures(meta: TraceMeta, store: TraceStore, x: Float32Array | undefined, tokenAt: (t: number) => string, fine: boolean): StepBounds {
   const K = meta.checkpointEvery;
   const T = meta.steps;
   const In = meta.shape.inputSize;
-  const rows = new Map<string, Rows>();
-  const rowsOf = (k: number, d: number, ch: Channel): Rows | undefined => {
+  const rows = new Map<string, Rows | LstmHRows>();
+  const rowsOf = (k: number, d: number, ch: Channel, refine = fine): Rows | LstmHRows | undefined => {
     const ci = meta.channels.indexOf(ch);
     if (ci < 0) return undefined;
-    const key = `${k}/${d}/${ch}`;
+    const key = `${k}/${d}/${ch}/${refine}`;
     let r = rows.get(key);
-    if (!r) rows.set(key, (r = new Rows(store, k, d, ci, ch, meta, store.width(ci))));
+    if (!r) {
+      r = new Rows(store, k, d, ci, ch, meta, store.width(ci));
+      if (ch === 'h' && refine) r = new LstmHRows(r, rowsOf(k, d, 'o', false) as Rows, rowsOf(k, d, 'c', false) as Rows);
+      rows.set(key, r);
+    }
     return r;
   };
-  const tokenAt = opts.tokenAt ?? ((): string => '');
   return {
     tokenAt,
     leaf(k, d, name): BoundLeaf | undefined {
       if (name === 'x') {
         if (k === 0) {
-          const x = opts.x;
           const row = (t: number): ArrayLike<number> => (x ? x.subarray(t * In, (t + 1) * In) : store.denseInput(t, t + 1));
           return { len: In, fill: (t, out) => exactFill(row(t), out, 0, In), unit: (t, i) => void (R.lo = R.hi = row(t)[i]) };
         }
@@ -144,7 +284,8 @@ export function traceBounds(trace: Trace, opts: { x?: Float32Array; tokenAt?: (t
       const r = rowsOf(k, d, name as Channel);
       if (!r) return undefined;
       const len = r.width;
-      return { len, fill: (t, out) => r.fill(t, out, 0, len), unit: (t, i) => r.unit(t, i) };
+      if (r instanceof LstmHRows) return { len, fill: (t, out) => r.fill(t, out, 0, len), unit: (t, i) => r.unit(t, i) };
+      return { len, fill: (t, out) => r.fill(t, out, 0, len), unit: (t, i) => r.unit(t, i), reduce: (m, t) => r.reduce(m, t), argIs: (m, t, kk) => r.argIs(m, t, kk) };
     },
   };
 }

@@ -218,3 +218,26 @@ export function reduceIv(member: string, v: Float64Array, n: number): void {
     }
   }
 }
+
+/**
+ * Is argmax (argmin) of v unit k? YES when k is the only unit that can be the extreme, NO when it cannot
+ * be (sharper than comparing the index's enclosure: candidates need not be contiguous).
+ */
+export function argIs(member: 'argmax' | 'argmin', v: Float64Array, n: number, k: number): Tri {
+  if (!Number.isInteger(k) || k < 0 || k >= n) return NO;
+  if (allPoints(v, n)) return VECTOR_REDUCERS[member](v, n) === k ? YES : NO;
+  if (hasNaN(v, n)) return MAYBE;
+  // Unit i can be the extreme when its enclosure reaches the best bound some unit is sure of.
+  if (member === 'argmax') {
+    let best = -Infinity;
+    for (let i = 0; i < n; i++) if (v[i] > best) best = v[i];
+    if (!(v[n + k] >= best)) return NO;
+    for (let i = 0; i < n; i++) if (i !== k && v[n + i] >= best) return MAYBE;
+    return YES;
+  }
+  let best = Infinity;
+  for (let i = 0; i < n; i++) if (v[n + i] < best) best = v[n + i];
+  if (!(v[k] <= best)) return NO;
+  for (let i = 0; i < n; i++) if (i !== k && v[i] <= best) return MAYBE;
+  return YES;
+}
