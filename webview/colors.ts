@@ -32,9 +32,20 @@ export function luminance([r, g, b]: Rgb): number {
   return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
 }
 
-/** Black or white, whichever reads better on `bg`. */
+/** WCAG contrast ratio of two colours, 1 (same) … 21 (black on white). */
+export function contrastRatio(a: Rgb, b: Rgb): number {
+  const la = luminance(a);
+  const lb = luminance(b);
+  return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+}
+
+/**
+ * Black or white text, whichever has the higher WCAG contrast on `bg`. The better of the two is never
+ * below 4.58:1 (the worst case is a background of luminance 0.179), so every fill passes WCAG AA (4.5).
+ * A luminance threshold of 0.35 put white on mid greens (2.5:1 on Dark Modern's open gate).
+ */
 export function textOn(bg: Rgb): string {
-  return luminance(bg) > 0.35 ? '#000000' : '#ffffff';
+  return contrastRatio(bg, [0, 0, 0]) >= contrastRatio(bg, [255, 255, 255]) ? '#000000' : '#ffffff';
 }
 
 export function toCss([r, g, b]: Rgb): string {

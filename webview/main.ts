@@ -235,8 +235,12 @@ export class App {
     this.cellShape = undefined;
     if (this.assetTimer) clearTimeout(this.assetTimer);
     this.assetTimer = setTimeout(() => this.startAssets(), 1500);
+    // The cell diagram sits right under the chain so both are in view together (the whole diagram fits
+    // a 1400×900 window's side panel); the breakpoint fields and key help follow it.
+    const breakpoints = el('section', { class: 'breakpoints', 'aria-label': s.condition },
+      ...this.timeline.root.querySelectorAll<HTMLElement>(':scope > .condition-row, :scope > .keys-help'));
     this.root.replaceChildren(header, notices, message, this.progress, this.toolbar.root, this.timeline.root, this.chain.root,
-      el('div', { class: 'lower' }, this.diagram.root));
+      el('div', { class: 'lower' }, this.diagram.root), breakpoints);
     this.analysis = new AnalysisPanel(this.store, this.data, s.analysis, s, (msg) => post(msg));
     this.analysis.setTokens(this.tokens);
     this.root.append(this.analysis.root);

@@ -7,6 +7,7 @@ import type { Mermaid } from 'mermaid';
 import { channelKind, readTheme, textOn, toCss, valueColor, type ThemeColors } from '../colors';
 import { diagramFor, mermaidSource, nodeValueText, type CellShape, type DiagramSpec, type Values } from '../diagrams';
 import { button, el } from '../dom';
+import { DiagramFlow, STAGE_MS } from './diagramFlow';
 import type { Store } from '../state';
 
 type MermaidApi = Pick<Mermaid, 'initialize' | 'render' | 'parse'>;
@@ -49,9 +50,32 @@ function valueSlot(g: SVGGElement): ((text: string) => void) | undefined {
   return undefined;
 }
 
-/** Top-down in narrow panels, left-to-right otherwise. */
-export function layoutDirection(): 'LR' | 'TD' {
-  return (window.innerWidth || 1000) < 600 ? 'TD' : 'LR';
+export type Direction = 'LR' | 'TD';
+/** A rendered diagram's natural size (its viewBox), px. */
+export interface Size { w: number; h: number }
+
+/** Largest and smallest scale the diagram is drawn at (12 px mermaid text → 15 px … 6 px). */
+export const MAX_SCALE = 1.25;
+export const MIN_HEIGHT = 240;
+
+/**
+ * Picks the layout that shows the whole diagram largest inside a `box` (the panel's width and the height
+ * left below the chain): a tall narrow panel gets top-down, a wide short one left-to-right. The current
+ * direction is kept unless the other is clearly (5 %) larger, so a resize by a few pixels never flips it.
+ */
+export function chooseLayout(box: Size, sizes: Record<Direction, Size>, current?: Direction): { direction: Direction; scale: number } {
+  const scaleOf = (d: Direction) => Math.min(box.w / sizes[d].w, box.h / sizes[d].h, MAX_SCALE);
+  const td = scaleOf('TD');
+  const lr = scaleOf('LR');
+  let direction: Direction = lr >= td ? 'LR' : 'TD';
+  if (current && current !== direction && scaleOf(current) >= 0.95 * Math.max(td, lr)) direction = current;
+  return { direction, scale: Math.max(0.01, scaleOf(direction)) };
+}
+
+/** viewBox width and height of a mermaid SVG string. */
+export function svgSize(svg: string): Size | undefined {
+  const m = /viewBox="\s*[-\d.e]+[\s,]+[-\d.e]+[\s,]+([\d.e]+)[\s,]+([\d.e]+)\s*"/.exec(svg);
+  return m ? { w: Number(m[1]), h: Number(m[2]) } : undefined;
 }
 
 export function themeName(): 'dark' | 'default' {
@@ -67,6 +91,13 @@ export class DiagramView {
   private nodes = new Map<string, { g: SVGGElement; value: ((text: string) => void) | undefined; shape: SVGElement | undefined; label: HTMLElement | SVGElement | undefined }>();
   private renderSeq = 0;
   private rendered = '';
+  /** Both layouts of the rendered kind and theme (render once; a resize only picks one and scales it). */
+  private layouts: Partial<Record<Direction, { svg: string; size: Size }>> = {};
+  private direction: Direction | undefined;
+  private fitFrame = 0;
+  private readonly flow = new DiagramFlow();
+  /** Step/layer/direction whose flow was last animated ('' until the first values are shown). */
+  private flowKey = '';
   private values: Values | undefined;
   private token = '';
   private theme: ThemeColors | undefined;
@@ -89,12 +120,9 @@ export class DiagramView {
     store.subscribe((_s, changed) => {
       if (changed.has('unit') || changed.has('gate')) this.patch();
     });
-    // A narrow side panel reads better top-down: re-render only when the layout direction flips.
-    let resizeTimer: ReturnType<typeof setTimeout> | undefined;
-    window.addEventListener('resize', () => {
-      if (resizeTimer) clearTimeout(resizeTimer);
-      resizeTimer = setTimeout(() => void this.render(), 150);
-    });
+    // The diagram fits the height left below the chain: refit when the panel or anything above it resizes.
+    window.addEventListener('resize', () => this.scheduleFit());
+    if (typeof ResizeObserver !== 'undefined') new ResizeObserver(() => this.scheduleFit()).observe(document.body);
   }
 
   /**
@@ -122,6 +150,7 @@ export class DiagramView {
   async onThemeChange(): Promise<void> {
     this.theme = undefined;
     this.rendered = '';
+    this.layouts = {};
     await this.render();
   }
 
@@ -129,6 +158,7 @@ export class DiagramView {
   update(values: Values | undefined, token: string): void {
     this.values = values;
     this.token = token;
+    this.animateFlow();
     // Playback delivers values up to twice per step at 120 steps/s: patch the SVG once per animation frame.
     if (!this.store.get().playing || typeof requestAnimationFrame !== 'function') return this.patch();
     if (this.patchFrame) return;
@@ -140,27 +170,88 @@ export class DiagramView {
 
   private patchFrame = 0;
 
+  /** A new step's values: run the flow once (not on the first values shown, nor again for the same step). */
+  private animateFlow(): void {
+    if (!this.values) return;
+    const s = this.store.get();
+    const key = `${s.step}/${s.layer}/${s.direction}`;
+    if (key === this.flowKey) return;
+    const first = this.flowKey === '';
+    this.flowKey = key;
+    if (first) return;
+    // Playing: the whole flow fits into one step's time (too fast to follow → skipped by play()).
+    this.flow.play(s.playing ? Math.min(STAGE_MS, 1000 / s.speed / (this.flow.ranks + 1)) : STAGE_MS);
+  }
+
   private async render(): Promise<void> {
     const spec = this.spec;
     if (!spec) return;
-    const direction = layoutDirection();
-    const key = `${spec.kind}/${themeName()}/${direction}`;
+    const key = `${spec.kind}/${themeName()}`;
     if (key === this.rendered) return this.patch();
     const seq = ++this.renderSeq;
     try {
       const mermaid = await loadMermaid(this.mermaidSrc, this.nonce);
-      mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: themeName(), flowchart: { curve: 'basis' }, fontFamily: 'var(--vscode-font-family)' });
-      const text = mermaidSource(spec, undefined, direction);
-      const { svg } = await mermaid.render(`unroll-diagram-${seq}`, text);
-      if (seq !== this.renderSeq) return; // a newer render started: drop this one
-      this.host.innerHTML = svg;
+      // Tight spacing and 12 px text: the classic LSTM graph has 8 ranks, and at mermaid's defaults
+      // (16 px, 50 px gaps) it was 920 × 960 px (now 620 × 290 left-to-right), so a side panel showed it at half size and cut off C_t and h_t.
+      mermaid.initialize({
+        startOnLoad: false, securityLevel: 'strict', theme: themeName(), fontFamily: 'var(--vscode-font-family)',
+        themeVariables: { fontSize: '12px' },
+        flowchart: { curve: 'basis', nodeSpacing: 12, rankSpacing: 16, padding: 4, diagramPadding: 4, useMaxWidth: false },
+      });
+      const layouts: typeof this.layouts = {};
+      for (const d of ['TD', 'LR'] as const) {
+        const { svg } = await mermaid.render(`unroll-diagram-${seq}-${d}`, mermaidSource(spec, undefined, d));
+        if (seq !== this.renderSeq) return; // a newer render started: drop this one
+        layouts[d] = { svg, size: svgSize(svg) ?? { w: 600, h: 600 } };
+      }
+      this.layouts = layouts;
+      this.direction = undefined;
       this.error.textContent = '';
       this.rendered = key;
-      this.index(spec);
-      this.patch();
+      this.fit();
     } catch (e) {
       if (seq === this.renderSeq) this.error.textContent = String((e as Error).message ?? e);
     }
+  }
+
+  private scheduleFit(): void {
+    if (this.fitFrame || typeof requestAnimationFrame !== 'function') return;
+    this.fitFrame = requestAnimationFrame(() => {
+      this.fitFrame = 0;
+      this.fit();
+    });
+  }
+
+  /**
+   * Shows the layout that is largest in the panel's width × the height left below the chain (at least
+   * MIN_HEIGHT, else the page scrolls), and scales it to that box. Swapping layouts reuses the rendered SVGs.
+   */
+  private fit(): void {
+    const spec = this.spec;
+    const { TD, LR } = this.layouts;
+    if (!spec || !TD || !LR) return;
+    const width = this.host.clientWidth;
+    if (!width) return; // hidden
+    const top = this.host.getBoundingClientRect().top + window.scrollY;
+    const pad = parseFloat(getComputedStyle(document.body).paddingBottom) || 0;
+    const height = Math.max(MIN_HEIGHT, window.innerHeight - top - pad - 2);
+    const { direction, scale } = chooseLayout({ w: width, h: height }, { TD: TD.size, LR: LR.size }, this.direction);
+    if (direction !== this.direction) {
+      this.direction = direction;
+      this.host.innerHTML = this.layouts[direction]!.svg;
+      this.host.dataset.direction = direction;
+      this.index(spec);
+      const svgEl = this.host.querySelector('svg');
+      if (svgEl) this.flow.attach(svgEl, spec, this.nodes);
+      this.patch();
+    }
+    const svg = this.host.querySelector('svg');
+    if (!svg) return;
+    const { w, h } = this.layouts[direction]!.size;
+    const cssW = `${Math.floor(w * scale)}px`;
+    const cssH = `${Math.floor(h * scale)}px`;
+    if (svg.style.width !== cssW) svg.style.width = cssW;
+    if (svg.style.height !== cssH) svg.style.height = cssH;
   }
 
   /** Finds each node's group, value line and shape in mermaid's SVG and wires clicks. */
