@@ -5,6 +5,8 @@
 import * as assert from 'assert';
 import { contrastRatio, parseColor, textOn, valueColor, type Rgb, type ThemeColors } from '../../../webview/colors';
 import { chooseLayout, MAX_SCALE, svgSize } from '../../../webview/views/diagram';
+import { edgeEnds, flowStages } from '../../../webview/views/diagramFlow';
+import { diagramFor } from '../../../webview/diagrams';
 
 const hex = (s: string): Rgb => parseColor(s)!;
 /**
@@ -96,5 +98,37 @@ describe('cell diagram layout', () => {
     assert.deepStrictEqual(svgSize('<svg id="a" width="100%" viewBox="4 4 617.1875 288" role="img">'), { w: 617.1875, h: 288 });
     assert.deepStrictEqual(svgSize('<svg viewBox="-8 -8 1e3 20">'), { w: 1000, h: 20 });
     assert.strictEqual(svgSize('<svg width="10">'), undefined);
+  });
+});
+
+describe('cell diagram flow order', () => {
+  const stages = (cell: Parameters<typeof diagramFor>[0]) => Object.fromEntries(flowStages(diagramFor(cell)));
+
+  it('reads both ends of every mermaid edge form', () => {
+    assert.deepStrictEqual(edgeEnds('cp --> mf'), ['cp', 'mf']);
+    assert.deepStrictEqual(edgeEnds('cp -. peephole .-> i'), ['cp', 'i']);
+    assert.deepStrictEqual(edgeEnds('f -- "1 − f" --> i'), ['f', 'i']);
+    assert.deepStrictEqual(edgeEnds('h -. "next step" .-> hp'), ['h', 'hp']);
+  });
+
+  it('LSTM: inputs, then the four gates, f⊙C_{t-1} and i⊙C̃, +, C_t, tanh, ×, and h_t last', () => {
+    assert.deepStrictEqual(stages({ family: 'lstm', peephole: false, coupling: 'none', resetAfter: false }),
+      { x: 0, hp: 0, cp: 0, f: 1, i: 1, g: 1, o: 1, mf: 2, mi: 2, add: 3, c: 4, tc: 5, mo: 6, h: 7 });
+  });
+
+  it('peephole LSTM: the output gate waits for the new C_t it peeks at', () => {
+    const s = stages({ family: 'lstm', peephole: true, coupling: 'none', resetAfter: false });
+    assert.strictEqual(s.o, 5);
+    assert.strictEqual(s.f, 1);
+    assert.strictEqual(s.h, 7);
+  });
+
+  it('GRU: r and z, then r⊙h and 1 − z, the candidate n, the two products, the sum and h_t', () => {
+    assert.deepStrictEqual(stages({ family: 'gru', peephole: false, coupling: 'none', resetAfter: false }),
+      { x: 0, hp: 0, r: 1, z: 1, rh: 2, omz: 2, mh: 2, n: 3, mn: 4, add: 5, h: 6 });
+  });
+
+  it('RNN: the "next step" loop back to h_{t-1} is not part of this step', () => {
+    assert.deepStrictEqual(stages({ family: 'rnn', peephole: false, coupling: 'none', resetAfter: false }), { x: 0, hp: 0, a: 1, h: 2 });
   });
 });
