@@ -1,7 +1,8 @@
 // End-to-end (issue 4): in a real VS Code (code-server + chromium), select text, F1 → "Unroll: Visualize LSTM",
 // then step with the keyboard inside the webview and check what a person sees change: the step counter, the
-// numbers written on the mermaid cell diagram, and the highlighted cell of the unrolled chain. Dark and light
-// screenshots go to test-results/screenshots/visualizer-*.png.
+// numbers written on the mermaid cell diagram, and the highlighted cell of the unrolled chain; the whole diagram
+// is in view at 1400×900, its labels readable on their colours (dark, light, high contrast), and stepping plays
+// the flow through it. Screenshots go to test-results/screenshots/visualizer-*.png.
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
@@ -62,6 +63,50 @@ describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram
   }
 
   const webviewBackground = () => webview().locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+
+  /** Every diagram node's box in the webview's viewport, and the viewport. */
+  const diagramBoxes = () => webview().locator('body').evaluate(() => ({
+    w: innerWidth, h: innerHeight, scrollY,
+    nodes: [...document.querySelectorAll('.diagram-svg g.node[data-node]')].map((g) => {
+      const b = g.getBoundingClientRect();
+      return { id: g.dataset.node, top: b.top, bottom: b.bottom, left: b.left, right: b.right };
+    }),
+  }));
+
+  /** WCAG contrast of each value-coloured node's label on its fill, as the browser computed both. */
+  const labelContrasts = () => webview().locator('body').evaluate(() => {
+    const rgb = (s) => (/rgba?\(([^)]+)\)/.exec(s)?.[1] ?? '0,0,0').split(',').slice(0, 3).map(Number);
+    const lum = (c) => {
+      const l = c.map((v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+    };
+    return [...document.querySelectorAll('.diagram-svg g.node[data-node]')].flatMap((g) => {
+      const shape = g.querySelector('.label-container');
+      const text = g.querySelector('.nodeLabel p') ?? g.querySelector('.nodeLabel');
+      if (!shape?.style.fill || !text) return [];
+      const fill = getComputedStyle(shape).fill;
+      const color = getComputedStyle(text).color;
+      const [a, b] = [lum(rgb(fill)), lum(rgb(color))].sort((p, q) => q - p);
+      return [{ node: g.dataset.node, ratio: (a + 0.05) / (b + 0.05), fill, color }];
+    });
+  });
+
+  async function expectReadableLabels(theme) {
+    const rows = await labelContrasts();
+    assert.ok(rows.length >= 10, `${theme}: only ${rows.length} value-coloured nodes`);
+    for (const r of rows) assert.ok(r.ratio >= 4.5, `${theme}: ${r.node} text ${r.color} on ${r.fill} is ${r.ratio.toFixed(2)}:1`);
+  }
+
+  /** Switches the colour theme as a person does: Ctrl+K Ctrl+T, type its name, Enter. */
+  async function switchTheme(label, bodyClass) {
+    await page.locator('.monaco-editor .view-lines', { hasText: TEXT }).click(); // focus back on the workbench
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+T');
+    await page.locator('.quick-input-widget input').pressSequentially(label);
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await webview().locator(`body.${bodyClass}`).waitFor({ timeout: 30_000 });
+  }
 
   /** Toasts ("Unroll read the selection as …") would cover the diagram in the screenshots. */
   async function clearNotifications() {
@@ -134,7 +179,41 @@ describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram
     }
     await clearNotifications();
     await counter().click();
+    // At 1400×900 the whole diagram is in view beside the editor, C_t and h_t included, without scrolling.
+    const fit = await diagramBoxes();
+    assert.strictEqual(fit.scrollY, 0);
+    for (const id of ['x', 'hp', 'cp', 'f', 'i', 'g', 'o', 'add', 'c', 'h']) assert.ok(fit.nodes.some((n) => n.id === id), `node ${id} drawn`);
+    for (const n of fit.nodes) assert.ok(n.bottom <= fit.h && n.right <= fit.w && n.top >= 0 && n.left >= 0, `${n.id} outside the ${fit.w}×${fit.h} panel: ${JSON.stringify(n)}`);
+    await expectReadableLabels('dark');
     await shot('visualizer-dark-step4.png');
+
+    // Stepping plays the flow on the diagram. A frame loop in the webview freezes it the moment it starts,
+    // then it is shown at the × → + stage: pulses on the edges into +, the products glowing.
+    await webview().locator('body').evaluate(() => {
+      const freeze = () => {
+        const flow = document.getAnimations().filter((a) => a.effect?.target?.closest?.('.diagram-svg'));
+        if (flow.some((a) => a.effect.target.classList.contains('flow-pulse'))) {
+          for (const a of flow) a.pause();
+          document.body.dataset.flowFrozen = String(flow.length);
+        } else requestAnimationFrame(freeze);
+      };
+      requestAnimationFrame(freeze);
+    });
+    await page.keyboard.press('ArrowRight');
+    await expectStep(5);
+    await webview().locator('body[data-flow-frozen]').waitFor({ timeout: 10_000 });
+    const lit = await webview().locator('body').evaluate(() => {
+      for (const a of document.getAnimations()) if (a.effect?.target?.closest?.('.diagram-svg')) a.currentTime = 2.5 * 110;
+      return [...document.querySelectorAll('.diagram-svg .flow-pulse')].filter((p) => Number(getComputedStyle(p).opacity) > 0.5)
+        .map((p) => p.previousElementSibling.id.replace(/^.*L_(\w+?)_(\w+?)_\d+$/, '$1→$2'));
+    });
+    assert.ok(lit.includes('mf→add') && lit.includes('mi→add'), `the flow reaches + after the products: ${lit}`);
+    assert.ok(!lit.includes('x→f'), `the inputs' pulses are over by then: ${lit}`);
+    await shot('visualizer-dark-flow.png');
+    await webview().locator('body').evaluate(() => {
+      for (const a of document.getAnimations()) if (a.effect?.target?.closest?.('.diagram-svg')) a.finish();
+      delete document.body.dataset.flowFrozen;
+    });
 
     await page.keyboard.press('End');
     const sEnd = await expectStep(TEXT.length - 1);
@@ -164,6 +243,20 @@ describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram
     assert.ok(s4.f >= 0 && s4.f <= 1);
     // The webview's colours come from the theme's --vscode-* variables, so its background changed with it.
     assert.notStrictEqual(await webviewBackground(), darkBg, 'webview background did not follow the light theme');
+    await expectReadableLabels('light');
+    const fit = await diagramBoxes();
+    for (const n of fit.nodes) assert.ok(n.bottom <= fit.h && n.right <= fit.w, `${n.id} outside the ${fit.w}×${fit.h} panel (light)`);
     await shot('visualizer-light-step4.png');
+  });
+
+  it('in both high-contrast themes the diagram labels stay readable on their colours', async function () {
+    for (const [theme, cls, file] of [['Dark High Contrast', 'vscode-high-contrast', 'hc-dark'], ['Light High Contrast', 'vscode-high-contrast-light', 'hc-light']]) {
+      await webview().locator('.diagram-svg svg').first().evaluate((svg) => svg.setAttribute('data-old', ''));
+      await switchTheme(theme, cls);
+      // Mermaid re-renders on the theme change; the values are written back on the new SVG.
+      await webview().locator('.diagram-svg svg:not([data-old]) g.node[data-node="x"]', { hasText: /[“"]o[”"]/ }).waitFor({ timeout: 30_000 });
+      await expectReadableLabels(theme);
+      await shot(`visualizer-${file}-step4.png`);
+    }
   });
 });
