@@ -26,14 +26,15 @@ export function visibleRange(steps: number, stepWidth: number, scrollLeft: numbe
 
 /**
  * Scroll position that keeps `step` in view with a margin, or the unchanged position if it already is.
- * Used when stepping/playing moves the current step out of sight.
+ * Used when stepping/playing moves the current step out of sight. `page`: a step past the right edge goes
+ * to the left margin instead (playback then scrolls once per screen, not at every step).
  */
-export function scrollToShow(step: number, stepWidth: number, scrollLeft: number, viewportWidth: number): number {
+export function scrollToShow(step: number, stepWidth: number, scrollLeft: number, viewportWidth: number, page = false): number {
   const x0 = step * stepWidth;
   const x1 = x0 + stepWidth;
   const margin = Math.min(viewportWidth / 4, stepWidth * 2);
   if (x0 < scrollLeft + margin) return Math.max(0, x0 - margin);
-  if (x1 > scrollLeft + viewportWidth - margin) return Math.max(0, x1 - viewportWidth + margin);
+  if (x1 > scrollLeft + viewportWidth - margin) return Math.max(0, page && x1 - x0 < viewportWidth / 2 ? x0 - margin : x1 - viewportWidth + margin);
   return scrollLeft;
 }
 

@@ -3,6 +3,10 @@
  * pixel (min, max and mean of the 8-bit codes); units are binned into rows here when there are more
  * units than rows, in the order the sort chose. The selected step and unit are crosshaired; hovering
  * shows the value (≈ from the codes, exact once the step's exact values arrive).
+ *
+ * The crosshair is two overlay elements moved by a compositor transform, not strokes on the canvas: during
+ * playback the step moves every frame, and redrawing (and re-uploading) the whole canvas for a 1 px line
+ * cost a paint and a texture upload per frame. The canvas is redrawn only when its pixels change.
  */
 import { binUnits, type Reduce } from '../../src/analysis/aggregate';
 import { channelLut, scaleKind, type Rgb } from '../../src/analysis/colorScales';
@@ -40,9 +44,30 @@ export class HeatmapCanvas {
   geometry: HeatmapGeometry = { start: 0, count: 0, width: 0, height: 0, rows: 0 };
   private off: HTMLCanvasElement | undefined;
   private cacheKey: { m: HeatmapMessage; order: ArrayLike<number>; reduce: Reduce; bg: Rgb; rows: number } | undefined;
+  /** The selected step's column and the selected unit's row, over the canvas (place them in its wrapper). */
+  readonly stepLine: HTMLElement;
+  readonly unitBox: HTMLElement;
+  /** What the canvas shows now: it is redrawn only when this changes. */
+  private drawn = '';
+  private drawnImage: unknown;
+  private placed = { step: '', unit: '', focus: '' };
 
   constructor(label: string) {
     this.canvas = el('canvas', { class: 'heatmap-canvas', role: 'img', 'aria-label': label, tabindex: '0' });
+    const overlay = (cls: string) => {
+      const e = el('div', { class: cls, 'aria-hidden': 'true' });
+      const st = e.style;
+      st.position = 'absolute';
+      // The canvas has a 1 px border: its pixels start at (1, 1) in the wrapper.
+      st.left = st.top = '1px';
+      st.pointerEvents = 'none';
+      st.boxSizing = 'border-box';
+      st.willChange = 'transform';
+      st.display = 'none';
+      return e;
+    };
+    this.stepLine = overlay('heatmap-step');
+    this.unitBox = overlay('heatmap-unit');
   }
 
   /**
@@ -59,19 +84,24 @@ export class HeatmapCanvas {
     const ch = Math.max(1, Math.round(g.height * dpr));
     if (this.canvas.width !== cw) this.canvas.width = cw;
     if (this.canvas.height !== ch) this.canvas.height = ch;
+    this.place(cross, order, focus);
     const ctx = this.canvas.getContext?.('2d');
     if (!ctx) return;
+    const usable = m && g.count > 0 && order.length === m.width && g.rows > 0 ? m : undefined;
+    if (usable) this.image(usable, order, reduce, background, g.rows);
+    const key = `${g.start}/${g.count}/${cw}/${ch}/${g.rows}/${usable ? `${usable.start}/${usable.count}` : '-'}`;
+    if (key === this.drawn && this.drawnImage === (usable && this.cacheKey)) return;
+    this.drawn = key;
+    this.drawnImage = usable && this.cacheKey;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, g.width, g.height);
-    if (m && g.count > 0 && order.length === m.width && g.rows > 0) {
-      const off = this.image(m, order, reduce, background, g.rows);
+    if (usable) {
       ctx.imageSmoothingEnabled = false;
       // The answer may be for a slightly different window (scrolling): place it where its steps are now.
-      const x0 = ((m.start - g.start) / g.count) * g.width;
-      const w = (m.count / g.count) * g.width;
-      ctx.drawImage(off, 0, 0, m.bins, g.rows, x0, 0, w, g.height);
+      const x0 = ((usable.start - g.start) / g.count) * g.width;
+      const w = (usable.count / g.count) * g.width;
+      ctx.drawImage(this.off!, 0, 0, usable.bins, g.rows, x0, 0, w, g.height);
     }
-    if (cross) this.crosshair(ctx, cross, order, focus);
   }
 
   /** The answer's pixels (one per bin and row), rebuilt only when the answer, order, reduction or theme change. */
@@ -100,24 +130,47 @@ export class HeatmapCanvas {
     return off;
   }
 
-  private crosshair(ctx: CanvasRenderingContext2D, cross: { step: number; unit: number }, order: ArrayLike<number>, focus: string): void {
+  /** Moves the crosshair overlays; each style is written only when it changes. */
+  private place(cross: { step: number; unit: number } | undefined, order: ArrayLike<number>, focus: string): void {
     const g = this.geometry;
-    ctx.strokeStyle = focus;
-    ctx.lineWidth = 1;
-    if (cross.step >= g.start && cross.step < g.start + g.count) {
-      const x = ((cross.step - g.start + 0.5) / g.count) * g.width;
-      ctx.beginPath();
-      ctx.moveTo(Math.round(x) + 0.5, 0);
-      ctx.lineTo(Math.round(x) + 0.5, g.height);
-      ctx.stroke();
+    let step = 'none';
+    if (cross && cross.step >= g.start && cross.step < g.start + g.count) {
+      const x = Math.round(((cross.step - g.start + 0.5) / g.count) * g.width);
+      step = `${x}/${g.height}`;
     }
+    let unit = 'none';
     let pos = -1;
-    for (let i = 0; i < order.length; i++) if (order[i] === cross.unit) pos = i;
-    if (pos >= 0) {
-      const row = Math.floor((pos * g.rows) / order.length);
+    if (cross) for (let i = 0; i < order.length; i++) if (order[i] === cross.unit) pos = i;
+    if (pos >= 0 && g.rows > 0) {
       const rh = g.height / g.rows;
-      ctx.strokeRect(0.5, Math.round(row * rh) + 0.5, g.width - 1, Math.max(1, Math.round(rh) - 1));
+      unit = `${Math.round(Math.floor((pos * g.rows) / order.length) * rh)}/${g.width}/${Math.max(2, Math.round(rh))}`;
     }
+    const refocus = focus !== this.placed.focus;
+    if (step !== this.placed.step || refocus) {
+      const st = this.stepLine.style;
+      if (step === 'none') st.display = 'none';
+      else {
+        const [x, h] = step.split('/');
+        st.display = 'block';
+        st.width = '1px';
+        st.height = `${h}px`;
+        st.background = focus;
+        st.transform = `translateX(${x}px)`;
+      }
+    }
+    if (unit !== this.placed.unit || refocus) {
+      const st = this.unitBox.style;
+      if (unit === 'none') st.display = 'none';
+      else {
+        const [y, w, h] = unit.split('/');
+        st.display = 'block';
+        st.width = `${w}px`;
+        st.height = `${h}px`;
+        st.border = `1px solid ${focus}`;
+        st.transform = `translateY(${y}px)`;
+      }
+    }
+    this.placed = { step, unit, focus };
   }
 
   /** Value of the code under the pointer (≈: 8-bit), for the tooltip. */

@@ -87,7 +87,7 @@ export class AnalysisPanel {
       btn(s.exportCsv, 'CSV', () => this.exportTensor('csv')), btn(s.exportNpy, 'NPY', () => this.exportTensor('npy')), this.status);
     this.heat = new HeatmapCanvas(`${s.heatmap}. ${s.zoomHint}`);
     this.tooltip = el('div', { class: 'heatmap-tooltip', role: 'tooltip', hidden: '' });
-    this.heatWrap = el('div', { class: 'heatmap-wrap', title: s.zoomHint }, this.heat.canvas, this.tooltip);
+    this.heatWrap = el('div', { class: 'heatmap-wrap', title: s.zoomHint }, this.heat.canvas, this.heat.stepLine, this.heat.unitBox, this.tooltip);
     this.heat.canvas.addEventListener('click', (e) => this.onHeatClick(e));
     this.heat.canvas.addEventListener('mousemove', (e) => this.onHover(e));
     this.heat.canvas.addEventListener('mouseleave', () => { this.tooltip.hidden = true; });
@@ -108,6 +108,9 @@ export class AnalysisPanel {
     this.root = el('section', { class: 'analysis', 'aria-label': s.analysis },
       el('h2', { text: s.analysis }), controls, el('h3', { text: s.heatmap }), this.heatWrap,
       el('div', { class: 'analysis-row' }, this.text.root, sat), this.predictions.root, this.table.root);
+    // Each part paints in its own layer: a change in one (the table's numbers, the current token) re-records
+    // that part's paint only, not the ~1,000-point scatter and the rest of the page.
+    for (const part of [this.root, this.text.root, sat, this.predictions.root, this.table.root]) part.style.contain = 'layout paint';
     store.subscribe((st, changed) => {
       if (changed.has('step') && this.summary) this.follow(st.step);
       this.schedule();

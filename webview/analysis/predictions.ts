@@ -25,9 +25,12 @@ export class PredictionsView {
   private readonly list: HTMLElement;
   private readonly actual: HTMLElement;
   readonly strip: HTMLCanvasElement;
+  /** The current step on the strip: an overlay moved by a compositor transform (no canvas redraw per step). */
+  private readonly marker: HTMLElement;
   private shown: PredictionsMessage | undefined | null = null;
-  /** The loss bars, drawn once per (loss, width, colour); a frame copies them and moves the marker. */
-  private bars: { canvas: HTMLCanvasElement; loss: Float32Array; width: number; colour: string } | undefined;
+  /** What the strip canvas shows: the bars are drawn once per (loss, width, colour). */
+  private bars: { loss: Float32Array; width: number; colour: string } | undefined;
+  private markerAt = '';
   onStep: (step: number) => void = () => undefined;
 
   constructor(private readonly s: { predictions: string; nextToken: string; actualNext: string; lossStrip: string; noDecoder: string }) {
@@ -39,7 +42,18 @@ export class PredictionsView {
       const n = Number(this.strip.dataset.steps ?? 0);
       if (n > 0 && r.width > 0) this.onStep(Math.min(n - 1, Math.floor(((e.clientX - r.left) / r.width) * n)));
     });
-    this.root = el('section', { class: 'analysis-predictions' }, el('h3', { text: s.predictions }), this.list, this.actual, this.strip);
+    this.marker = el('div', { class: 'loss-marker', 'aria-hidden': 'true' });
+    const ms = this.marker.style;
+    ms.position = 'absolute';
+    ms.left = ms.top = '1px'; // inside the strip's 1 px border
+    ms.width = '2px';
+    ms.height = `${this.strip.height}px`;
+    ms.pointerEvents = 'none';
+    ms.willChange = 'transform';
+    ms.display = 'none';
+    const wrap = el('div', { class: 'loss-strip-wrap' }, this.strip, this.marker);
+    wrap.style.position = 'relative';
+    this.root = el('section', { class: 'analysis-predictions' }, el('h3', { text: s.predictions }), this.list, this.actual, wrap);
   }
 
   /** `width`: the strip's width in CSS px (the panel's, measured by its ResizeObserver). */
@@ -51,9 +65,15 @@ export class PredictionsView {
       }
       this.shown = m;
       if (!this.strip.hidden) this.strip.hidden = true;
+      this.marker.style.display = 'none';
+      this.markerAt = '';
       return;
     }
     if (this.strip.hidden !== !strip) this.strip.hidden = !strip;
+    if (!strip && this.markerAt) {
+      this.marker.style.display = 'none';
+      this.markerAt = '';
+    }
     if (strip) this.paintStrip(strip, step, colours, width);
     // Playback asks for every step's predictions: the list is rebuilt only when an answer arrives.
     if (m === this.shown) return;
@@ -73,23 +93,25 @@ export class PredictionsView {
     if (this.strip.dataset.steps !== steps) this.strip.dataset.steps = steps;
     const ctx = this.strip.getContext?.('2d');
     if (!ctx) return;
-    const h = this.strip.height;
     const b = this.bars;
-    if (!b || b.loss !== loss || b.width !== width || b.colour !== colours.bar) this.bars = { canvas: drawBars(loss, width, h, colours.bar), loss, width, colour: colours.bar };
-    ctx.clearRect(0, 0, width, h);
-    ctx.drawImage(this.bars!.canvas, 0, 0);
-    ctx.fillStyle = colours.marker;
-    ctx.fillRect(Math.floor(((step + 0.5) / loss.length) * width), 0, 2, h);
+    if (!b || b.loss !== loss || b.width !== width || b.colour !== colours.bar) {
+      drawBars(ctx, loss, width, this.strip.height, colours.bar);
+      this.bars = { loss, width, colour: colours.bar };
+    }
+    const at = `${Math.floor(((step + 0.5) / loss.length) * width)}/${colours.marker}`;
+    if (at !== this.markerAt) {
+      this.markerAt = at;
+      const ms = this.marker.style;
+      ms.display = 'block';
+      ms.background = colours.marker;
+      ms.transform = `translateX(${at.slice(0, at.indexOf('/'))}px)`;
+    }
   }
 }
 
-/** The per-pixel maximum losses as bars on a canvas of `width` × `h`. */
-function drawBars(loss: Float32Array, width: number, h: number, colour: string): HTMLCanvasElement {
-  const c = document.createElement('canvas');
-  c.width = width;
-  c.height = h;
-  const ctx = c.getContext('2d');
-  if (!ctx) return c;
+/** The per-pixel maximum losses as bars, `width` × `h`. */
+function drawBars(ctx: CanvasRenderingContext2D, loss: Float32Array, width: number, h: number, colour: string): void {
+  ctx.clearRect(0, 0, width, h);
   const cols = lossColumns(loss, width);
   let max = 0;
   for (const v of cols) if (v > max) max = v;
@@ -100,5 +122,4 @@ function drawBars(loss: Float32Array, width: number, h: number, colour: string):
       ctx.fillRect(x, h - bh, 1, bh);
     }
   });
-  return c;
 }

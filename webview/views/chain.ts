@@ -3,7 +3,6 @@
  * for whatever is visible (cost follows pixels, not steps); when zoomed in far enough, detailed DOM cells
  * sit on top of it with the token, the step number, focus and the animated flow of the current step.
  */
-import { cssVar } from '../cssCache';
 import { el } from '../dom';
 import { scrollToShow, visibleRange, VisibleRange, zoomScroll } from '../lod';
 import type { Store } from '../state';
@@ -34,6 +33,13 @@ export class ChainView {
    */
   private size = { width: 0, height: 0 };
   private scrollX = 0;
+  /**
+   * The current step's outline: an overlay moved by a compositor transform. Playback moves the step every
+   * frame; the canvas is repainted (and re-uploaded) only when what it shows changes (`drawn`).
+   */
+  private readonly marker: HTMLElement;
+  private markerAt = '';
+  private drawn = '';
   /** Called after each draw with the visible range (data requests follow it). */
   onVisible: (r: VisibleRange) => void = () => undefined;
 
@@ -42,7 +48,16 @@ export class ChainView {
     this.cellLayer = el('div', { class: 'chain-cells', role: 'list', 'aria-label': ariaLabel });
     this.canvas = el('canvas', { class: 'chain-canvas', 'aria-hidden': 'true' });
     this.spacer.append(this.cellLayer);
-    this.scroller = el('div', { class: 'chain-scroller', tabindex: '0', 'aria-label': ariaLabel }, this.canvas, this.spacer);
+    this.marker = el('div', { class: 'chain-current', 'aria-hidden': 'true' });
+    const ms = this.marker.style;
+    ms.position = 'absolute';
+    ms.top = ms.left = '0';
+    ms.boxSizing = 'border-box';
+    ms.border = '2px solid var(--unroll-current, #0078d4)';
+    ms.pointerEvents = 'none';
+    ms.willChange = 'transform';
+    ms.display = 'none';
+    this.scroller = el('div', { class: 'chain-scroller', tabindex: '0', 'aria-label': ariaLabel }, this.canvas, this.marker, this.spacer);
     this.labelsCol = el('div', { class: 'band-labels', 'aria-hidden': 'true' });
     this.root = el('section', { class: 'chain' }, this.labelsCol, this.scroller);
     this.scroller.addEventListener('scroll', () => {
@@ -74,6 +89,7 @@ export class ChainView {
 
   /** Repaints (new data or theme). */
   refresh(): void {
+    this.drawn = '';
     this.schedule();
   }
 
@@ -158,7 +174,8 @@ export class ChainView {
     const width = this.size.width || 600;
     const height = this.size.height || 220;
     if (this.revealStep !== undefined) {
-      const left = scrollToShow(this.revealStep, s.stepWidth, this.scrollX, width);
+      // Playing: turn a page when the step reaches the edge (a scroll per page, not a repaint per step).
+      const left = scrollToShow(this.revealStep, s.stepWidth, this.scrollX, width, s.playing);
       this.revealStep = undefined;
       if (left !== this.scrollX) this.scrollTo(left);
     }
@@ -229,6 +246,11 @@ export class ChainView {
 
   private drawCanvas(width: number, height: number, scrollLeft: number): void {
     const s = this.store.get();
+    this.placeMarker(width, height);
+    const { first, end, mode } = this.range;
+    const key = `${width}/${height}/${scrollLeft}/${first}/${end}/${mode}/${s.stepWidth}/${s.layer}/${s.direction}/${s.gate}/${s.unit}/${this.painter.bands.length}`;
+    if (key === this.drawn) return;
+    this.drawn = key;
     const dpr = (typeof devicePixelRatio === 'number' && devicePixelRatio) || 1;
     // Viewport-sized and moved with the scroll: drawing cost depends on pixels, not on the number of steps.
     setStyle(this.canvas, 'left', `${scrollLeft}px`);
@@ -242,16 +264,27 @@ export class ChainView {
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    if (this.range.mode === 'empty') return;
-    const { first, end } = this.range;
+    if (mode === 'empty') return;
     const offsetX = scrollLeft - first * s.stepWidth;
-    this.painter.paint(ctx, first, end, s.stepWidth, offsetX, this.range.mode === 'detailed');
-    if (s.step >= first && s.step < end) {
-      ctx.strokeStyle = cssVar('--unroll-current', '#0078d4');
-      ctx.lineWidth = 2;
-      const x = (s.step - first) * s.stepWidth - offsetX;
-      ctx.strokeRect(x + 1, 1, Math.max(2, s.stepWidth - 2), height - 2);
+    this.painter.paint(ctx, first, end, s.stepWidth, offsetX, mode === 'detailed');
+  }
+
+  private placeMarker(width: number, height: number): void {
+    const s = this.store.get();
+    const x = s.step * s.stepWidth;
+    // Only near the viewport: a transform far outside it would still grow the scrollable overflow.
+    const at = this.range.mode !== 'empty' && x + s.stepWidth > this.scrollX - width && x < this.scrollX + 2 * width ? `${x}/${s.stepWidth}/${height}` : 'none';
+    if (at === this.markerAt) return;
+    this.markerAt = at;
+    const ms = this.marker.style;
+    if (at === 'none') {
+      ms.display = 'none';
+      return;
     }
+    ms.display = 'block';
+    ms.width = `${Math.max(2, s.stepWidth)}px`;
+    ms.height = `${height}px`;
+    ms.transform = `translateX(${x}px)`;
   }
 }
 

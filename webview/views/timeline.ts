@@ -74,6 +74,9 @@ export class TimelineView {
   private readonly scrub: HTMLInputElement;
   private readonly playBtn: HTMLButtonElement;
   private readonly marks: HTMLCanvasElement;
+  /** The current step on the marks: an overlay moved by a compositor transform (the canvas is redrawn only when breakpoints change). */
+  private readonly markCurrent: HTMLElement;
+  private markAt = '';
   readonly conditionInput: HTMLInputElement;
   readonly hitInput: HTMLInputElement;
   readonly logInput: HTMLInputElement;
@@ -98,6 +101,7 @@ export class TimelineView {
         // Layout is clean inside the callback: the size read there is free, unlike inside a frame.
         this.marksSize = { w: this.marks.clientWidth, h: this.marks.clientHeight };
         this.scheduleMarks();
+        this.placeCurrent();
       }).observe(this.marks);
     }
     this.conditionInput = el('input', { type: 'text', class: 'condition', placeholder: s.conditionPlaceholder, 'aria-label': s.condition, spellcheck: 'false' });
@@ -112,6 +116,18 @@ export class TimelineView {
         e.stopPropagation(); // typing must not step or play
       });
     }
+    this.markCurrent = el('div', { class: 'marks-current', 'aria-hidden': 'true' });
+    const ms = this.markCurrent.style;
+    ms.position = 'absolute';
+    ms.top = ms.left = '0';
+    ms.width = '2px';
+    ms.height = '100%';
+    ms.background = 'var(--vscode-focusBorder, #0078d4)';
+    ms.pointerEvents = 'none';
+    ms.willChange = 'transform';
+    const marksWrap = el('div', { class: 'marks-wrap' }, this.marks, this.markCurrent);
+    marksWrap.style.position = 'relative';
+    marksWrap.style.lineHeight = '0';
     this.status = el('pre', { class: 'bp-status', role: 'status' });
     const tokenBp = button(`${s.breakpointHit}: ${s.token}`, '◆', () => this.toggleToken(), 'token-bp');
     this.root = el('section', { class: 'timeline', 'aria-label': s.timeline },
@@ -126,20 +142,24 @@ export class TimelineView {
         button(`${s.zoom} +`, '+', () => this.onZoom(1.5)),
         tokenBp,
         this.counter),
-      el('div', { class: 'scrub-row' }, this.scrub, this.marks),
+      el('div', { class: 'scrub-row' }, this.scrub, marksWrap),
       el('div', { class: 'condition-row' },
         el('label', { text: s.condition }, this.conditionInput),
         el('label', { text: s.hitCount }, this.hitInput),
         el('label', { text: s.logMessage }, this.logInput),
         this.status),
       el('p', { class: 'keys-help', text: s.keyboardHelp }));
+    // The counter and scrub change at every step: their paint stays inside the timeline's own layer.
+    this.root.style.contain = 'layout paint';
     store.subscribe(() => this.sync());
     this.sync();
+    this.scheduleMarks();
   }
 
   setTokens(tokens: readonly string[]): void {
     this.tokens = tokens;
     this.scrub.max = String(Math.max(0, tokens.length - 1));
+    this.scheduleMarks();
     this.sync();
   }
 
@@ -152,9 +172,23 @@ export class TimelineView {
       this.playBtn.dataset.icon = want;
       this.playBtn.replaceChildren(icon(want));
     }
-    this.playBtn.setAttribute('aria-label', st.playing ? this.s.pause : this.s.play);
-    this.playBtn.title = st.playing ? this.s.pause : this.s.play;
-    this.scheduleMarks();
+    const label = st.playing ? this.s.pause : this.s.play;
+    if (this.playBtn.title !== label) {
+      this.playBtn.setAttribute('aria-label', label);
+      this.playBtn.title = label;
+    }
+    this.placeCurrent();
+  }
+
+  /** Moves the current-step line (a style write only when its position changes). */
+  private placeCurrent(): void {
+    const n = this.tokens.length;
+    const w = this.marksSize.w || 300;
+    const x = n <= 1 ? 0 : Math.round((this.store.get().step / (n - 1)) * (w - 2));
+    const at = String(x);
+    if (at === this.markAt) return;
+    this.markAt = at;
+    this.markCurrent.style.transform = `translateX(${x}px)`;
   }
 
   /**
@@ -224,8 +258,6 @@ export class TimelineView {
     ctx.fillStyle = cssVar('--vscode-debugIcon-breakpointForeground', '#e51400');
     for (const t of this.bp.steps) ctx.fillRect(x(t) - 2, 0, 4, h);
     if (this.bp.tokens.size) for (let t = 0; t < n; t++) if (this.bp.tokens.has(this.tokens[t])) ctx.fillRect(x(t) - 1, 0, 2, h);
-    ctx.fillStyle = cssVar('--vscode-focusBorder', '#0078d4');
-    ctx.fillRect(x(this.store.get().step) - 1, 0, 2, h);
   }
 }
 

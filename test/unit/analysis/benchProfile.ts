@@ -47,17 +47,25 @@ export function summarizeTrace(json: string): TraceSummary {
       continue;
     }
     if (e.ph !== 'X' || !onMain(e)) continue;
-    if (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask') tasks.push(e);
+    if (e.name === 'RunTask') tasks.push(e);
     if (!EVENTS.includes(e.name)) continue;
     add(e.name, e.tdur ?? e.dur ?? 0);
     // Style and layout forced from script carry the script's stack: name who forced them.
     const top = e.args?.beginData?.stackTrace?.[0];
     if (top && (e.name === 'Layout' || e.name === 'UpdateLayoutTree')) add(`${e.name} forced by ${top.functionName || '(anonymous)'}:${top.lineNumber + 1}`, e.tdur ?? e.dur ?? 0);
   }
+  // Only outermost tasks (a nested run loop's tasks are inside them).
   tasks.sort((a, b) => a.ts - b.ts);
+  const top: TraceEvent[] = [];
+  let until = -Infinity;
+  for (const t of tasks) {
+    if (t.ts < until) continue;
+    top.push(t);
+    until = t.ts + (t.dur ?? 0);
+  }
   const frameCpu = frames.map(([s, end]) => {
     let us = 0;
-    for (const t of tasks) {
+    for (const t of top) {
       const te = t.ts + (t.dur ?? 0);
       if (te <= s || t.ts >= end || !t.dur) continue;
       us += (t.tdur ?? t.dur) * ((Math.min(te, end) - Math.max(t.ts, s)) / t.dur);
@@ -89,8 +97,10 @@ export async function profiled(browser: Browser, page: Page, cdp: CDPSession, na
   await cdp.send('Profiler.start');
   await run();
   const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
-  const { cpu, frameCpu } = summarizeTrace((await browser.stopTracing()).toString('utf8'));
-  console.log(`  profile of "${name}": main-thread CPU per frame (${frameCpu.length} frames) p50 ${pct(frameCpu, 50).toFixed(1)} ms, p95 ${pct(frameCpu, 95).toFixed(1)} ms, max ${Math.max(...frameCpu).toFixed(1)} ms`);
+  const json = (await browser.stopTracing()).toString('utf8');
+  if (process.env.BENCH_TRACE_DIR) require('fs').writeFileSync(require('path').join(process.env.BENCH_TRACE_DIR, `${name.replace(/\W+/g, '-')}.json`), json);
+  const { cpu, frameCpu } = summarizeTrace(json);
+  console.log(`  profile of "${name}" (tracing slows it): main-thread CPU per traced frame (${frameCpu.length} frames) p50 ${pct(frameCpu, 50).toFixed(1)} ms, p95 ${pct(frameCpu, 95).toFixed(1)} ms, max ${Math.max(...frameCpu).toFixed(1)} ms`);
   console.log(`    CPU ms by event (inclusive): ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
   for (const line of hotFunctions(profile)) console.log(`    ${line}`);
 }
