@@ -4,7 +4,7 @@ export { LIMITS, parse } from './parser';
 export { compileCondition, compileExpression, availableNames, type CompiledCondition, type CompiledExpr, type CompileOptions } from './compile';
 export { parseHitCondition } from './hitCondition';
 export { compileLogTemplate } from './logTemplate';
-export { scanCondition } from './scan';
+export { AdaptiveBlock, ConditionScanner, scanCondition } from './scan';
 export { BreakpointSet, type BreakpointDef, type BreakpointPlace, type BreakpointStatus, type Fire } from './breakpoints';
 export { traceSource, type StepSource, type TraceSourceOptions } from './source';
 export { components, componentValues, formatNumber, formatValue, type Component, type DirectionStep, type ExprMeta, type ExprValue, type StepValues } from './values';

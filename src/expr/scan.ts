@@ -5,7 +5,7 @@
  * those of evaluating the condition on exact values at every step (the fallback when there is no screen).
  */
 import { compileBounds, type BoundsCondition } from './bounds';
-import { compileCondition, type CompileOptions } from './compile';
+import { compileCondition, type CompileOptions, type CompiledCondition } from './compile';
 import { MAYBE, NO, YES } from './interval';
 import type { StepSource } from './source';
 import type { StepValues } from './values';
@@ -37,28 +37,63 @@ export function screenFor(source: StepSource, condition: string, opts: CompileOp
   return bounds ? compileBounds(condition, source.meta, opts, bounds) : undefined;
 }
 
-/** Steps in [t0, t1) where a condition holds (the timeline's "find all"). Throws ExprError on bad input. */
-export function scanCondition(source: StepSource, condition: string, opts: CompileOptions & { t0?: number; t1?: number; limit?: number } = {}): number[] {
-  const cond = compileCondition(condition, source.meta, opts);
-  const hits: number[] = [];
-  const limit = opts.limit ?? Infinity;
-  const t0 = opts.t0 ?? 0, t1 = opts.t1 ?? source.steps;
-  const screen = screenFor(source, condition, opts);
-  if (!screen) {
-    source.forEachStep(t0, t1, (s) => {
-      if (cond.test(s)) hits.push(s.t);
-      return hits.length < limit;
-    }, cond.reads);
+/**
+ * One condition compiled once (exactly and, when the source has enclosures, as a screen), scanned over
+ * any ranges of steps in order: what the panel drives block by block between yields.
+ */
+export class ConditionScanner {
+  private readonly cond: CompiledCondition;
+  private readonly screen: BoundsCondition | undefined;
+
+  /** Throws ExprError on bad input. */
+  constructor(private readonly source: StepSource, condition: string, opts: CompileOptions = {}) {
+    this.cond = compileCondition(condition, source.meta, opts);
+    this.screen = screenFor(source, condition, opts);
+  }
+
+  /** Steps in [t0, t1) where the condition holds, at most `limit`, ascending. */
+  scan(t0: number, t1: number, limit = Infinity): number[] {
+    const { cond, screen, source } = this;
+    const hits: number[] = [];
+    if (!screen) {
+      source.forEachStep(t0, t1, (s) => {
+        if (cond.test(s)) hits.push(s.t);
+        return hits.length < limit;
+      }, cond.reads);
+      return hits;
+    }
+    const undecided: number[] = [];
+    for (let a = t0; a < t1 && hits.length < limit; a += SPAN) {
+      const b = Math.min(t1, a + SPAN);
+      const tri = new Uint8Array(b - a);
+      undecided.length = 0;
+      for (let t = a; t < b; t++) if ((tri[t - a] = screen.test(t)) === MAYBE) undecided.push(t);
+      visitSteps(source, undecided, (s) => void (tri[s.t - a] = cond.test(s) ? YES : NO), cond.reads);
+      for (let t = a; t < b && hits.length < limit; t++) if (tri[t - a] === YES) hits.push(t);
+    }
     return hits;
   }
-  const tri = new Uint8Array(SPAN);
-  const undecided: number[] = [];
-  for (let a = t0; a < t1 && hits.length < limit; a += SPAN) {
-    const b = Math.min(t1, a + SPAN);
-    undecided.length = 0;
-    for (let t = a; t < b; t++) if ((tri[t - a] = screen.test(t)) === MAYBE) undecided.push(t);
-    visitSteps(source, undecided, (s) => void (tri[s.t - a] = cond.test(s) ? YES : NO), cond.reads);
-    for (let t = a; t < b && hits.length < limit; t++) if (tri[t - a] === YES) hits.push(t);
+}
+
+/** Steps in [t0, t1) where a condition holds (the timeline's "find all"). Throws ExprError on bad input. */
+export function scanCondition(source: StepSource, condition: string, opts: CompileOptions & { t0?: number; t1?: number; limit?: number } = {}): number[] {
+  return new ConditionScanner(source, condition, opts).scan(opts.t0 ?? 0, opts.t1 ?? source.steps, opts.limit ?? Infinity);
+}
+
+/**
+ * Block sizes that keep each synchronous piece of a scan near `targetMs` whatever it costs per step
+ * (screened steps are cheap, recomputed chunks of a large network are not): doubles after quick blocks,
+ * halves after slow ones, in multiples of `minSteps` (a checkpoint chunk).
+ */
+export class AdaptiveBlock {
+  size: number;
+  constructor(private readonly minSteps: number, private readonly targetMs = 20, private readonly maxSteps = 16384) {
+    this.size = Math.max(minSteps, 256 - (256 % minSteps));
   }
-  return hits;
+
+  /** Record how long the last block took. */
+  took(ms: number): void {
+    if (ms < this.targetMs / 3 && this.size * 2 <= this.maxSteps) this.size *= 2;
+    else if (ms > this.targetMs * 1.5 && this.size / 2 >= this.minSteps && (this.size / 2) % this.minSteps === 0) this.size /= 2;
+  }
 }

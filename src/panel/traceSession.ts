@@ -7,7 +7,7 @@ import { runNetwork, type ExactStep, type Trace } from '../engine/trace';
 import { type CellName, type CellSpec, type Network, UnrollError, gateNames } from '../engine/types';
 import { randomNetwork } from '../model/random';
 import { defaultCharVocabulary, encodeChars, planReadings, toDense, tokenText, type EncodedSequence } from '../input';
-import { BreakpointSet, scanCondition, traceSource, ExprError, caretLines } from '../expr';
+import { AdaptiveBlock, BreakpointSet, ConditionScanner, traceSource, ExprError, caretLines } from '../expr';
 import type {
   ChannelWindow, ExactStepMessage, ExactStepRequest, ScanRequest, ScanResultMessage, SequenceSource, TraceSummary,
   WindowMessage, WindowRequest,
@@ -169,39 +169,49 @@ export class TraceSession {
 
   /**
    * Steps where a breakpoint condition holds, or the expression's error with a caret under the offending
-   * character. Scans in blocks and yields between them so the extension host never stalls.
+   * character. Most steps are decided from the 8-bit store (expr/scan.ts) and only undecided chunks are
+   * recomputed; the work goes in blocks sized to take ~20 ms each, yielding between them so the extension
+   * host never stalls.
    */
   async scan(req: ScanRequest, scope: { layer: number; dir: number } = { layer: 0, dir: 0 }, yieldFn: () => Promise<void> = () => new Promise((r) => setImmediate(r)), isStale: () => boolean = () => false): Promise<ScanResultMessage | undefined> {
-    const BLOCK = 1024;
     const LIMIT = 100_000;
     try {
       const source = traceSource(this.trace, { x: this.x, tokenAt: (t) => tokenText(this.seq, t) });
       const opts = { layer: scope.layer, dir: scope.dir === 1 ? 1 as const : 0 as const };
-      const hits: number[] = [];
-      if (req.hitCondition || req.logMessage) {
-        // Hit counts and log lines need the breakpoint machinery (hits are counted in step order).
-        const set = new BreakpointSet(source, BLOCK);
-        const [status] = set.set([{ id: 1, place: { kind: 'any' }, condition: req.expression, hitCondition: req.hitCondition, logMessage: req.logMessage, scope: opts }]);
-        if (!status.verified) return { type: 'scanResult', id: req.id, error: status.message ?? 'invalid breakpoint' };
-        for (let t = 0; t < source.steps; t += BLOCK) {
-          set.logsBetween(t - 1, Math.min(source.steps, t + BLOCK) - 1); // scans this block
-          if (t + BLOCK < source.steps) {
+      const block = new AdaptiveBlock(this.trace.meta.checkpointEvery);
+      const steps = source.steps;
+      /** Runs `piece(t0, t1)` over the whole trace in adaptive blocks; false when the scan went stale. */
+      const blocks = async (piece: (t0: number, t1: number) => boolean | void): Promise<boolean> => {
+        for (let t0 = 0; t0 < steps; ) {
+          const t1 = Math.min(steps, t0 + block.size);
+          const start = performance.now();
+          if (piece(t0, t1) === false) return true;
+          block.took(performance.now() - start);
+          t0 = t1;
+          if (t0 < steps) {
             await yieldFn();
-            if (isStale()) return undefined;
+            if (isStale()) return false;
           }
         }
+        return true;
+      };
+      if (req.hitCondition || req.logMessage) {
+        // Hit counts and log lines need the breakpoint machinery (hits are counted in step order).
+        const set = new BreakpointSet(source);
+        const [status] = set.set([{ id: 1, place: { kind: 'any' }, condition: req.expression, hitCondition: req.hitCondition, logMessage: req.logMessage, scope: opts }]);
+        if (!status.verified) return { type: 'scanResult', id: req.id, error: status.message ?? 'invalid breakpoint' };
+        if (!(await blocks((t0, t1) => void set.logsBetween(t0 - 1, t1 - 1)))) return undefined; // scans the block
         if (set.errors.length) return { type: 'scanResult', id: req.id, error: set.errors[0] };
         const fires = set.allFires().slice(0, LIMIT);
         return { type: 'scanResult', id: req.id, hits: fires.map((f) => f.step), ...(req.logMessage ? { logs: fires.map((f) => f.log ?? '') } : {}) };
       }
-      for (let t0 = 0; t0 < source.steps && hits.length < LIMIT; t0 += BLOCK) {
-        hits.push(...scanCondition(source, req.expression, { ...opts, t0, t1: Math.min(source.steps, t0 + BLOCK), limit: LIMIT - hits.length }));
-        if (t0 + BLOCK < source.steps) {
-          await yieldFn();
-          if (isStale()) return undefined;
-        }
-      }
-      return { type: 'scanResult', id: req.id, hits };
+      const scanner = new ConditionScanner(source, req.expression, opts);
+      const hits: number[] = [];
+      const done = await blocks((t0, t1) => {
+        for (const t of scanner.scan(t0, t1, LIMIT - hits.length)) hits.push(t);
+        return hits.length < LIMIT;
+      });
+      return done ? { type: 'scanResult', id: req.id, hits } : undefined;
     } catch (e) {
       if (e instanceof ExprError) return { type: 'scanResult', id: req.id, error: caretLines(req.expression, e) };
       if (e instanceof UnrollError) return { type: 'scanResult', id: req.id, error: e.message };

@@ -1,6 +1,8 @@
 import * as assert from 'assert';
 import { builtInModelFile, DEFAULT_RANDOM_MODEL, encodeSource, sequenceTokens, settingsForSource, TraceSession, validateRandomModel, cellSpecFor } from '../../../src/panel/traceSession';
 import type { SequenceSource } from '../../../src/protocol/messages';
+import { AdaptiveBlock, compileExpression, formatNumber, scanCondition, traceSource } from '../../../src/expr';
+import { tokenText, toDense } from '../../../src/input';
 
 const src = (text: string): SequenceSource => ({ text, label: 't', fromCurrentLine: false, originalLength: text.length, startOffset: 10 });
 
@@ -138,5 +140,47 @@ describe('trace session: the built-in trained model', () => {
     assert.notStrictEqual(TraceSession.network(words, DEFAULT_RANDOM_MODEL, net), net, 'words do not fit a char model');
     assert.strictEqual(TraceSession.network(words, DEFAULT_RANDOM_MODEL, net).shape.hiddenSize, 16);
     assert.strictEqual(net.shape.inputSize, 97);
+  });
+});
+
+describe('trace session: long scans (screened from the 8-bit store, in adaptive blocks)', () => {
+  it('20,000 steps: the same hits and logs as evaluating every step exactly, yielding between blocks', async function () {
+    this.timeout(60_000);
+    let text = '';
+    for (let i = 0; text.length < 20_000; i++) text += `function f${i}(a, b) { return (a * ${i % 7}) + [b, "x"]; }\n`;
+    const seq = encodeSource(src(text.slice(0, 20_000)));
+    const s = TraceSession.runLocal(1, seq, { ...DEFAULT_RANDOM_MODEL, hiddenSize: 32 });
+    const x = toDense(seq);
+    const exact = traceSource(s.trace, { x, bounds: false, tokenAt: (t) => tokenText(seq, t) });
+    const fMean = compileExpression('f.mean', exact.meta);
+    const means: number[] = [];
+    exact.forEachStep(0, exact.steps, (st) => void means.push(fMean.evaluate(st) as number));
+    const low = String([...means].sort((a, b) => a - b)[100]);
+    for (const [expression, hitCondition, logMessage] of [[`f.mean <= ${low}`], ['token == "(" && h[3] < h[4]', '%2'], [`f.mean < ${low}`, undefined, 'f={f.mean} {token}']] as [string, string?, string?][]) {
+      let yields = 0;
+      const r = await s.scan({ type: 'scan', id: 1, runId: 1, expression, hitCondition, logMessage }, undefined, async () => void yields++);
+      const want = scanCondition(exact, expression);
+      const fired = hitCondition ? want.filter((_, k) => (k + 1) % 2 === 0) : want;
+      assert.ok(want.length > 20, `${expression}: ${want.length} hits`);
+      assert.deepStrictEqual(r!.hits, fired, expression);
+      if (logMessage) assert.strictEqual(r!.logs![7], `f=${formatNumber(means[fired[7]])} ${JSON.stringify(tokenText(seq, fired[7]))}`);
+      assert.ok(yields >= 2 && yields < 20_000 / 64, `${yields} yields`);
+    }
+    // A scan that went stale (another run replaced it) answers nothing.
+    assert.strictEqual(await s.scan({ type: 'scan', id: 2, runId: 1, expression: 'h[0] > 0' }, undefined, async () => undefined, () => true), undefined);
+  });
+
+  it('blocks grow while they are quick and shrink, down to one chunk, when they are slow', () => {
+    const b = new AdaptiveBlock(64);
+    assert.strictEqual(b.size, 256);
+    b.took(1);
+    b.took(1);
+    assert.strictEqual(b.size, 1024);
+    for (let i = 0; i < 10; i++) b.took(200);
+    assert.strictEqual(b.size, 64);
+    for (let i = 0; i < 20; i++) b.took(0);
+    assert.strictEqual(b.size, 16384);
+    b.took(20);
+    assert.strictEqual(b.size, 16384, 'on target: unchanged');
   });
 });
