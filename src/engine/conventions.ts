@@ -58,7 +58,7 @@ export function gatePermutation(family: CellSpec['family'], convention: Conventi
     else perm.fill(-2);
   });
   if (order.length !== perm.length || perm.some((p) => p < 0)) {
-    throw new UnrollError(`gateOrder ${JSON.stringify(order)} must list each ${family.toUpperCase()} gate once (${Object.keys(names).join(', ')})`);
+    throw UnrollError.of('gateOrder {0} must list each {1} gate once ({2})', JSON.stringify(order), family.toUpperCase(), Object.keys(names).join(', '));
   }
   return perm;
 }
@@ -89,11 +89,11 @@ class Tensors {
   get(name: string, shape: number[], required: boolean): Float32Array | undefined {
     const t: NamedTensor | undefined = this.map.get(name);
     if (!t) {
-      if (required) throw new UnrollError(`${this.label}: tensor '${name}' [${shape}] is missing (found: ${[...this.map.keys()].slice(0, 12).join(', ')})`);
+      if (required) throw UnrollError.of('{0}: tensor \'{1}\' [{2}] is missing (found: {3})', this.label, name, shape.join(','), [...this.map.keys()].slice(0, 12).join(', '));
       return undefined;
     }
     const same = t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
-    if (!same) throw new UnrollError(`${this.label}: tensor '${name}' has shape [${t.shape}], expected [${shape}]`);
+    if (!same) throw UnrollError.of('{0}: tensor \'{1}\' has shape [{2}], expected [{3}]', this.label, name, t.shape.join(','), shape.join(','));
     this.used.add(name);
     return t.data;
   }
@@ -143,7 +143,7 @@ export function networkFromTensors(desc: ModelDescription, map: TensorMap, conve
         if (cell.family === 'lstm' && cell.projSize > 0) w.Wproj = ts.get(`${prefix}weight_hr${sfx}`, [cell.projSize, H], true);
         if (cell.family === 'lstm' && cell.peephole) w.P = ts.get(`${prefix}peephole${sfx}`, [3 * H], true);
       } else if (convention === 'onnx') {
-        if (cell.projSize > 0) throw new UnrollError(`${label}: ONNX recurrent operators have no projection; use the PyTorch convention for projSize > 0`);
+        if (cell.projSize > 0) throw UnrollError.of('{0}: ONNX recurrent operators have no projection; use the PyTorch convention for projSize > 0', label);
         const name = (base: string) => (shape.numLayers === 1 && !ts.has(`${base}_l0`) ? base : `${base}_l${k}`);
         const Wall = ts.get(name('W'), [D, G * H, In], true)!;
         const Rall = ts.get(name('R'), [D, G * H, Out], true)!;
@@ -160,7 +160,7 @@ export function networkFromTensors(desc: ModelDescription, map: TensorMap, conve
           w.P = reorderRows(Pall.subarray(d * 3 * H, (d + 1) * 3 * H), H, 1, [0, 2, 1]); // p_i,p_o,p_f → p_i,p_f,p_o
         }
       } else {
-        if (cell.projSize > 0) throw new UnrollError(`${label}: Keras layers have no projection; use the PyTorch convention for projSize > 0`);
+        if (cell.projSize > 0) throw UnrollError.of('{0}: Keras layers have no projection; use the PyTorch convention for projSize > 0', label);
         const pick = (base: string) => (kerasPlain ? findKerasPlain(map, base, label) : `${base}${sfx}`);
         const kernel = ts.get(pick('kernel'), [In, G * H], true)!;
         const rec = ts.get(pick('recurrent_kernel'), [Out, G * H], true)!;
@@ -187,12 +187,21 @@ export function networkFromTensors(desc: ModelDescription, map: TensorMap, conve
   }
   if (desc.bias === false) {
     const biases = [...ts.used].filter((n) => /(^|[./])(bias|B)(_|$|:)/.test(n) && !n.startsWith('decoder.'));
-    if (biases.length) throw new UnrollError(`${label}: the spec says bias: false but the weights contain ${biases.join(', ')}`);
+    if (biases.length) throw UnrollError.of('{0}: the spec says bias: false but the weights contain {1}', label, biases.join(', '));
   }
   if (strict) {
     const extra = ts.unused().filter((n) => n !== '__metadata__');
     if (extra.length) {
-      throw new UnrollError(`${label}: tensor${extra.length > 1 ? 's' : ''} ${extra.slice(0, 6).join(', ')} not used by a ${shape.numLayers}-layer ${shape.bidirectional ? 'bidirectional' : 'unidirectional'} ${cell.family.toUpperCase()}; check numLayers, bidirectional and the cell`);
+      const args = [label, extra.slice(0, 6).join(', '), shape.numLayers, cell.family.toUpperCase()] as const;
+      // One template per form, so each is translated whole.
+      if (extra.length > 1) {
+        throw shape.bidirectional
+          ? UnrollError.of('{0}: tensors {1} not used by a {2}-layer bidirectional {3}; check numLayers, bidirectional and the cell', ...args)
+          : UnrollError.of('{0}: tensors {1} not used by a {2}-layer unidirectional {3}; check numLayers, bidirectional and the cell', ...args);
+      }
+      throw shape.bidirectional
+        ? UnrollError.of('{0}: tensor {1} not used by a {2}-layer bidirectional {3}; check numLayers, bidirectional and the cell', ...args)
+        : UnrollError.of('{0}: tensor {1} not used by a {2}-layer unidirectional {3}; check numLayers, bidirectional and the cell', ...args);
     }
   }
   const net: Network = { cell, shape, layers, source: label, ...(decoder ? { decoder } : {}) };
@@ -205,8 +214,8 @@ function findPrefix(map: TensorMap, anchor: string, label: string): string {
   if (map.has(anchor)) return '';
   const found = [...map.keys()].filter((n) => n.endsWith(anchor)).map((n) => n.slice(0, -anchor.length));
   if (found.length === 1) return found[0];
-  if (found.length === 0) throw new UnrollError(`${label}: no '${anchor}' tensor; is this a PyTorch RNN/LSTM/GRU state_dict?`);
-  throw new UnrollError(`${label}: several recurrent modules (${found.join(', ')}); keep only one in the file`);
+  if (found.length === 0) throw UnrollError.of('{0}: no \'{1}\' tensor; is this a PyTorch RNN/LSTM/GRU state_dict?', label, anchor);
+  throw UnrollError.of('{0}: several recurrent modules ({1}); keep only one in the file', label, found.join(', '));
 }
 
 function findKerasPlain(map: TensorMap, base: string, label: string): string {
@@ -214,5 +223,5 @@ function findKerasPlain(map: TensorMap, base: string, label: string): string {
   const found = [...map.keys()].filter((n) => re.test(n) && !(base === 'kernel' && /recurrent_kernel(:0)?$/.test(n)));
   if (found.length === 1) return found[0];
   if (found.length === 0) return base; // reported as missing by the caller when required
-  throw new UnrollError(`${label}: several Keras '${base}' tensors (${found.join(', ')}); name them ${base}_l{k}[_reverse]`);
+  throw UnrollError.of('{0}: several Keras \'{1}\' tensors ({2}); name them {1}_l{k}[_reverse]', label, base, found.join(', '));
 }

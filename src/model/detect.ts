@@ -98,10 +98,10 @@ function findLinearHead(map: TensorMap, used: Set<string>, width: number, label:
   if (heads.length === 1) {
     const bias = heads[0].replace(/weight$/, 'bias');
     // Said out loud: a layer not named "decoder" is taken as the output layer because it is the only fit.
-    warnings.push(`${label}: '${heads[0]}' [${map.get(heads[0])!.shape.join(',')}] read as the output layer (decoder); rename it decoder.weight if that is right, or remove it`);
+    warnings.push(msg("{0}: '{1}' [{2}] read as the output layer (decoder); rename it decoder.weight if that is right, or remove it", label, heads[0], map.get(heads[0])!.shape.join(',')));
     return { weight: map.get(heads[0]), bias: map.get(bias) };
   }
-  if (heads.length > 1) warnings.push(`${label}: several linear layers could be the decoder (${heads.join(', ')}); none is used — name the output layer decoder.weight/decoder.bias`);
+  if (heads.length > 1) warnings.push(msg('{0}: several linear layers could be the decoder ({1}); none is used — name the output layer decoder.weight/decoder.bias', label, heads.join(', ')));
   return {};
 }
 
@@ -127,12 +127,12 @@ function finish(
     used.add(embeddings[0]);
     embedding = { name: embeddings[0], table: map.get(embeddings[0])! };
   }
-  for (const n of map.keys()) if (!used.has(n)) warnings.push(`${label}: tensor '${n}' ${shapeOf(map.get(n))} is not part of the recurrent network or its decoder; ignored`);
+  for (const n of map.keys()) if (!used.has(n)) warnings.push(msg("{0}: tensor '{1}' {2} is not part of the recurrent network or its decoder; ignored", label, n, shapeOf(map.get(n))));
   let parameterCount = 0;
   for (const t of renamed.values()) parameterCount += count(t);
   for (const [name, t] of renamed) {
     const bad = t.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) warnings.push(`${label}: tensor '${name}' holds ${t.data[bad]} at flat index ${bad}`);
+    if (bad >= 0) warnings.push(msg("{0}: tensor '{1}' holds {2} at flat index {3}", label, name, t.data[bad], bad));
   }
   if (embedding) parameterCount += embedding.table.data.length;
   return { ...det, vocabSize, warnings, tensors: renamed, parameterCount, ...(embedding ? { embedding } : {}) };
@@ -271,7 +271,7 @@ function detectKeras(map: TensorMap, label: string): ModelDetection {
     used.add(dense[0]);
     head = { weight: { shape: [V, rows], data: W }, bias: map.get(biasName) };
     if (map.has(biasName)) used.add(biasName);
-  } else if (dense.length > 1) warnings.push(`${label}: several Dense layers could be the decoder (${dense.join(', ')}); none is used`);
+  } else if (dense.length > 1) warnings.push(msg('{0}: several Dense layers could be the decoder ({1}); none is used', label, dense.join(', ')));
   return finish(
     { convention: 'keras', family: fam, candidates: c.candidates, shape: { inputSize: K.shape[0], hiddenSize: H, numLayers, bidirectional }, projSize: 0, hasBias: !!bias, ambiguities: [...c.ambiguities, ...ambiguities] },
     map, renamed, used, head, warnings, label,

@@ -65,7 +65,7 @@ interface Reference {
 function parseReference(doc: unknown, net: Network, label: string): Reference {
   const o = doc as Obj | null;
   if (!o || typeof o !== 'object' || !o.expected || typeof o.expected !== 'object') {
-    throw new UnrollError(`${label}: a reference needs "x" and "expected" (the fixtures' JSON form)`);
+    throw UnrollError.of('{0}: a reference needs "x" and "expected" (the fixtures\' JSON form)', label);
   }
   const L = net.shape.numLayers * numDirections(net.shape);
   const x = matrix(o.x, `${label} x`, net.shape.inputSize);
@@ -74,9 +74,9 @@ function parseReference(doc: unknown, net: Network, label: string): Reference {
   if (o.c0 != null) ref.c0 = matrix(o.c0, `${label} c0`, net.shape.hiddenSize, L);
   tensors(o.expected, '', ref.expected);
   for (const [name, values] of ref.expected) {
-    if (values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw new UnrollError(`${label}: expected.${name} holds a value that is not a finite number`);
+    if (values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw UnrollError.of('{0}: expected.{1} holds a value that is not a finite number', label, name);
   }
-  if (ref.expected.size === 0) throw new UnrollError(`${label}: "expected" holds no tensors`);
+  if (ref.expected.size === 0) throw UnrollError.of('{0}: "expected" holds no tensors', label);
   return ref;
 }
 
@@ -87,7 +87,7 @@ function compare(net: Network, ref: Reference): { tensors: TensorError[]; missin
     tensors(toExpected(runNetwork(net, ref.x, { h0: ref.h0, c0: ref.c0 })), '', got);
   } catch (e) {
     if (e instanceof UnrollError) throw e;
-    throw new UnrollError(`the model could not run on the reference input: ${(e as Error).message}`);
+    throw UnrollError.of('the model could not run on the reference input: {0}', (e as Error).message);
   }
   const out: TensorError[] = [];
   const missing: string[] = [];
@@ -191,7 +191,7 @@ function alternatives(net: Network): { alt: Omit<Alternative, 'maxScaledErr' | '
 export function goldenCheck(model: LoadedModel, refDoc: unknown, refLabel: string, networkFor?: (cell: CellName) => Network): GoldenReport {
   const candidates = model.network ? [{ cell: model.cell!, net: model.network }] : model.candidates.map((c) => ({ cell: c, net: networkFor ? networkFor(c) : undefined }));
   const usable = candidates.filter((c): c is { cell: CellName; net: Network } => !!c.net);
-  if (usable.length === 0) throw new UnrollError(`${model.label} is ambiguous (${model.candidates.join(' or ')}); choose a cell before a golden check`);
+  if (usable.length === 0) throw UnrollError.of('{0} is ambiguous ({1}); choose a cell before a golden check', model.label, model.candidates.join(' or '));
   const ref = parseReference(refDoc, usable[0].net, refLabel);
   const runs = usable.map((c) => ({ ...c, result: compare(c.net, ref) }));
   runs.sort((a, b) => a.result.worst - b.result.worst);

@@ -10,7 +10,7 @@ import { goldenCheck, type GoldenReport } from '../model/golden';
 import { requireNetwork, type LoadedModel } from '../model/load';
 import { loadModelFromUri, ModelChoice } from './modelChoice';
 import { modelViewStrings } from './strings';
-import { localizeError } from '../panel/localize';
+import { localizeError, localizeMessage } from '../panel/localize';
 import { buildModelViewHtml, isModelViewMessage } from './summaryHtml';
 
 export const MODEL_VIEW_TYPE = 'unroll.modelView';
@@ -49,7 +49,10 @@ export function registerModelView(context: vscode.ExtensionContext, output: vsco
     try {
       const model = await loadModelFromUri(uri, choice.cellFor(uri));
       for (const w of model.warnings) output.appendLine(`[model] ${w}`);
-      panel.webview.html = buildModelViewHtml({ ...page, summary: summarizeModel(model), ...(golden ? { golden } : {}) });
+      const summary = summarizeModel(model);
+      // The loaders' sentences (ambiguities, warnings) in the display language.
+      const shown = { ...summary, ambiguities: summary.ambiguities.map(localizeMessage), warnings: summary.warnings.map(localizeMessage) };
+      panel.webview.html = buildModelViewHtml({ ...page, summary: shown, ...(golden ? { golden } : {}) });
     } catch (e) {
       output.appendLine(`[model] ${baseName(uri)}: ${logLine(e)}`);
       panel.webview.html = buildModelViewHtml({ ...page, error: errorLine(e) });
@@ -63,7 +66,7 @@ export function registerModelView(context: vscode.ExtensionContext, output: vsco
     const names = modelViewStrings().cellNames;
     const pick = await vscode.window.showQuickPick(
       m.candidates.map((c) => ({ label: names[c], description: c, cell: c })),
-      { title: vscode.l10n.t('Which cell does {0} hold?', baseName(uri)), placeHolder: m.ambiguities.join(' ') },
+      { title: vscode.l10n.t('Which cell does {0} hold?', baseName(uri)), placeHolder: m.ambiguities.map(localizeMessage).join(' ') },
     );
     if (!pick) return undefined;
     await choice.setCell(uri, pick.cell);

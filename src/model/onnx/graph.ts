@@ -10,6 +10,7 @@ import { foldEmbedding, type EmbeddingInfo } from '../embedding';
 import { GraphIndex, intAttr } from './graphIndex';
 import { describeCell, readRecurrentNode, RECURRENT_OPS, type RecurrentLayer } from './recurrent';
 import { int64ToNumber, type OnnxNode } from './schema';
+import { msg } from '../../l10n/format';
 
 export interface OnnxNetwork {
   network: Network;
@@ -92,7 +93,7 @@ export function loadOnnxNetwork(bytes: Uint8Array, label = 'model.onnx'): OnnxNe
     network = foldEmbedding(network, table.data, V, E, `${label}: ${where}`);
     embedding = { name: chain.embedding.name || chain.embedding.input![0], vocabSize: V, dim: E };
     const bad = firstNonFinite(table.data);
-    if (bad >= 0) warnings.push(`${label}: embedding table '${chain.embedding.input![0]}' holds ${table.data[bad]} at flat index ${bad}`);
+    if (bad >= 0) warnings.push(msg('{0}: embedding table \'{1}\' holds {2} at flat index {3}', label, chain.embedding.input![0], table.data[bad], bad));
   }
   const dec = findDecoder(index, chain.nodes[chain.nodes.length - 1], D * H, warnings);
   if (dec) network.decoder = dec.decoder;
@@ -251,7 +252,7 @@ function collectStates(index: GraphIndex, layers: RecurrentLayer[], which: 'h' |
 function findDecoder(index: GraphIndex, last: OnnxNode, width: number, warnings: string[]): { decoder: Decoder; info: NonNullable<OnnxNetwork['info']['decoder']> } | undefined {
   const yh = last.output?.[1];
   if (yh && (index.consumers.get(yh) ?? []).some((n) => n.op_type === 'MatMul' || n.op_type === 'Gemm')) {
-    warnings.push(`${index.label}: a MatMul/Gemm reads the final state of ${index.nodeLabel(last)}; that head is not modelled (only per-step decoders on Y are)`);
+    warnings.push(msg('{0}: a MatMul/Gemm reads the final state of {1}; that head is not modelled (only per-step decoders on Y are)', index.label, index.nodeLabel(last)));
   }
   let frontier = [last.output?.[0] ?? ''];
   const seen = new Set<string>();
@@ -273,24 +274,24 @@ function readDecoder(index: GraphIndex, node: OnnxNode, from: string, width: num
   const op = node.op_type;
   const other = node.input?.[0] === from ? node.input?.[1] : node.input?.[0];
   if (op === 'MatMul' && node.input?.[0] !== from) {
-    warnings.push(`${index.label}: ${where} multiplies the recurrent output from the left; not read as a decoder`);
+    warnings.push(msg('{0}: {1} multiplies the recurrent output from the left; not read as a decoder', index.label, where));
     return undefined;
   }
   const Wt = other ? index.constantFloat(other, where) : undefined;
   if (!Wt || Wt.dims.length !== 2) {
-    warnings.push(`${index.label}: ${where} after the last recurrent layer has no constant 2-D weight; no decoder`);
+    warnings.push(msg('{0}: {1} after the last recurrent layer has no constant 2-D weight; no decoder', index.label, where));
     return undefined;
   }
   const transB = op === 'Gemm' ? intAttr(node, 'transB', 0, `${index.label}: ${where}`) : 0;
   if (op === 'Gemm' && intAttr(node, 'transA', 0, `${index.label}: ${where}`) !== 0) {
-    warnings.push(`${index.label}: ${where} has transA=1; not read as a decoder`);
+    warnings.push(msg('{0}: {1} has transA=1; not read as a decoder', index.label, where));
     return undefined;
   }
   const [rows, cols] = Wt.dims;
   const K = transB ? cols : rows;
   const V = transB ? rows : cols;
   if (K !== width || V < 1) {
-    warnings.push(`${index.label}: ${where} has weight [${rows},${cols}] but the recurrent output is ${width} wide; no decoder`);
+    warnings.push(msg('{0}: {1} has weight [{2},{3}] but the recurrent output is {4} wide; no decoder', index.label, where, rows, cols, width));
     return undefined;
   }
   const alpha = op === 'Gemm' ? gemmFloat(node, 'alpha') : 1;
@@ -308,7 +309,7 @@ function readDecoder(index: GraphIndex, node: OnnxNode, from: string, width: num
     return true;
   };
   if (op === 'Gemm') {
-    if (node.input?.[2] && !biasFrom(node.input[2], beta)) warnings.push(`${index.label}: ${where} has a bias C Unroll cannot read; using zero bias`);
+    if (node.input?.[2] && !biasFrom(node.input[2], beta)) warnings.push(msg('{0}: {1} has a bias C Unroll cannot read; using zero bias', index.label, where));
   } else {
     const out = node.output?.[0] ?? '';
     const add = (index.consumers.get(out) ?? []).find((n) => n.op_type === 'Add');
@@ -322,7 +323,7 @@ function readDecoder(index: GraphIndex, node: OnnxNode, from: string, width: num
   }
   for (const [what, data] of [['weight', W], ['bias', b]] as const) {
     const bad = firstNonFinite(data);
-    if (bad >= 0) warnings.push(`${index.label}: decoder ${what} (${where}) holds ${data[bad]} at flat index ${bad}`);
+    if (bad >= 0) warnings.push(msg('{0}: decoder {1} ({2}) holds {3} at flat index {4}', index.label, what, where, data[bad], bad));
   }
   return { decoder: { W, b, vocabSize: V }, info: { kind, nodes } };
 }

@@ -7,6 +7,7 @@ import { gateCount, UnrollError, type CellFamily, type CellSpec, type DirectionW
 import { firstNonFinite } from './reader';
 import { GraphIndex, intAttr, stringAttr, stringsAttr, attr } from './graphIndex';
 import type { OnnxNode } from './schema';
+import { msg } from '../../l10n/format';
 
 export const RECURRENT_OPS: Record<string, CellFamily> = { LSTM: 'lstm', GRU: 'gru', RNN: 'rnn' };
 
@@ -90,7 +91,7 @@ export function readRecurrentNode(index: GraphIndex, node: OnnxNode, warnings: s
   const label = `${index.label}: ${index.nodeLabel(node)}`;
   const family = RECURRENT_OPS[node.op_type ?? ''];
   for (const a of node.attribute ?? []) {
-    if (a.name && !KNOWN_ATTRIBUTES.has(a.name)) warnings.push(`${label}: unknown attribute ${a.name} ignored`);
+    if (a.name && !KNOWN_ATTRIBUTES.has(a.name)) warnings.push(msg('{0}: unknown attribute {1} ignored', label, a.name));
   }
   const layout = intAttr(node, 'layout', 0, label);
   if (layout !== 0) throw UnrollError.of('{0}: attribute layout={1} (batch-major tensors) is not supported; export with layout=0 (the default)', label, layout);
@@ -101,7 +102,7 @@ export function readRecurrentNode(index: GraphIndex, node: OnnxNode, warnings: s
   const D = direction === 'bidirectional' ? 2 : 1;
   const nonlinearity = checkActivations(node, family, D, label);
   if (attr(node, 'activation_alpha') !== undefined || attr(node, 'activation_beta') !== undefined) {
-    warnings.push(`${label}: activation_alpha/activation_beta ignored (Sigmoid, Tanh and Relu take no parameters)`);
+    warnings.push(msg('{0}: activation_alpha/activation_beta ignored (Sigmoid, Tanh and Relu take no parameters)', label));
   }
   const clipValue = attr(node, 'clip');
   if (clipValue !== undefined && (typeof clipValue !== 'number' || !(clipValue > 0) || !Number.isFinite(clipValue))) {
@@ -143,7 +144,7 @@ export function readRecurrentNode(index: GraphIndex, node: OnnxNode, warnings: s
   const checked: [string, number, { data: Float32Array } | undefined][] = [['W', 1, W], ['R', 2, R], ['B', 3, B], ['P', 7, P]];
   for (const [what, k, t] of checked) {
     const bad = t ? firstNonFinite(t.data) : -1;
-    if (t && bad >= 0) warnings.push(`${label}: input ${what} ('${inputs[k]}') holds ${t.data[bad]} at flat index ${bad}`);
+    if (t && bad >= 0) warnings.push(msg('{0}: input {1} (\'{2}\') holds {3} at flat index {4}', label, what, inputs[k], t.data[bad], bad));
   }
 
   const directions: DirectionWeights[] = [];
