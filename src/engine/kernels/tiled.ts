@@ -29,6 +29,54 @@ function tanh(a: number): number {
   return a < 0 ? -t : t;
 }
 
+/** 2^n for n = −160 … 0 (index n + 160). */
+const POW2 = Float64Array.from({ length: 161 }, (_, i) => 2 ** (i - 160));
+
+/**
+ * In-place σ / tanh over a row of float64 pre-activations, clipped to ±lim first. Whole rows in loops
+ * without calls: a double returned by a function V8 does not inline is a heap allocation (per activation
+ * that made the garbage collector a sixth of a small LSTM's step), and Math.exp is such a call (~8 ns).
+ * e^x (x ≤ 0) inline instead: x = n·ln 2 + r, |r| ≤ ln 2 / 2, e^r by its degree-8 Taylor polynomial
+ * (relative error < 1e-9, far below the float32 rounding of the records) times 2^n from a table; 0 below
+ * −110 (under float32's smallest subnormal, and for −∞). NaN stays NaN.
+ */
+function sigmoidRow(a: Float64Array, off: number, n: number, lim: number): void {
+  // hi, lo as float64 locals: a ternary mixing the (tagged) parameter with a[j] boxed every value
+  const hi = lim * 1;
+  const lo = -hi;
+  for (let j = off; j < off + n; j++) {
+    const y = a[j];
+    const v = y > hi ? hi : y < lo ? lo : y;
+    const x = v > 0 ? -v : v;
+    let e = 0;
+    if (!(x < -110)) {
+      const k = Math.round(x * 1.4426950408889634);
+      const r = x - k * 0.6931471803691238 - k * 1.9082149292705877e-10; // ln 2 in two parts: k·hi is exact
+      e = (1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040 + r / 40320)))))))) * POW2[k + 160];
+    }
+    a[j] = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+  }
+}
+
+/** tanh(v) = sign(v) · (1 − e^−2|v|) / (1 + e^−2|v|), e^x as in sigmoidRow. */
+function tanhRow(a: Float64Array, off: number, n: number, lim: number): void {
+  const hi = lim * 1;
+  const lo = -hi;
+  for (let j = off; j < off + n; j++) {
+    const y = a[j];
+    const v = y > hi ? hi : y < lo ? lo : y;
+    const x = v > 0 ? -2 * v : 2 * v;
+    let e = 0;
+    if (!(x < -110)) {
+      const k = Math.round(x * 1.4426950408889634);
+      const r = x - k * 0.6931471803691238 - k * 1.9082149292705877e-10;
+      e = (1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040 + r / 40320)))))))) * POW2[k + 160];
+    }
+    const t = (1 - e) / (1 + e);
+    a[j] = v < 0 ? -t : t;
+  }
+}
+
 /**
  * Rows of a row-major [rows][K] matrix packed in panels of 4 rows, [rows/4][K][4]: the 4 loads of a column
  * are adjacent. Float32 (as given): float64 panels were no faster and doubled the bytes streamed per step.
@@ -135,19 +183,46 @@ function lstmUnits(pre: Float64Array, xo: number, H: number, cPrev: Float32Array
   }
 }
 
+/**
+ * LSTM units without peepholes (every gate is a function of its pre-activation alone): activation passes
+ * over the gate rows in place, then C_t, then tanh(C_t) as one more pass over `m`.
+ */
+function lstmUnitsPlain(pre: Float64Array, xo: number, H: number, cPrev: Float32Array, cOff: number, lim: number, coupling: number,
+  gates: Float32Array, gRow: number, c: Float32Array, cRow: number, m: Float64Array): void {
+  sigmoidRow(pre, xo, 2 * H, lim); // i, f
+  tanhRow(pre, xo + 2 * H, H, lim); // C̃_t
+  sigmoidRow(pre, xo + 3 * H, H, lim); // o
+  for (let u = 0; u < H; u++) {
+    const i0 = pre[xo + u];
+    const f0 = pre[xo + H + u];
+    const i = coupling === 1 ? 1 - f0 : i0;
+    const f = coupling === 2 ? 1 - i0 : f0;
+    const g = pre[xo + 2 * H + u];
+    const ct = f * cPrev[cOff + u] + i * g; // C_t = f ⊙ C_{t-1} + i ⊙ C̃_t
+    gates[gRow + u] = i;
+    gates[gRow + H + u] = f;
+    gates[gRow + 2 * H + u] = g;
+    gates[gRow + 3 * H + u] = pre[xo + 3 * H + u];
+    c[cRow + u] = ct;
+    m[u] = ct;
+  }
+  tanhRow(m, 0, H, Infinity);
+  for (let u = 0; u < H; u++) m[u] *= pre[xo + 3 * H + u]; // m_t = o ⊙ tanh(C_t)
+}
+
 /** GRU r_t, z_t from their pre-activations. */
 function gruResetUpdate(pre: Float64Array, xo: number, H: number, lim: number, gates: Float32Array, gRow: number): void {
-  for (let u = 0; u < H; u++) {
-    gates[gRow + u] = sigmoid(clipTo(pre[xo + u], lim));
-    gates[gRow + H + u] = sigmoid(clipTo(pre[xo + H + u], lim));
-  }
+  sigmoidRow(pre, xo, 2 * H, lim);
+  for (let u = 0; u < 2 * H; u++) gates[gRow + u] = pre[xo + u];
 }
 
 /** GRU n_t = tanh(W_n x + b_in + hn) and h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}. */
 function gruCandidate(pre: Float64Array, xo: number, hn: Float64Array, H: number, lim: number, gates: Float32Array, gRow: number,
   hPrev: Float32Array, hOff: number, h: Float32Array, hRow: number): void {
+  for (let u = 0; u < H; u++) hn[u] += pre[xo + 2 * H + u];
+  tanhRow(hn, 0, H, lim);
   for (let u = 0; u < H; u++) {
-    const nt = tanh(clipTo(pre[xo + 2 * H + u] + hn[u], lim));
+    const nt = hn[u];
     const z = gates[gRow + H + u];
     gates[gRow + 2 * H + u] = nt;
     h[hRow + u] = (1 - z) * nt + z * hPrev[hOff + u];
@@ -156,9 +231,10 @@ function gruCandidate(pre: Float64Array, xo: number, hn: Float64Array, H: number
 
 /** RNN h_t = act(pre). */
 function rnnUnits(pre: Float64Array, xo: number, H: number, lim: number, relu: boolean, h: Float32Array, hRow: number): void {
+  if (!relu) tanhRow(pre, xo, H, lim);
   for (let u = 0; u < H; u++) {
-    const a = clipTo(pre[xo + u], lim);
-    h[hRow + u] = relu ? (a > 0 ? a : 0) : tanh(a);
+    const a = relu ? clipTo(pre[xo + u], lim) : pre[xo + u];
+    h[hRow + u] = relu ? (a > 0 ? a : 0) : a;
   }
 }
 
@@ -260,7 +336,8 @@ class TiledKernel implements Kernel {
             rnnUnits(pre, xo, H, lim, cell.nonlinearity === 'relu', out.h, hRow);
           } else {
             const cRow = t * H;
-            lstmUnits(pre, xo, H, cPrev, cOff, P, lim, coupling, out.gates, gRow, out.c, cRow, m64);
+            if (P) lstmUnits(pre, xo, H, cPrev, cOff, P, lim, coupling, out.gates, gRow, out.c, cRow, m64);
+            else lstmUnitsPlain(pre, xo, H, cPrev, cOff, lim, coupling, out.gates, gRow, out.c, cRow, m64);
             if (cell.projSize > 0 && w.Wproj) {
               for (let u = 0; u < H; u++) out.m[cRow + u] = m64[u];
               hp.fill(0);

@@ -21,6 +21,11 @@ describe('tiled TypeScript kernel (fallback without wasm SIMD)', () => {
     ['GRU reset-before (Cho) with clip 0.5', spec('gru', { resetAfter: false, clip: 0.5 })],
     ['projected LSTM P = 5', spec('lstm', { projSize: 5 })],
     ['RNN relu', spec('rnn', { nonlinearity: 'relu' })],
+    // no peepholes: the row-pass path with the inline exp
+    ['LSTM', spec('lstm')],
+    ['LSTM keep-input, clip 1.5', spec('lstm', { coupling: 'keep-input', clip: 1.5 })],
+    ['GRU', spec('gru')],
+    ['RNN tanh', spec('rnn')],
   ];
   for (const [label, cell] of cases) {
     for (const reverse of [false, true]) {
@@ -36,4 +41,16 @@ describe('tiled TypeScript kernel (fallback without wasm SIMD)', () => {
       });
     }
   }
+
+  it('saturates at huge pre-activations: σ exactly 0 or 1, tanh exactly ±1, C finite, no NaN', () => {
+    for (const cell of [spec('lstm'), spec('gru')]) {
+      const w = randomDirection(cell, 8, 3, 9, 0.5);
+      const run = randomRun(cell, 8, 3, 20, 10);
+      run.x.forEach((_, i, x) => (x[i] = (i % 2 ? 1 : -1) * 1e30));
+      const rec = newRecord(cell, 8, 20);
+      tiledKernel.runDirection(cell, w, run, rec);
+      for (const v of rec.gates) assert.ok(v === 0 || v === 1 || v === -1, `gate ${v}`);
+      for (const v of [...rec.h, ...rec.c]) assert.ok(Number.isFinite(v), `state ${v}`);
+    }
+  });
 });
