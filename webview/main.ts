@@ -237,7 +237,8 @@ export class App {
     this.assetTimer = setTimeout(() => this.startAssets(), 1500);
     // The cell diagram sits right under the chain so both are in view together (the whole diagram fits
     // a 1400×900 window's side panel); the breakpoint fields and key help follow it.
-    const breakpoints = el('section', { class: 'breakpoints', 'aria-label': s.condition },
+    // Still part of the timeline (its fields put the marks on the scrub bar), shown below the diagram.
+    const breakpoints = el('section', { class: 'timeline breakpoints', 'aria-label': s.condition },
       ...this.timeline.root.querySelectorAll<HTMLElement>(':scope > .condition-row, :scope > .keys-help'));
     this.root.replaceChildren(header, notices, message, this.progress, this.toolbar.root, this.timeline.root, this.chain.root,
       el('div', { class: 'lower' }, this.diagram.root), breakpoints);
