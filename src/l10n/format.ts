@@ -34,7 +34,8 @@ export function format(template: string, args: readonly MessageArg[]): string {
 
 /** Messages made recently, by their English text. Bounded: it only has to outlive the display of an error. */
 const recent = new Map<string, Message>();
-const MAX_REMEMBERED = 2000;
+// A reading plan of a wide CSV makes two labels per column; 10,000 short records are well under 10 MB.
+const MAX_REMEMBERED = 10_000;
 
 /** The English text of `template` with `args`; the host can localise it (see `messageOf`). */
 export function msg(template: string, ...args: MessageArg[]): string {

@@ -128,7 +128,7 @@ describe('l10n: msg and UnrollError keep the template behind the English text', 
 
   it('an UnrollError keeps its template after many later messages; plain-string errors have none', () => {
     const e = thrown(() => parseNumberList(''));
-    for (let i = 0; i < 5000; i++) msg('{0} features per step', i);
+    for (let i = 0; i < 12_000; i++) msg('{0} features per step', i);
     assert.strictEqual(messageOf(e.message), undefined, 'the remembered texts are bounded');
     assert.strictEqual(render(e.l10n!, tZh), '选区中没有数字。');
     assert.strictEqual(new UnrollError('plain English').l10n, undefined);
