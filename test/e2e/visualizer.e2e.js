@@ -187,21 +187,29 @@ describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram
     await expectReadableLabels('dark');
     await shot('visualizer-dark-step4.png');
 
-    // Stepping plays the flow on the diagram. A frame loop in the webview freezes it the moment it starts,
-    // then it is shown at the × → + stage: pulses on the edges into +, the products glowing.
+    // Stepping plays the flow on the diagram. Each animation the diagram starts is held at its start (on a
+    // loaded machine the early stages would be over before the test could look), then shown at the × → +
+    // stage: pulses on the edges into +, the products glowing.
     await webview().locator('body').evaluate(() => {
-      const freeze = () => {
-        const flow = document.getAnimations().filter((a) => a.effect?.target?.closest?.('.diagram-svg'));
-        if (flow.some((a) => a.effect.target.classList.contains('flow-pulse'))) {
-          for (const a of flow) a.pause();
-          document.body.dataset.flowFrozen = String(flow.length);
-        } else requestAnimationFrame(freeze);
+      const animate = Element.prototype.animate;
+      window.__animate = animate;
+      Element.prototype.animate = function (...args) {
+        const a = animate.apply(this, args);
+        if (this.closest('.diagram-svg')) a.pause();
+        return a;
       };
-      requestAnimationFrame(freeze);
     });
     await page.keyboard.press('ArrowRight');
     await expectStep(5);
-    await webview().locator('body[data-flow-frozen]').waitFor({ timeout: 10_000 });
+    await webview().locator('body').evaluate(() => new Promise((resolve, reject) => {
+      const until = Date.now() + 10_000;
+      const check = () => {
+        if (document.getAnimations().some((a) => a.effect?.target?.classList?.contains('flow-pulse'))) resolve();
+        else if (Date.now() > until) reject(new Error('stepping started no flow animation on the diagram within 10 s'));
+        else requestAnimationFrame(check);
+      };
+      check();
+    }));
     const lit = await webview().locator('body').evaluate(() => {
       for (const a of document.getAnimations()) if (a.effect?.target?.closest?.('.diagram-svg')) a.currentTime = 2.5 * 110;
       return [...document.querySelectorAll('.diagram-svg .flow-pulse')].filter((p) => Number(getComputedStyle(p).opacity) > 0.5)
@@ -212,7 +220,7 @@ describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram
     await shot('visualizer-dark-flow.png');
     await webview().locator('body').evaluate(() => {
       for (const a of document.getAnimations()) if (a.effect?.target?.closest?.('.diagram-svg')) a.finish();
-      delete document.body.dataset.flowFrozen;
+      Element.prototype.animate = window.__animate;
     });
 
     await page.keyboard.press('End');

@@ -133,11 +133,19 @@ describe('cell diagram in Chromium: fits the panel, readable labels, flow animat
     const h = await openWebview(browser, 'hello world', PANEL);
     try {
       await h.settle();
+      // Every animation the diagram starts is held at its start, then looked at at chosen moments: on a
+      // loaded machine the early stages would be over before a test could pause them.
+      await h.page.evaluate(() => {
+        const animate = Element.prototype.animate;
+        Element.prototype.animate = function (this: Element, ...args: Parameters<Element['animate']>) {
+          const a = animate.apply(this, args);
+          if (this.closest('.diagram-svg')) a.pause();
+          return a;
+        };
+      });
       await h.page.locator('.chain-scroller').focus();
       await h.page.keyboard.press('ArrowRight');
       await h.page.waitForFunction(() => document.getAnimations().some((a) => (a.effect as KeyframeEffect).target?.classList.contains('flow-pulse')));
-      // Freeze the flow and look at it at chosen moments (deterministic on a loaded machine).
-      await h.page.evaluate(() => document.getAnimations().forEach((a) => a.pause()));
       const at = (t: number) => h.page.evaluate((time) => {
         const anims = document.getAnimations().filter((a) => (a.effect as KeyframeEffect).target?.closest('.diagram-svg'));
         anims.forEach((a) => { a.currentTime = time; });
