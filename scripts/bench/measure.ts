@@ -33,6 +33,29 @@ export async function time(fn: () => unknown, budget = 0.6, minRuns = 3, maxRuns
   return { median: median(samples), cpuMedian: median(cpu), cpuMin: Math.min(...cpu), runs: samples.length };
 }
 
+/**
+ * Two functions run alternately (after one warm-up each) until `budget` seconds or `maxPairs`: the fewest
+ * process CPU seconds of each. Interleaving exposes both to the same disturbances, so their ratio (e.g.
+ * the tracing overhead) stays meaningful on a busy machine, where separate timing runs drift apart.
+ */
+export function interleavedCpuMin(a: () => unknown, b: () => unknown, budget = 1.5, minPairs = 5, maxPairs = 40): [number, number] {
+  const cpu = (fn: () => unknown) => {
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1e6;
+  };
+  a();
+  b();
+  let [ma, mb] = [Infinity, Infinity];
+  const start = performance.now();
+  for (let i = 0; i < maxPairs && (i < minPairs || (performance.now() - start) / 1000 < budget); i++) {
+    ma = Math.min(ma, cpu(a));
+    mb = Math.min(mb, cpu(b));
+  }
+  return [ma, mb];
+}
+
 export function fmtRate(stepsPerSec: number): string {
   if (stepsPerSec >= 1e6) return `${(stepsPerSec / 1e6).toFixed(2)} M`;
   if (stepsPerSec >= 1e3) return `${(stepsPerSec / 1e3).toFixed(1)} k`;
