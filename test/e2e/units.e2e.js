@@ -1,8 +1,10 @@
 // End-to-end (issue 11): on a person's own TypeScript, the built-in LSTM's recorded interpretable unit
 // (media/models/char_lstm.meta.json → interpretability.best) colours the text differently inside and
 // outside what it tracks (bracket depth, strings or comments). A person selects the file, runs
-// "Unroll: Visualize LSTM", then "Unroll: Colour Text by Unit" → cell state → that unit.
-// The colours are read back from the editor's DOM. Screenshot: test-results/screenshots/units-*.png.
+// "Unroll: Visualize LSTM" and types the unit into the panel's Unit field; the analysis view's text-by-unit
+// colours every character by that unit's cell state C_t (scaled by the unit's own range). The values
+// (each token's tooltip) and colours are read back from the webview and set against the labels the
+// recorded correlation was measured with. Screenshot: test-results/screenshots/units-<feature>-c<unit>.png.
 const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
@@ -80,36 +82,37 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
     await page.keyboard.press('Enter');
   }
 
+  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  /** The webview's document as a Playwright Frame (two iframes deep), to run code inside it. */
+  async function webviewFrame() {
+    const outer = await (await page.locator('iframe.webview.ready').elementHandle()).contentFrame();
+    return (await outer.locator('iframe#active-frame').elementHandle()).contentFrame();
+  }
+
   /**
-   * Every character of the visible lines with the signed colour bucket painted behind it: the theme's
-   * unroll.positive1…3 / negative1…3 colours (orange / blue, alpha rising with |value|), 0 = unpainted.
+   * Every token of the (virtualised) text-by-unit view: its value from the tooltip ("t: value") and its
+   * background as orange minus blue (the diverging scale's two ends). Scrolls the view through once,
+   * a frame at a time, until all `steps` tokens were seen.
    */
-  async function paintedCharacters() {
-    return page.evaluate(() => {
-      const editor = [...document.querySelectorAll('.monaco-editor')].find((e) => e.querySelector('.view-lines')?.textContent.includes('Shopping'));
-      const lines = [...editor.querySelectorAll('.view-lines .view-line')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
-      const overlays = [...editor.querySelectorAll('.view-overlays > div')];
-      // Monospace: the width of one character from the longest rendered line.
-      const longest = lines.reduce((a, b) => (b.textContent.length > a.textContent.length ? b : a));
-      const charWidth = longest.firstElementChild.getBoundingClientRect().width / longest.textContent.length;
-      return lines.map((line) => {
-        const text = line.textContent.replace(/\u00a0/g, ' ');
-        const paint = new Array(text.length).fill(0);
-        const overlay = overlays.find((o) => o.style.top === line.style.top);
-        for (const d of overlay ? overlay.querySelectorAll('[class*="ced-"]') : []) {
-          const m = /rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)/.exec(getComputedStyle(d).backgroundColor);
-          if (!m) continue;
-          const [r, , b] = [+m[1], +m[2], +m[3]];
-          const alpha = m[4] === undefined ? 1 : +m[4];
-          if (alpha === 0 || Math.abs(r - b) < 40) continue; // not a unit colour (e.g. the current-token mark)
-          const bucket = alpha < 0.34 ? 1 : alpha < 0.53 ? 2 : 3; // the contributed alphas 0x40, 0x70, 0xa0
-          const from = Math.round(parseFloat(d.style.left) / charWidth);
-          const to = Math.round((parseFloat(d.style.left) + parseFloat(d.style.width)) / charWidth);
-          for (let k = from; k < to && k < text.length; k++) paint[k] = r > b ? bucket : -bucket;
+  async function tokensByUnit(steps) {
+    const frame = await webviewFrame();
+    return frame.evaluate(async (n) => {
+      const body = document.querySelector('.text-by-unit');
+      const seen = new Map();
+      const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
+      body.scrollTop = 0;
+      for (let guard = 0; guard < 1000 && seen.size < n; guard++) {
+        await nextFrame();
+        for (const span of body.querySelectorAll('.tok[title]')) {
+          const m = /^(\d+): (-?\d+(?:\.\d+)?)/.exec(span.title);
+          const c = /rgba?\((\d+), (\d+), (\d+)/.exec(span.style.backgroundColor);
+          if (m && c) seen.set(Number(m[1]), { value: Number(m[2]), orange: Number(c[1]) - Number(c[3]) });
         }
-        return { text, paint };
-      });
-    });
+        if (body.scrollTop + body.clientHeight >= body.scrollHeight && guard > 2 && seen.size < n) break;
+        body.scrollTop += Math.max(20, body.clientHeight / 2);
+      }
+      return [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+    }, steps);
   }
 
   before(async function () {
@@ -121,7 +124,7 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
     installVsix(stateDir, VSIX);
     server = await startCodeServer({ stateDir });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 2000, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(`${server.url}?folder=${encodeURIComponent(path.join(stateDir, 'workspace'))}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'cart.ts' }).waitFor({ timeout: 60_000 });
@@ -149,51 +152,38 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
     await page.locator('.monaco-editor .view-lines', { hasText: 'Shopping cart' }).click();
     await page.keyboard.press('Control+A');
     await runCommand('Unroll: Visualize LSTM');
-    // The built-in model reads code as characters; the panel opens beside the editor.
-    const webview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-    await webview.locator('.cell .token').first().waitFor({ timeout: 60_000 });
+    // The built-in model reads code as characters: one step per character of the file.
+    const counter = webview().locator('.timeline .counter');
+    await counter.filter({ hasText: /\(0–\d+\)/ }).waitFor({ timeout: 60_000 });
+    const steps = Number(/\(0–(\d+)\)/.exec(await counter.textContent())[1]) + 1;
+    assert.strictEqual(steps, CODE.length, 'one step per character of the selected file');
+    await webview().locator('.toolbar .model', { hasText: 'char_lstm' }).waitFor({ timeout: 30_000 });
 
-    await runCommand('Unroll: Colour Text by Unit');
-    const input = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'cell state' }).waitFor({ timeout: 30_000 });
-    await input.pressSequentially('c');
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'cell state' }).waitFor();
-    await page.keyboard.press('Enter');
-    // Units are listed as c[0]…c[63] (most active first): type the recorded one.
-    const label = `c[${best.unit}]`;
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'mean |value|' }).first().waitFor({ timeout: 30_000 });
-    await input.pressSequentially(label);
-    await page.waitForFunction((want) => {
-      const row = document.querySelector('.quick-input-list .monaco-list-row.focused .label-name');
-      return row && row.textContent.trim() === want;
-    }, label, { timeout: 10_000 });
-    await page.keyboard.press('Enter');
-    // Collapse the selection (only the unit's colours remain) and hide the side bar: every line fits.
-    await page.locator('.monaco-editor .view-lines', { hasText: 'Shopping cart' }).click();
-    await page.keyboard.press('Control+Home');
-    await page.keyboard.press('Control+B');
-    await page.locator('.explorer-folders-view').waitFor({ state: 'hidden' });
-    // Runs of equally coloured characters share one overlay element.
-    await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .view-overlays [class*="ced-"]').length > 10, null, { timeout: 15_000 });
+    // A person types the unit into the panel's Unit field; the text-by-unit view follows (C for an LSTM).
+    const unitField = webview().locator('.toolbar input.unit');
+    await unitField.fill(String(best.unit));
+    await unitField.press('Tab');
+    const caption = webview().locator('.text-caption');
+    await caption.filter({ hasText: new RegExp(`^Unit ${best.unit} · c · `) }).waitFor({ timeout: 30_000 });
+    await webview().locator('.text-by-unit .tok[title]').first().waitFor({ timeout: 30_000 });
+    const tokens = await tokensByUnit(steps);
+    assert.strictEqual(tokens.length, steps, 'every character of the file shows a value of the unit');
 
-    const painted = await paintedCharacters();
-    const fileLines = CODE.split('\n');
-    // The rendered lines are the file's (all of it is visible): the characters line up with the labels.
-    assert.deepStrictEqual(painted.map((l) => l.text.trimEnd()), fileLines.slice(0, painted.length).map((l) => l.trimEnd()));
-    const labels = labelCode(CODE)[best.feature];
-    const x = [];
-    const y = [];
-    let offset = 0;
-    painted.forEach((line, i) => {
-      for (let k = 0; k < fileLines[i].length; k++) (x.push(line.paint[k]), y.push(labels[offset + k]));
-      offset += fileLines[i].length + 1;
-    });
-    const r = pearson(x, y);
-    const coloured = x.filter((v) => v !== 0).length;
-    console.log(`      (${label}: ${coloured}/${x.length} characters coloured; r(colour bucket, ${best.feature}) = ${r.toFixed(3)}; recorded on held-out code ${best.correlation})`);
-    assert.ok(coloured > x.length / 4, `only ${coloured} of ${x.length} characters are coloured`);
-    assert.strictEqual(Math.sign(r), Math.sign(best.correlation), `the colours run against the recorded direction (r = ${r.toFixed(3)})`);
-    assert.ok(Math.abs(r) >= 0.5 * Math.abs(best.correlation), `colour vs ${best.feature}: |r| = ${Math.abs(r).toFixed(3)}, recorded ${best.correlation}`);
+    const labels = Array.from(labelCode(CODE)[best.feature]);
+    const r = pearson(tokens.map((t) => t.value), labels);
+    const rColour = pearson(tokens.map((t) => t.orange), labels);
+    console.log(`      (c[${best.unit}] on cart.ts: r(C_t, ${best.feature}) = ${r.toFixed(3)}, r(orange − blue, ${best.feature}) = ${rColour.toFixed(3)}; recorded on held-out code ${best.correlation})`);
+    // Same direction as recorded, and at least half as strong on text the model never saw.
+    assert.strictEqual(Math.sign(r), Math.sign(best.correlation), `the unit runs against the recorded direction (r = ${r.toFixed(3)})`);
+    assert.ok(Math.abs(r) >= 0.5 * Math.abs(best.correlation), `C_t vs ${best.feature}: |r| = ${Math.abs(r).toFixed(3)}, recorded ${best.correlation}`);
+    // What a person sees: the colours (orange for positive, blue for negative C_t) shift the same way.
+    assert.strictEqual(Math.sign(rColour), Math.sign(best.correlation), `the colours do not follow the unit (r = ${rColour.toFixed(3)})`);
+    assert.ok(Math.abs(rColour) >= 0.5 * Math.abs(r), `colours vs ${best.feature}: |r| = ${Math.abs(rColour).toFixed(3)}`);
+
+    await runCommand('Notifications: Clear All Notifications');
+    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await webview().locator('.analysis-text').scrollIntoViewIfNeeded();
+    await webview().locator('.text-by-unit').evaluate((e) => (e.scrollTop = 0));
     await shot(`units-${best.feature}-c${best.unit}.png`);
   });
 });
