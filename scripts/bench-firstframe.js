@@ -139,7 +139,6 @@ async function main() {
       await palette('View: Close All Editors', 'Close All Editors');
       await page.keyboard.press('Enter');
       await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 20_000 }).catch(() => {});
-      await page.locator('.notification-toast .codicon-notifications-clear-all, .notification-toast').first().waitFor({ state: 'detached', timeout: 100 }).catch(() => {});
     };
 
     const runOnce = async (which) => {
