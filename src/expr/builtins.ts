@@ -4,6 +4,7 @@
  */
 import type { Node } from './parser';
 import { binary, fail, FN, type FnCode, OP, type MaskFn, type Operand, type Typed, typeWord, unary, type VecFn } from './typed';
+import { msg } from '../l10n/format';
 import { didYouMean } from './errors';
 
 type Reducer = (v: ArrayLike<number>, n: number) => number;
@@ -88,8 +89,8 @@ export function reduce(obj: Typed, member: string, at: { pos: number; end: numbe
   if (obj.type === 'vec') {
     const r = VECTOR_REDUCERS[member];
     if (!r) {
-      const hint = MASK_REDUCERS[member] ? ` ('.${member}' applies to comparisons such as (h > 0).${member})` : didYouMean(member, Object.keys(VECTOR_REDUCERS));
-      fail(at, `unknown reduction '.${member}'${hint}; vectors have ${Object.keys(VECTOR_REDUCERS).map((k) => '.' + k).join(' ')}`);
+      const hint = MASK_REDUCERS[member] ? msg(" ('.{0}' applies to comparisons such as (h > 0).{0})", member) : didYouMean(member, Object.keys(VECTOR_REDUCERS));
+      fail(at, msg('unknown reduction \'.{0}\'{1}; vectors have {2}', member, hint, Object.keys(VECTOR_REDUCERS).map((k) => '.' + k).join(' ')));
     }
     const f = obj.f as VecFn;
     const n = obj.len;
@@ -97,13 +98,13 @@ export function reduce(obj: Typed, member: string, at: { pos: number; end: numbe
   }
   if (obj.type === 'mask') {
     const r = MASK_REDUCERS[member];
-    if (!r) fail(at, `unknown reduction '.${member}' for a true/false vector${didYouMean(member, Object.keys(MASK_REDUCERS))}; use .count .any .all .len`);
+    if (!r) fail(at, msg('unknown reduction \'.{0}\' for a true/false vector{1}; use .count .any .all .len', member, didYouMean(member, Object.keys(MASK_REDUCERS))));
     const f = obj.f as MaskFn;
     const n = obj.len;
     if (member === 'any' || member === 'all') return { type: 'bool', f: (s) => r(f(s), n) as boolean, pos: at.pos, end: at.end, what };
     return { type: 'num', f: (s) => r(f(s), n) as number, pos: at.pos, end: at.end, what };
   }
-  return fail(at, `'.${member}' needs a vector, but ${obj.what} is ${typeWord(obj)}`);
+  return fail(at, msg('\'.{0}\' needs a vector, but {1} is {2}', member, obj.what, typeWord(obj)));
 }
 
 const ELEMENTWISE: Record<string, FnCode> = { abs: FN.abs, sqrt: FN.sqrt, exp: FN.exp, log: FN.log, tanh: FN.tanh, sigmoid: FN.sigmoid };
@@ -111,7 +112,7 @@ const ELEMENTWISE: Record<string, FnCode> = { abs: FN.abs, sqrt: FN.sqrt, exp: F
 export const FUNCTION_NAMES = [...Object.keys(ELEMENTWISE), 'min', 'max', 'mean', 'sum', 'std', 'norm', 'argmax', 'argmin', 'count', 'any', 'all', 'len'];
 
 function numeric(a: Typed, fn: string): Operand {
-  if (a.type !== 'num' && a.type !== 'vec') fail(a, `${fn}() needs numbers or vectors, but ${a.what} is ${typeWord(a)}`);
+  if (a.type !== 'num' && a.type !== 'vec') fail(a, msg('{0}() needs numbers or vectors, but {1} is {2}', fn, a.what, typeWord(a)));
   return a;
 }
 
@@ -122,8 +123,8 @@ export function call(node: Node & { kind: 'call' }, args: Typed[]): Typed {
   const what = `${fn}(…)`;
   const arity = (min: number, max: number): void => {
     if (args.length < min || args.length > max) {
-      const want = min === max ? `${min} argument${min === 1 ? '' : 's'}` : max === Infinity ? `at least ${min} arguments` : `${min} to ${max} arguments`;
-      fail(at, `${fn}() takes ${want}, got ${args.length}`);
+      const want = min === max ? (min === 1 ? msg('{0} argument', min) : msg('{0} arguments', min)) : max === Infinity ? msg('at least {0} arguments', min) : msg('{0} to {1} arguments', min, max);
+      fail(at, msg('{0}() takes {1}, got {2}', fn, want, args.length));
     }
   };
   if (ELEMENTWISE[fn] !== undefined) {
@@ -133,7 +134,7 @@ export function call(node: Node & { kind: 'call' }, args: Typed[]): Typed {
   if (fn === 'min' || fn === 'max') {
     arity(1, Infinity);
     if (args.length === 1) {
-      if (args[0].type !== 'vec') fail(args[0], `${fn}(v) with one argument needs a vector, but ${args[0].what} is ${typeWord(args[0])}; give two or more numbers to compare`);
+      if (args[0].type !== 'vec') fail(args[0], msg('{0}(v) with one argument needs a vector, but {1} is {2}; give two or more numbers to compare', fn, args[0].what, typeWord(args[0])));
       return reduce(args[0], fn, at);
     }
     // Several arguments: elementwise min/max with numbers broadcast over vectors.
@@ -144,7 +145,7 @@ export function call(node: Node & { kind: 'call' }, args: Typed[]): Typed {
   }
   if (fn === 'mean' || fn === 'sum' || fn === 'std' || fn === 'norm' || fn === 'argmax' || fn === 'argmin' || fn === 'len') {
     arity(1, 1);
-    if (args[0].type !== 'vec' && !(fn === 'len' && args[0].type === 'mask')) fail(args[0], `${fn}() needs a vector, but ${args[0].what} is ${typeWord(args[0])}`);
+    if (args[0].type !== 'vec' && !(fn === 'len' && args[0].type === 'mask')) fail(args[0], msg('{0}() needs a vector, but {1} is {2}', fn, args[0].what, typeWord(args[0])));
     return reduce(args[0], fn, at);
   }
   if (fn === 'count' || fn === 'any' || fn === 'all') {
@@ -153,9 +154,9 @@ export function call(node: Node & { kind: 'call' }, args: Typed[]): Typed {
       const f = args[0].f;
       return fn === 'count' ? { type: 'num', f: (s) => (f(s) ? 1 : 0), pos: at.pos, end: at.end, what } : args[0];
     }
-    if (args[0].type !== 'mask') fail(args[0], `${fn}() needs a comparison over units such as ${fn}(f < 0.1), but ${args[0].what} is ${typeWord(args[0])}`);
+    if (args[0].type !== 'mask') fail(args[0], msg('{0}() needs a comparison over units such as {0}(f < 0.1), but {1} is {2}', fn, args[0].what, typeWord(args[0])));
     return reduce(args[0], fn, at);
   }
-  return fail({ pos: node.pos, end: node.pos + fn.length }, `unknown function '${fn}'${didYouMean(fn, FUNCTION_NAMES)}; functions are ${FUNCTION_NAMES.join(', ')}`);
+  return fail({ pos: node.pos, end: node.pos + fn.length }, msg('unknown function \'{0}\'{1}; functions are {2}', fn, didYouMean(fn, FUNCTION_NAMES), FUNCTION_NAMES.join(', ')));
 }
 

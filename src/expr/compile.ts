@@ -4,6 +4,7 @@
  * layers or directions the network does not have, type mix-ups — is reported here, before any step runs.
  */
 import { parse, type Node } from './parser';
+import { msg } from '../l10n/format';
 import { ExprError, didYouMean } from './errors';
 import { call, reduce } from './builtins';
 import { binary, fail, FN, OP, type OpCode, type Operand, type Typed, typeWord, unary } from './typed';
@@ -67,7 +68,7 @@ function resolveName(node: Node & { kind: 'name' }, meta: ExprMeta, scope: Scope
   }
   const family = meta.cell.family;
   if (name === 'cand') {
-    if (family === 'rnn') fail(at, `'${raw}' is a candidate gate, but a plain RNN cell has no gates (it has x, h_prev, h)`);
+    if (family === 'rnn') fail(at, msg('\'{0}\' is a candidate gate, but a plain RNN cell has no gates (it has x, h_prev, h)', raw));
     name = family === 'lstm' ? 'g' : 'n';
   }
   const comps = components(meta, scope.layer);
@@ -77,10 +78,10 @@ function resolveName(node: Node & { kind: 'name' }, meta: ExprMeta, scope: Scope
     const have = comps.map((c) => c.name).join(', ');
     const cellWord = family === 'lstm' ? (meta.cell.projSize > 0 ? 'projected LSTM' : 'LSTM') : family === 'gru' ? 'GRU' : 'RNN';
     if (all.includes(name)) {
-      const why = name === 'm' ? `${cellWord} cells without a projection have no m (m_t exists only when proj_size > 0)` : `the ${cellWord} cell has no '${raw}'`;
-      fail(at, `${why}; it has ${have}`);
+      const why = name === 'm' ? msg('{0} cells without a projection have no m (m_t exists only when proj_size > 0)', cellWord) : msg("the {0} cell has no '{1}'", cellWord, raw);
+      fail(at, msg('{0}; it has {1}', why, have));
     }
-    fail(at, `unknown name '${raw}'${didYouMean(raw, allNames(meta))}; names are ${[...comps.map((c) => c.name), 't', 'token'].join(', ')}`);
+    fail(at, msg('unknown name \'{0}\'{1}; names are {2}', raw, didYouMean(raw, allNames(meta)), [...comps.map((c) => c.name), 't', 'token'].join(', ')));
   }
   return vectorOf(comp, scope, at);
 }
@@ -114,8 +115,10 @@ const BINARY: Record<string, OpCode> = {
 
 function asNumeric(t: Typed, op: string): Operand {
   if (t.type === 'num' || t.type === 'vec') return t;
-  const hint = t.type === 'bool' || t.type === 'mask' ? ' (true/false values cannot be added or compared by size; use count(...) to turn them into a number)' : '';
-  return fail(t, `'${op}' needs numbers or vectors, but ${t.what} is ${typeWord(t)}${hint}`);
+  if (t.type === 'bool' || t.type === 'mask') {
+    return fail(t, msg("'{0}' needs numbers or vectors, but {1} is {2} (true/false values cannot be added or compared by size; use count(...) to turn them into a number)", op, t.what, typeWord(t)));
+  }
+  return fail(t, msg("'{0}' needs numbers or vectors, but {1} is {2}", op, t.what, typeWord(t)));
 }
 
 /** Compile a node; its value is named in messages by exactly the text the person typed. */
@@ -141,9 +144,11 @@ function compileInner(node: Node, meta: ExprMeta, scope: Scope): Typed {
     case 'scope': {
       const layers = meta.shape.numLayers;
       if (node.layer !== undefined && node.layer >= layers) {
-        fail({ pos: node.pos, end: node.pos + 1 + String(node.layer).length }, `layer ${node.layer} does not exist: this network has ${layers} layer${layers === 1 ? '' : 's'} (${Array.from({ length: layers }, (_, i) => 'l' + i).join(', ')})`);
+        const names = Array.from({ length: layers }, (_, i) => 'l' + i).join(', ');
+        const at = { pos: node.pos, end: node.pos + 1 + String(node.layer).length };
+        fail(at, layers === 1 ? msg('layer {0} does not exist: this network has {1} layer ({2})', node.layer, layers, names) : msg('layer {0} does not exist: this network has {1} layers ({2})', node.layer, layers, names));
       }
-      if (node.dir === 1 && directionCount(meta) < 2) fail({ pos: node.pos, end: node.pos + 3 }, `'rev' reads the reverse direction, but this network is not bidirectional`);
+      if (node.dir === 1 && directionCount(meta) < 2) fail({ pos: node.pos, end: node.pos + 3 }, msg('\'rev\' reads the reverse direction, but this network is not bidirectional'));
       return compileNode(node.body, meta, { ...scope, layer: node.layer ?? scope.layer, dir: node.dir ?? scope.dir });
     }
     case 'unary': {
@@ -157,7 +162,7 @@ function compileInner(node: Node, meta: ExprMeta, scope: Scope): Typed {
           const f = arg.f, len = arg.len, out = new Uint8Array(len);
           return { type: 'mask', len, f: (s) => { const m = f(s); for (let i = 0; i < len; i++) out[i] = m[i] ? 0 : 1; return out; }, ...at, what: `!${arg.what}` };
         }
-        return fail(arg, `'!' needs a true/false value, but ${arg.what} is ${typeWord(arg)}; compare it first, e.g. !(x > 0)`);
+        return fail(arg, msg('\'!\' needs a true/false value, but {0} is {1}; compare it first, e.g. !(x > 0)', arg.what, typeWord(arg)));
       }
       const operand = asNumeric(arg, node.op);
       if (node.op === '+') return operand;
@@ -171,7 +176,7 @@ function compileInner(node: Node, meta: ExprMeta, scope: Scope): Typed {
       const what = `${left.what} ${op} ${right.what}`;
       if (op === '&&' || op === '||') return logical(op, left, right, opAt, what);
       if ((op === '==' || op === '!=') && (left.type === 'str' || right.type === 'str' || left.type === 'bool' || right.type === 'bool')) {
-        if (left.type !== right.type) fail(opAt, `'${op}' compares ${left.what} (${typeWord(left)}) with ${right.what} (${typeWord(right)}); both sides must be the same kind`);
+        if (left.type !== right.type) fail(opAt, msg('\'{0}\' compares {1} ({2}) with {3} ({4}); both sides must be the same kind', op, left.what, typeWord(left), right.what, typeWord(right)));
         const fl = left.f as (s: StepValues) => string | boolean, fr = right.f as (s: StepValues) => string | boolean;
         return op === '==' ? { type: 'bool', f: (s) => fl(s) === fr(s), ...at, what } : { type: 'bool', f: (s) => fl(s) !== fr(s), ...at, what };
       }
@@ -189,7 +194,7 @@ function compileInner(node: Node, meta: ExprMeta, scope: Scope): Typed {
 
 function logical(op: '&&' | '||', left: Typed, right: Typed, at: { pos: number; end: number }, what: string): Typed {
   for (const side of [left, right]) {
-    if (side.type !== 'bool' && side.type !== 'mask') fail(side, `'${op}' needs true/false on both sides, but ${side.what} is ${typeWord(side)}; compare it, e.g. ${side.what} > 0`);
+    if (side.type !== 'bool' && side.type !== 'mask') fail(side, msg('\'{0}\' needs true/false on both sides, but {1} is {2}; compare it, e.g. {1} > 0', op, side.what, typeWord(side)));
   }
   if (left.type === 'bool' && right.type === 'bool') {
     const fl = left.f, fr = right.f;
@@ -197,7 +202,7 @@ function logical(op: '&&' | '||', left: Typed, right: Typed, at: { pos: number; 
   }
   // Elementwise on masks (a true/false scalar broadcasts to every unit).
   const len = left.type === 'mask' ? left.len : (right as { len: number }).len;
-  if (left.type === 'mask' && right.type === 'mask' && left.len !== right.len) fail(at, `${left.what} has ${left.len} units but ${right.what} has ${right.len}`);
+  if (left.type === 'mask' && right.type === 'mask' && left.len !== right.len) fail(at, msg('{0} has {1} units but {2} has {3}', left.what, left.len, right.what, right.len));
   const get = (t: Typed): ((s: StepValues) => ArrayLike<number> | boolean) => t.f as (s: StepValues) => Uint8Array | boolean;
   const fl = get(left), fr = get(right);
   const out = new Uint8Array(len);
@@ -221,15 +226,15 @@ function logical(op: '&&' | '||', left: Typed, right: Typed, at: { pos: number; 
 
 function compileIndex(node: Node & { kind: 'index' }, obj: Typed, index: Typed): Typed {
   const at = { pos: node.pos, end: node.end };
-  if (obj.type !== 'vec' && obj.type !== 'mask') return fail(obj, `only vectors can be indexed, but ${obj.what} is ${typeWord(obj)}`);
-  if (index.type !== 'num') return fail(index, `an index must be a unit number, but ${index.what} is ${typeWord(index)}`);
+  if (obj.type !== 'vec' && obj.type !== 'mask') return fail(obj, msg('only vectors can be indexed, but {0} is {1}', obj.what, typeWord(obj)));
+  if (index.type !== 'num') return fail(index, msg('an index must be a unit number, but {0} is {1}', index.what, typeWord(index)));
   const len = obj.len;
   const name = obj.what;
-  const range = `${name} has ${len} unit${len === 1 ? '' : 's'}, numbered 0–${len - 1}`;
+  const range = len === 1 ? msg('{0} has {1} unit, numbered 0–{2}', name, len, len - 1) : msg('{0} has {1} units, numbered 0–{2}', name, len, len - 1);
   if (index.konst !== undefined) {
     const k = index.konst;
-    if (!Number.isInteger(k) || k < 0) fail(index, `unit index must be a whole number ≥ 0, got ${k}`);
-    if (k >= len) fail(index, `unit ${k} is beyond the size: ${range}`);
+    if (!Number.isInteger(k) || k < 0) fail(index, msg('unit index must be a whole number ≥ 0, got {0}', k));
+    if (k >= len) fail(index, msg('unit {0} is beyond the size: {1}', k, range));
     const f = obj.f;
     return obj.type === 'vec' ? { type: 'num', f: (s) => (f(s) as ArrayLike<number>)[k], ...at, what: `${name}[${k}]` } : { type: 'bool', f: (s) => (f(s) as Uint8Array)[k] !== 0, ...at, what: `${name}[${k}]` };
   }
@@ -237,7 +242,7 @@ function compileIndex(node: Node & { kind: 'index' }, obj: Typed, index: Typed):
   const fi = index.f, fo = obj.f;
   const checked = (s: StepValues): number => {
     const k = fi(s);
-    if (!Number.isInteger(k) || k < 0 || k >= len) throw new ExprError(`unit index evaluated to ${k} at step ${s.t}: ${range}`, index.pos + 1, index.end - index.pos);
+    if (!Number.isInteger(k) || k < 0 || k >= len) throw new ExprError(msg('unit index evaluated to {0} at step {1}: {2}', k, s.t, range), index.pos + 1, index.end - index.pos);
     return k;
   };
   return obj.type === 'vec'
@@ -248,8 +253,8 @@ function compileIndex(node: Node & { kind: 'index' }, obj: Typed, index: Typed):
 function validateScope(meta: ExprMeta, opts: CompileOptions, src: string): Scope {
   const layer = opts.layer ?? 0;
   const dir = opts.dir ?? 0;
-  if (!Number.isInteger(layer) || layer < 0 || layer >= meta.shape.numLayers) throw new ExprError(`default layer ${layer} does not exist in this network`, 1);
-  if (dir === 1 && directionCount(meta) < 2) throw new ExprError('default direction is reverse, but this network is not bidirectional', 1);
+  if (!Number.isInteger(layer) || layer < 0 || layer >= meta.shape.numLayers) throw new ExprError(msg('default layer {0} does not exist in this network', layer), 1);
+  if (dir === 1 && directionCount(meta) < 2) throw new ExprError(msg('default direction is reverse, but this network is not bidirectional'), 1);
   return { layer, dir, src, reads: new Set() };
 }
 
@@ -266,10 +271,10 @@ export function compileCondition(source: string, meta: ExprMeta, opts: CompileOp
   const scope = validateScope(meta, opts, source);
   const typed = compileNode(parse(source), meta, scope);
   if (typed.type === 'mask') {
-    fail(typed, `this gives one true/false per unit (${typed.len} units); a condition needs one answer: wrap it in any(…), all(…) or count(…) > k`);
+    fail(typed, msg('this gives one true/false per unit ({0} units); a condition needs one answer: wrap it in any(…), all(…) or count(…) > k', typed.len));
   }
   if (typed.type !== 'bool') {
-    fail(typed, `a condition must be true or false, but this is ${typeWord(typed)}; compare it, e.g. ${typed.type === 'num' ? `${source.trim()} < 0.2` : 'f.mean < 0.2'}`);
+    fail(typed, msg('a condition must be true or false, but this is {0}; compare it, e.g. {1}', typeWord(typed), typed.type === 'num' ? `${source.trim()} < 0.2` : 'f.mean < 0.2'));
   }
   const test = typed.f;
   return { source, type: 'bool', reads: scope.reads, evaluate: test, test };

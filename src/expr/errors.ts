@@ -63,5 +63,5 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
       best = c;
     }
   }
-  return best && bestD <= Math.min(3, Math.max(1, Math.ceil(word.length / 2))) ? ` (did you mean '${best}'?)` : '';
+  return best && bestD <= Math.min(3, Math.max(1, Math.ceil(word.length / 2))) ? msg(" (did you mean '{0}'?)", best) : '';
 }

@@ -3,6 +3,7 @@
  * compile time, so evaluating a condition at 100,000 steps allocates nothing.
  */
 import type { StepValues } from './values';
+import { msg } from '../l10n/format';
 import { ExprError } from './errors';
 
 export type NumFn = (s: StepValues) => number;
@@ -27,15 +28,15 @@ export type Typed =
 export function typeWord(t: Typed): string {
   switch (t.type) {
     case 'num':
-      return 'a number';
+      return msg('a number');
     case 'bool':
-      return 'a true/false value';
+      return msg('a true/false value');
     case 'str':
-      return 'a string';
+      return msg('a string');
     case 'vec':
-      return `a vector of ${t.len} units`;
+      return msg('a vector of {0} units', t.len);
     case 'mask':
-      return `a true/false vector of ${t.len} units`;
+      return msg('a true/false vector of {0} units', t.len);
   }
 }
 
@@ -45,7 +46,7 @@ export function fail(at: { pos: number; end: number }, reason: string): never {
 
 /** Lengths of two vectors must agree for elementwise work. */
 export function sameLength(a: Typed & { len: number }, b: Typed & { len: number }, at: { pos: number; end: number }): void {
-  if (a.len !== b.len) fail(at, `${a.what} has ${a.len} units but ${b.what} has ${b.len}: elementwise operations need equal sizes`);
+  if (a.len !== b.len) fail(at, msg('{0} has {1} units but {2} has {3}: elementwise operations need equal sizes', a.what, a.len, b.what, b.len));
 }
 
 /** Per-element reader for a number or vector operand (a number broadcasts to every unit). */

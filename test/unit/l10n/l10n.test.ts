@@ -6,8 +6,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { UnrollError } from '../../../src/engine/types';
-import { caretLines, ExprError } from '../../../src/expr';
+import { UnrollError, type CellSpec } from '../../../src/engine/types';
+import { caretLines, compileCondition, ExprError, type ExprMeta } from '../../../src/expr';
 import { parse } from '../../../src/expr/parser';
 import { encodeCsv, parseNumberList, planReadings } from '../../../src/input';
 import { format, localizeText, messageOf, msg, render, type Translate } from '../../../src/l10n/format';
@@ -149,6 +149,16 @@ describe('l10n: expression errors keep their caret', () => {
     assert.strictEqual(render(e.l10n!, tZh), "第 8 列：意外的字符 '='：比较请用 '=='");
     assert.strictEqual(caretLines(src, e, localizeText(e.reason, tZh)), "f.mean = 0.2\n       ^ 意外的字符 '='：比较请用 '=='");
     assert.strictEqual(caretLines(src, e), "f.mean = 0.2\n       ^ unexpected character '=': use '==' to compare");
+  });
+
+  it('a type error names the kinds of value in Chinese; a suggestion is translated too', () => {
+    const cell: CellSpec = { family: 'lstm', nonlinearity: 'tanh', peephole: false, coupling: 'none', resetAfter: true, projSize: 0 };
+    const meta: ExprMeta = { cell, shape: { inputSize: 4, hiddenSize: 8, numLayers: 1, bidirectional: false }, steps: 10 };
+    const e = thrown(() => compileCondition('f.maen < 0.2', meta));
+    assert.match(e.message, /^column 3: unknown reduction '\.maen' \(did you mean 'mean'\?\); vectors have \.mean/);
+    assert.match(render(e.l10n!, tZh), /^第 3 列：未知的归约 '\.maen'（是不是想写 'mean'？）；向量可用 \.mean/);
+    const mask = thrown(() => compileCondition('f > 0.5', meta));
+    assert.strictEqual(render(mask.l10n!, tZh), '第 1 列：这会为每个单元给出一个真/假值（8 个单元）；条件只需要一个答案：请用 any(…)、all(…) 或 count(…) > k 包裹');
   });
 
   it('an error inside a nested part (a closing parenthesis) translates the part too', () => {
