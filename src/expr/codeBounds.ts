@@ -1,8 +1,7 @@
 /**
  * Enclosures of a trace's exact values read from its 8-bit store (quantize.ts): code q of a chunk with
- * range [lo, hi] stands for a float32 value v with round((v − lo)·255/(hi − lo)) = q, so v lies within half
- * a code (plus rounding slack) of lo + q·(hi − lo)/255, and inside [lo, hi]. Layer-0 inputs and states at
- * checkpoints are exact, so they are points.
+ * range [lo, hi] stands for the float32 values v with round((v − lo)·255/(hi − lo)) = q, a run of values
+ * whose exact ends codeTables.ts finds. Layer-0 inputs and states at checkpoints are exact: points.
  *
  * That reading holds only for finite values (NaN is stored as code 0, ±Infinity as an end code). The store
  * keeps no "non-finite" mark, so `traceBounds` first proves there is none: the first non-finite value of a
@@ -17,11 +16,9 @@ import { fixedRange, type Channel } from '../engine/quantize';
 import { gateCount, layerInputSize, numDirections, type DirectionWeights, type Network } from '../engine/types';
 import type { TraceMeta } from '../engine/traceTypes';
 import type { BoundLeaf, StepBounds } from './bounds';
+import { exactTables } from './codeTables';
 import { down, MAYBE, NO, R, type Tri, up, YES } from './interval';
 
-const SLACK_CODES = 1e-3; // the quantizer's own float rounding is far below a thousandth of a code
-const LOW = Float64Array.from({ length: 256 }, (_, q) => Math.max(0, q - 0.5 - SLACK_CODES));
-const HIGH = Float64Array.from({ length: 256 }, (_, q) => Math.min(255, q + 0.5 + SLACK_CODES));
 /** Largest pre-activation magnitude accepted as "cannot overflow float32" (3.4e38), with a wide margin. */
 const SAFE = 1e30;
 /** Kernels' tanh and product rounding stay far below this (float32 tanh approximations: a few 1e-7). */
@@ -45,11 +42,10 @@ class Rows {
   }
 
   private tables(lo: number, hi: number): void {
-    const step = hi > lo ? (hi - lo) / 255 : 0;
-    const slack = (Math.abs(lo) + Math.abs(hi)) * 2 ** -50;
-    for (let q = 0; q < 256; q++) {
-      this.lutLo[q] = q === 0 ? lo : Math.max(lo, lo + LOW[q] * step - slack);
-      this.lutHi[q] = q === 255 || step === 0 ? hi : Math.min(hi, lo + HIGH[q] * step + slack);
+    if (hi > lo) exactTables(lo, hi, this.lutLo, this.lutHi);
+    else {
+      this.lutLo.fill(lo); // one value in the whole chunk: every code is 0 and stands for lo
+      this.lutHi.fill(lo);
     }
     if (this.tanhLo) this.tanhTables();
   }

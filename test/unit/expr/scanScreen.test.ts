@@ -3,8 +3,12 @@ import { runNetwork, type Trace } from '../../../src/engine/trace';
 import type { CellSpec, Network } from '../../../src/engine/types';
 import { BreakpointSet, compileCondition, compileExpression, scanCondition, traceSource, type BreakpointDef, type StepSource } from '../../../src/expr';
 import { compileBounds } from '../../../src/expr/bounds';
+import { R } from '../../../src/expr/interval';
+import { VECTOR_REDUCERS } from '../../../src/expr/builtins';
+import { componentValues, components } from '../../../src/expr/values';
 import { randomNetwork, mulberry32 } from '../../../src/model/random';
 import { loadFixture } from '../engine/helpers';
+import { referenceKernel } from '../../../src/engine/kernels/reference';
 
 const LSTM: CellSpec = { family: 'lstm', nonlinearity: 'tanh', peephole: false, coupling: 'none', resetAfter: true, projSize: 0 };
 
@@ -181,5 +185,46 @@ describe('scan screening from the 8-bit store: exactly the brute-force hits', ()
     const fires = screened[1] as { id: number }[];
     for (const id of [1, 2, 3, 4, 5, 6]) assert.ok(fires.some((f) => f.id === id), `breakpoint ${id} fires`);
     assert.match((screened[3] as string[]).join(), /^breakpoint 5 disabled: column \d+: unit index evaluated to \d+ at step \d+/);
+  });
+
+  it('every enclosure (coarse and refined, whole rows, single units, reductions from codes) contains the exact value', function () {
+    this.timeout(60_000);
+    const names = ['lstm_i4_h8_t200', 'lstm_peephole_i4_h8_t200', 'gru_cho_i4_h8_t200', 'rnn_relu_i4_h8_t200', 'lstm_i3_h4_t6_l2_bi', 'lstm_proj_i3_h5_p2_t5_l2_bi', 'gru_i3_h4_t6_l2_bi', 'lstm_cifg_i4_h8_t200'];
+    for (const name of names) {
+      const { spec, net } = loadFixture(name);
+      const x = spec.x!;
+      // The JS quantizer (reference kernel) on odd fixtures, the default (wasm) one on even ones.
+      const kernel = names.indexOf(name) % 2 ? referenceKernel : undefined;
+      const trace = runNetwork(net, x, { checkpointEvery: 4, h0: spec.h0, c0: spec.c0, kernel });
+      const src = traceSource(trace, { x });
+      const tiers = [src.bounds!, ...(src.bounds!.refined ? [src.bounds!.refined] : [])];
+      assert.strictEqual(tiers.length, spec.cell.family === 'lstm' && spec.cell.projSize === 0 ? 2 : 1, name);
+      let checked = 0;
+      for (let t = 0; t < src.steps; t++) {
+        const e = src.stepAt(t);
+        e.layers.forEach((l, k) => [l.forward, l.reverse].forEach((dir, d) => {
+          if (!dir) return;
+          for (const comp of components(src.meta, k)) {
+            const exact: ArrayLike<number> = componentValues(dir, comp.name)!;
+            for (const tier of tiers) {
+              const leaf = tier.leaf(k, d as 0 | 1, comp.name)!;
+              const out = new Float64Array(2 * leaf.len);
+              leaf.fill(t, out);
+              for (let i = 0; i < leaf.len; i++) {
+                const where: string = `${name} t=${t} l${k} d${d} ${comp.name}[${i}] = ${exact[i]}`;
+                assert.ok(out[i] <= exact[i] && exact[i] <= out[leaf.len + i], `${where} outside [${out[i]}, ${out[leaf.len + i]}]`);
+                leaf.unit(t, i);
+                assert.deepStrictEqual([R.lo, R.hi], [out[i], out[leaf.len + i]], where);
+                checked++;
+              }
+              for (const m of ['max', 'min', 'sum', 'mean']) {
+                if (leaf.reduce?.(m, t)) assert.ok(R.lo <= VECTOR_REDUCERS[m](exact, leaf.len) && VECTOR_REDUCERS[m](exact, leaf.len) <= R.hi, `${name} t=${t} ${comp.name}.${m}`);
+              }
+            }
+          }
+        }));
+      }
+      assert.ok(checked > 100, name);
+    }
   });
 });
