@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Webview frame-time benchmark (issue 10): builds the webview, bundles test/unit/analysis/webviewBench.ts
-// and runs it in headless Chromium (/usr/bin/chromium). Env: BENCH_STEPS (10000), BENCH_UNITS (512).
+// and runs it in headless Chromium (/usr/bin/chromium). Env: BENCH_STEPS (10000), BENCH_UNITS (512),
+// BENCH_BASE_DIST (compare with another build's dist/), BENCH_ROUNDS, BENCH_PROFILE (see the bench file).
 const { execFileSync } = require('child_process');
 const path = require('path');
 const esbuild = require('esbuild');

@@ -25,6 +25,8 @@ import { TextByUnitView } from './text';
 const SIGMOID = ['f', 'i', 'o', 'z', 'r'];
 const HEATMAP_MAX_HEIGHT = 192;
 const CHANNEL_ORDER = ['c', 'h', 'f', 'i', 'g', 'o', 'r', 'z', 'n', 'm'];
+/** How often the predictions and the table refresh during playback (always at once when paused). */
+const DETAILS_MS_WHILE_PLAYING = 250;
 
 export class AnalysisPanel {
   readonly root: HTMLElement;
@@ -54,6 +56,7 @@ export class AnalysisPanel {
   private orderCache: { stats: unknown; key: SortKey; units: number; order: Uint32Array } | undefined;
   /** Width of the views, px, from the ResizeObserver: reading clientWidth in a frame forces a layout. */
   private width = 0;
+  private detailsAt = -Infinity;
   /** The statistics the most-variable picks were computed from (a sort of every unit: not per frame). */
   private picksFrom: unknown;
 
@@ -314,13 +317,22 @@ export class AnalysisPanel {
     const gate = this.scatterGate();
     this.scatter.svg.parentElement?.toggleAttribute('hidden', !gate);
     if (gate) this.scatter.render(this.data.statsOf(st.layer, st.direction, gate), st.unit, this.w.unit);
-    this.data.requestPredictions(st.step);
+    // While playing, the numbers (top-k list, table) refresh a few times a second: nobody reads 120 a
+    // second, a screen reader would announce every one, and each is a host round trip and a relayout.
+    const now = typeof performance !== 'undefined' ? performance.now() : Date.now();
+    const details = !st.playing || now - this.detailsAt >= DETAILS_MS_WHILE_PLAYING;
+    if (details) {
+      this.detailsAt = now;
+      this.data.requestPredictions(st.step);
+    }
     this.predictions.render(this.data.predictions, this.data.lossStrip, st.step, {
       bar: cssVar('--vscode-charts-purple', '#b180d7'), marker: focus,
     }, width);
-    const values = this.trace.exactValues(st.layer, st.direction, st.step);
-    const caption = this.s.tableCaption.replace('{0}', String(st.step)).replace('{1}', this.tokens[st.step] ?? '').replace('{2}', String(st.unit)).replace('{3}', String(st.layer)).replace('{4}', dir);
-    this.table.render(caption, values ? summaryRows(values, st.unit, CHANNEL_ORDER) : []);
+    if (details) {
+      const values = this.trace.exactValues(st.layer, st.direction, st.step);
+      const caption = this.s.tableCaption.replace('{0}', String(st.step)).replace('{1}', this.tokens[st.step] ?? '').replace('{2}', String(st.unit)).replace('{3}', String(st.layer)).replace('{4}', dir);
+      this.table.render(caption, values ? summaryRows(values, st.unit, CHANNEL_ORDER) : []);
+    }
     if (mark) performance.measure('unroll-analysis-draw', 'unroll-analysis-start');
   }
 

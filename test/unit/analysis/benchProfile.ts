@@ -91,7 +91,10 @@ export function hotFunctions(profile: { nodes: ProfileNode[]; samples: number[];
 
 /** Runs `run` under tracing and the CPU profiler; prints the summaries. */
 export async function profiled(browser: Browser, page: Page, cdp: CDPSession, name: string, run: () => Promise<void>): Promise<void> {
-  await browser.startTracing(page, { categories: ['toplevel', 'blink.user_timing', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.stack', 'v8'] });
+  const categories = ['toplevel', 'blink.user_timing', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.stack', 'v8'];
+  // With a BENCH_TRACE_DIR, the saved trace also says why things were repainted (per node and reason).
+  if (process.env.BENCH_TRACE_DIR) categories.push('disabled-by-default-devtools.timeline.invalidationTracking');
+  await browser.startTracing(page, { categories });
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');

@@ -63,7 +63,7 @@ export interface AnalysisHarness {
   close(): Promise<void>;
 }
 
-export async function openAnalysis(browser: Browser, session: TraceSession, tokens: string[], opts: { theme?: keyof typeof THEMES; width?: number; height?: number; symbols?: readonly string[] } = {}): Promise<AnalysisHarness> {
+export async function openAnalysis(browser: Browser, session: TraceSession, tokens: string[], opts: { theme?: keyof typeof THEMES; width?: number; height?: number; symbols?: readonly string[]; dist?: string } = {}): Promise<AnalysisHarness> {
   const theme = THEMES[opts.theme ?? 'dark'];
   const ctx = await browser.newContext({ viewport: { width: opts.width ?? 1100, height: opts.height ?? 1400 } });
   const page = await ctx.newPage();
@@ -103,7 +103,8 @@ export async function openAnalysis(browser: Browser, session: TraceSession, toke
     }
   });
   await page.addInitScript(PAGE_BRIDGE);
-  const dist = path.join(ROOT, 'dist');
+  // `dist`: another build of the webview (the benchmark compares a baseline build with this one).
+  const dist = opts.dist ?? path.join(ROOT, 'dist');
   await page.route(`${ORIGIN}/**`, async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/') {
