@@ -71,6 +71,8 @@ export class App {
   private assetTimer: ReturnType<typeof setTimeout> | undefined;
   /** The cell kind to draw once the assets start. */
   private cellShape: CellShape | undefined;
+  /** A trace the analysis views have not been given yet (see onTrace). */
+  private analysisSummary: TraceSummary | undefined;
 
   constructor(private readonly root: HTMLElement) {
     this.store.subscribe((st, changed) => {
@@ -128,6 +130,7 @@ export class App {
         return;
       case 'renderReportRequest':
         this.startAssets();
+        this.startAnalysis();
         void this.assets.then(() => post(this.report(m.id)));
         return;
       case 'setStep': {
@@ -208,7 +211,10 @@ export class App {
       if (r.mode !== 'empty') markPainted('first-frame');
       if (this.dataArrived) {
         markPainted('first-data-frame');
-        if (!this.assetsStarted) afterPaint(() => this.startAssets());
+        if (!this.assetsStarted || this.analysisSummary) afterPaint(() => {
+          this.startAssets();
+          this.startAnalysis();
+        });
       }
       if (this.data.summary) mark('window-request');
       const st = this.store.get();
@@ -265,6 +271,12 @@ export class App {
     if (this.cellShape) this.showDiagram(this.cellShape);
   }
 
+  private startAnalysis(): void {
+    const summary = this.analysisSummary;
+    this.analysisSummary = undefined;
+    if (summary) this.analysis?.setSummary(summary);
+  }
+
   private showDiagram(cell: CellShape): void {
     void this.diagram?.show(cell).then(() => markPainted('diagram'));
   }
@@ -276,7 +288,9 @@ export class App {
     this.store.setLimits({ steps: summary.steps, layers: summary.numLayers, directions: summary.numDirections, units: summary.hiddenSize, gates: summary.channels });
     if (this.progress) this.progress.textContent = '';
     this.toolbar?.setSummary(summary);
-    this.analysis?.setSummary(summary);
+    // The analysis views ask the host for a heatmap, unit statistics and predictions over the whole run:
+    // asked together with the chain's first window they delayed its answer. They start after its first frame.
+    this.analysisSummary = summary;
     // Both directions stack in the chain: give it the height of two.
     this.root.style.setProperty('--unroll-chain-height', summary.numDirections === 2 ? '400px' : '240px');
     this.chain?.draw();
