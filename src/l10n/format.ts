@@ -36,6 +36,9 @@ export function format(template: string, args: readonly MessageArg[]): string {
 const recent = new Map<string, Message>();
 // A reading plan of a wide CSV makes two labels per column; 10,000 short records are well under 10 MB.
 const MAX_REMEMBERED = 10_000;
+// …and a few long ones (a note quoting the code around a huge array literal) must not pin megabytes.
+const MAX_REMEMBERED_CHARS = 1_000_000;
+let rememberedChars = 0;
 
 /** The English text of `template` with `args`; the host can localise it (see `messageOf`). */
 export function msg(template: string, ...args: MessageArg[]): string {
@@ -47,9 +50,15 @@ export function msg(template: string, ...args: MessageArg[]): string {
 /** The English text of a message built from another one (e.g. re-labelled), remembered like `msg`'s. */
 export function remember(m: Message): string {
   const text = render(m, english);
-  recent.delete(text); // re-insert: the map's order is its age
+  if (text.length > MAX_REMEMBERED_CHARS / 10) return text; // too long to keep: shown in English
+  if (recent.delete(text)) rememberedChars -= text.length; // re-insert: the map's order is its age
   recent.set(text, m);
-  if (recent.size > MAX_REMEMBERED) recent.delete(recent.keys().next().value as string);
+  rememberedChars += text.length;
+  while (recent.size > MAX_REMEMBERED || rememberedChars > MAX_REMEMBERED_CHARS) {
+    const oldest = recent.keys().next().value as string;
+    recent.delete(oldest);
+    rememberedChars -= oldest.length;
+  }
   return text;
 }
 

@@ -132,6 +132,11 @@ describe('l10n: msg and UnrollError keep the template behind the English text', 
     assert.strictEqual(messageOf(e.message), undefined, 'the remembered texts are bounded');
     assert.strictEqual(render(e.l10n!, tZh), '选区中没有数字。');
     assert.strictEqual(new UnrollError('plain English').l10n, undefined);
+    // A huge message is not kept (it would pin its text), and does not evict the others.
+    const recentOne = msg('{0} features per step', 'x');
+    const huge = msg('{0}: {1}', 'big', 'y'.repeat(200_000));
+    assert.strictEqual(messageOf(huge), undefined);
+    assert.ok(messageOf(recentOne));
   });
 });
 
