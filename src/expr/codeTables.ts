@@ -33,35 +33,33 @@ export function codeOf(v: number, lo: number, scale: number): number {
 }
 
 /**
- * The smallest float32 in [lo, hi] whose code is at least q, or Infinity when none is: from the real
+ * The smallest float32 in (lo, hi] whose code is at least q (1 <= q <= 255): from the real
  * boundary's float32, widening steps in float32 order until the boundary is bracketed, then bisection
  * (usually two or three evaluations; near 0 many float32s share a code, and bisection keeps it short).
  */
 function firstAtLeast(q: number, lo: number, hi: number, scale: number): number {
+  // lo codes 0 and hi codes 255, so for 1 <= q <= 255 the answer lies in (lo, hi].
   const kLo = ord(lo), kHi = ord(hi);
-  const at = (k: number): boolean => codeOf(fromOrd(k), lo, scale) >= q;
-  if (!at(kHi)) return Infinity;
-  if (at(kLo)) return lo;
-  let g = ord(Math.fround(Math.min(hi, Math.max(lo, lo + (q - 0.5) / scale))));
-  let below: number, above: number; // at(below) false, at(above) true
-  if (at(g)) {
+  let g = Math.min(kHi, Math.max(kLo + 1, ord(Math.fround(lo + (q - 0.5) / scale))));
+  let below: number, above: number; // code(below) < q <= code(above)
+  if (codeOf(fromOrd(g), lo, scale) >= q) {
     above = g;
     for (let step = 1; ; step *= 2) {
       const k = Math.max(kLo, above - step);
-      if (!at(k)) { below = k; break; }
+      if (k === kLo || codeOf(fromOrd(k), lo, scale) < q) { below = k; break; }
       above = k;
     }
   } else {
     below = g;
     for (let step = 1; ; step *= 2) {
       const k = Math.min(kHi, below + step);
-      if (at(k)) { above = k; break; }
+      if (k === kHi || codeOf(fromOrd(k), lo, scale) >= q) { above = k; break; }
       below = k;
     }
   }
   while (above - below > 1) {
     g = Math.floor((above + below) / 2);
-    if (at(g)) above = g;
+    if (codeOf(fromOrd(g), lo, scale) >= q) above = g;
     else below = g;
   }
   return fromOrd(above);

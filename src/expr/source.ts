@@ -5,8 +5,8 @@
  * every value from the trace's 8-bit store (codeBounds.ts), with which a scan decides most steps without
  * recomputing them (scan.ts).
  */
-import type { Trace } from '../engine/trace';
-import { layerInputSize, numDirections } from '../engine/types';
+import { Trace } from '../engine/trace';
+import { layerInputSize, numDirections, UnrollError } from '../engine/types';
 import type { StepBounds } from './bounds';
 import { traceBounds } from './codeBounds';
 import type { DirectionStep, ExprMeta, StepValues } from './values';
@@ -39,7 +39,24 @@ export interface TraceSourceOptions {
   bounds?: boolean;
 }
 
-export function traceSource(trace: Trace, opts: TraceSourceOptions = {}): StepSource {
+/**
+ * The same trace without its decoder (zero-copy views of the same buffers, same kernel): exactRange then
+ * skips computing logits, which conditions never read (for a character model that is a large part of a
+ * recompute). The original when there is no decoder or its buffers cannot be viewed here.
+ */
+function withoutDecoder(trace: Trace): Trace {
+  if (trace.meta.vocabSize === 0) return trace;
+  try {
+    const t = trace.toTransfer();
+    return Trace.fromTransfer({ ...t, network: { ...t.network, vocabSize: 0 } });
+  } catch (e) {
+    if (!(e instanceof UnrollError)) throw e;
+    return trace;
+  }
+}
+
+export function traceSource(given: Trace, opts: TraceSourceOptions = {}): StepSource {
+  const trace = withoutDecoder(given);
   const meta = trace.meta;
   const exprMeta: ExprMeta = { cell: meta.cell, shape: meta.shape, steps: meta.steps };
   const T = meta.steps;
@@ -56,7 +73,14 @@ export function traceSource(trace: Trace, opts: TraceSourceOptions = {}): StepSo
     steps: T,
     chunkSteps: meta.checkpointEvery,
     get bounds(): StepBounds | undefined {
-      if (bounds === null) bounds = opts.bounds === false ? undefined : traceBounds(trace, { x: opts.x, tokenAt });
+      if (bounds !== null) return bounds;
+      try {
+        bounds = opts.bounds === false ? undefined : traceBounds(trace, { x: opts.x, tokenAt });
+      } catch (e) {
+        // The store cannot be read here (e.g. its buffers went to another thread): scan exactly.
+        if (!(e instanceof UnrollError)) throw e;
+        bounds = undefined;
+      }
       return bounds;
     },
     stepAt(t) {

@@ -94,7 +94,8 @@ describe('interval arithmetic encloses what the exact evaluator computes', funct
   });
 });
 
-describe('exact code tables: which float32 values each 8-bit code stands for', () => {
+describe('exact code tables: which float32 values each 8-bit code stands for', function () {
+  this.timeout(30_000);
   it('the store\'s own quantizer (quantizeRows) codes every value inside its code\'s [first, last], ties included', () => {
     const ranges: [number, number][] = [[0, 1], [-1, 1], [-3.25, 7.5], [Math.fround(0.1), Math.fround(0.10001)], [-1e-30, 1e-30], [Math.fround(1000), Math.fround(1000.5)]];
     for (let k = 0; k < 30; k++) ranges.push([Math.fround(-rnd() * 10 ** (rnd() * 6 - 3)), Math.fround(rnd() * 10 ** (rnd() * 6 - 3))]);

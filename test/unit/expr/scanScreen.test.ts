@@ -227,4 +227,16 @@ describe('scan screening from the 8-bit store: exactly the brute-force hits', ()
       assert.ok(checked > 100, name);
     }
   });
+
+  it('a network with a decoder (logits) scans and presents the same exact values', () => {
+    const net: Network = randomNetwork(LSTM, { inputSize: 5, hiddenSize: 6, numLayers: 1, bidirectional: false }, 4);
+    net.decoder = { W: input(7 * 6, 1, 5), b: input(7, 1, 6), vocabSize: 7 };
+    const x = input(300, 5, 8);
+    const trace = runNetwork(net, x, { checkpointEvery: 32 });
+    assert.strictEqual(trace.meta.vocabSize, 7);
+    const src = traceSource(trace, { x });
+    for (const t of [0, 31, 32, 299]) assert.deepStrictEqual(src.stepAt(t).layers, trace.exactStep(t).layers, `step ${t}`);
+    const e = `h[2] > ${exactAt(src, 'h[2]', 77)}`;
+    assert.deepStrictEqual(scanCondition(src, e), brute(traceSource(trace, { x, bounds: false }), [e])[0]);
+  });
 });
