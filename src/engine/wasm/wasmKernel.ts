@@ -50,6 +50,9 @@ function sameWeights(a: DirectionWeights, b: DirectionWeights): boolean {
     if (!x || !y) return x === y;
     if (x.length !== y.length) return false;
     if (x === y) return true;
+    // Node: memcmp (several GB/s; these are megabytes at large H). Elsewhere (web hosts) a JS loop.
+    const B = (globalThis as { Buffer?: { from(b: ArrayBufferLike, o: number, n: number): Uint8Array; compare(a: Uint8Array, b: Uint8Array): number } }).Buffer;
+    if (B) return B.compare(B.from(x.buffer, x.byteOffset, x.byteLength), B.from(y.buffer, y.byteOffset, y.byteLength)) === 0;
     // 8 bytes at a time where both are aligned for it: a float64 compare is exact for these bit patterns
     // except NaN (never: the bits would be two finite float32s) and ±0 (0x8000…0 vs 0: caught by the sign test)
     const n8 = x.byteOffset % 8 === 0 && y.byteOffset % 8 === 0 ? x.length >> 1 : 0;
