@@ -53,25 +53,54 @@ export class ConditionScanner {
 
   /** Steps in [t0, t1) where the condition holds, at most `limit`, ascending. */
   scan(t0: number, t1: number, limit = Infinity): number[] {
+    return this.scanUntil(t0, t1, limit, Infinity).hits;
+  }
+
+  /**
+   * Like scan, but once `performance.now()` passes `deadline` it stops at the next chunk it would have to
+   * recompute: `end` is where the answer stops (every step before it was decided), so the caller can
+   * yield and go on from there. At least one chunk is done per call.
+   */
+  scanUntil(t0: number, t1: number, limit: number, deadline: number): { hits: number[]; end: number } {
     const { cond, screen, source } = this;
     const hits: number[] = [];
     if (!screen) {
+      let end = t1;
       source.forEachStep(t0, t1, (s) => {
         if (cond.test(s)) hits.push(s.t);
+        if (hits.length >= limit) end = s.t + 1;
         return hits.length < limit;
       }, cond.reads);
-      return hits;
+      return { hits, end };
     }
-    const undecided: number[] = [];
-    for (let a = t0; a < t1 && hits.length < limit; a += SPAN) {
+    const K = source.chunkSteps ?? 1;
+    let recomputed = false;
+    for (let a = t0; a < t1; a += SPAN) {
       const b = Math.min(t1, a + SPAN);
       const tri = new Uint8Array(b - a);
-      undecided.length = 0;
+      const undecided: number[] = [];
       for (let t = a; t < b; t++) if ((tri[t - a] = screen.test(t)) === MAYBE) undecided.push(t);
-      visitSteps(source, undecided, (s) => void (tri[s.t - a] = cond.test(s) ? YES : NO), cond.reads);
-      for (let t = a; t < b && hits.length < limit; t++) if (tri[t - a] === YES) hits.push(t);
+      let end = b;
+      for (let i = 0; i < undecided.length; ) {
+        const chunk = Math.floor(undecided[i] / K);
+        if (recomputed && performance.now() > deadline) {
+          end = Math.max(a, chunk * K); // steps before this chunk are all decided
+          break;
+        }
+        let j = i;
+        while (j < undecided.length && Math.floor(undecided[j] / K) === chunk) j++;
+        visitSteps(source, undecided.slice(i, j), (s) => void (tri[s.t - a] = cond.test(s) ? YES : NO), cond.reads);
+        recomputed = true;
+        i = j;
+      }
+      for (let t = a; t < end; t++) {
+        if (tri[t - a] !== YES) continue;
+        hits.push(t);
+        if (hits.length >= limit) return { hits, end: t + 1 };
+      }
+      if (end < b) return { hits, end };
     }
-    return hits;
+    return { hits, end: t1 };
   }
 }
 

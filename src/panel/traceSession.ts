@@ -175,19 +175,25 @@ export class TraceSession {
    */
   async scan(req: ScanRequest, scope: { layer: number; dir: number } = { layer: 0, dir: 0 }, yieldFn: () => Promise<void> = () => new Promise((r) => setImmediate(r)), isStale: () => boolean = () => false): Promise<ScanResultMessage | undefined> {
     const LIMIT = 100_000;
+    const BUDGET_MS = 30; // a synchronous piece stops recomputing chunks after this
     try {
       const source = traceSource(this.trace, { x: this.x, tokenAt: (t) => tokenText(this.seq, t) });
       const opts = { layer: scope.layer, dir: scope.dir === 1 ? 1 as const : 0 as const };
-      const block = new AdaptiveBlock(this.trace.meta.checkpointEvery);
+      // Breakpoint sets cannot stop mid-block, so their blocks stay small enough to recompute quickly.
+      const block = new AdaptiveBlock(this.trace.meta.checkpointEvery, 20, req.hitCondition || req.logMessage ? 2048 : 16384);
       const steps = source.steps;
-      /** Runs `piece(t0, t1)` over the whole trace in adaptive blocks; false when the scan went stale. */
-      const blocks = async (piece: (t0: number, t1: number) => boolean | void): Promise<boolean> => {
+      /**
+       * Runs `piece(t0, t1, deadline)` over the whole trace in adaptive blocks; a piece returns where it got to
+       * (it may stop early at its deadline), or 'done' when it needs no more. False when the scan went stale.
+       */
+      const blocks = async (piece: (t0: number, t1: number, deadline: number) => number | 'done'): Promise<boolean> => {
         for (let t0 = 0; t0 < steps; ) {
           const t1 = Math.min(steps, t0 + block.size);
           const start = performance.now();
-          if (piece(t0, t1) === false) return true;
+          const end = piece(t0, t1, start + BUDGET_MS);
+          if (end === 'done') return true;
           block.took(performance.now() - start);
-          t0 = t1;
+          t0 = end;
           if (t0 < steps) {
             await yieldFn();
             if (isStale()) return false;
@@ -200,16 +206,17 @@ export class TraceSession {
         const set = new BreakpointSet(source);
         const [status] = set.set([{ id: 1, place: { kind: 'any' }, condition: req.expression, hitCondition: req.hitCondition, logMessage: req.logMessage, scope: opts }]);
         if (!status.verified) return { type: 'scanResult', id: req.id, error: status.message ?? 'invalid breakpoint' };
-        if (!(await blocks((t0, t1) => void set.logsBetween(t0 - 1, t1 - 1)))) return undefined; // scans the block
+        if (!(await blocks((t0, t1) => (set.logsBetween(t0 - 1, t1 - 1), t1)))) return undefined; // scans the block
         if (set.errors.length) return { type: 'scanResult', id: req.id, error: set.errors[0] };
         const fires = set.allFires().slice(0, LIMIT);
         return { type: 'scanResult', id: req.id, hits: fires.map((f) => f.step), ...(req.logMessage ? { logs: fires.map((f) => f.log ?? '') } : {}) };
       }
       const scanner = new ConditionScanner(source, req.expression, opts);
       const hits: number[] = [];
-      const done = await blocks((t0, t1) => {
-        for (const t of scanner.scan(t0, t1, LIMIT - hits.length)) hits.push(t);
-        return hits.length < LIMIT;
+      const done = await blocks((t0, t1, deadline) => {
+        const r = scanner.scanUntil(t0, t1, LIMIT - hits.length, deadline);
+        for (const t of r.hits) hits.push(t);
+        return hits.length < LIMIT ? r.end : 'done';
       });
       return done ? { type: 'scanResult', id: req.id, hits } : undefined;
     } catch (e) {

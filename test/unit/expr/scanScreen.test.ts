@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { runNetwork, type Trace } from '../../../src/engine/trace';
 import type { CellSpec, Network } from '../../../src/engine/types';
-import { BreakpointSet, compileCondition, compileExpression, scanCondition, traceSource, type BreakpointDef, type StepSource } from '../../../src/expr';
+import { BreakpointSet, ConditionScanner, compileCondition, compileExpression, scanCondition, traceSource, type BreakpointDef, type StepSource } from '../../../src/expr';
 import { compileBounds } from '../../../src/expr/bounds';
 import { R } from '../../../src/expr/interval';
 import { VECTOR_REDUCERS } from '../../../src/expr/builtins';
@@ -238,5 +238,25 @@ describe('scan screening from the 8-bit store: exactly the brute-force hits', ()
     for (const t of [0, 31, 32, 299]) assert.deepStrictEqual(src.stepAt(t).layers, trace.exactStep(t).layers, `step ${t}`);
     const e = `h[2] > ${exactAt(src, 'h[2]', 77)}`;
     assert.deepStrictEqual(scanCondition(src, e), brute(traceSource(trace, { x, bounds: false }), [e])[0]);
+  });
+
+  it('scanUntil: past its deadline it stops at a chunk edge with everything before decided, and resumes exactly', () => {
+    const x = input(3000, 4, 12);
+    const trace = runNetwork(randomNetwork(LSTM, { inputSize: 4, hiddenSize: 8, numLayers: 1, bidirectional: false }, 6), x, { checkpointEvery: 16 });
+    const src = traceSource(trace, { x });
+    const e = `h[0] > ${exactAt(src, 'h[0]', 1500)}`;
+    const all = new ConditionScanner(src, e).scan(0, 3000);
+    const scanner = new ConditionScanner(src, e);
+    const got: number[] = [];
+    let pieces = 0;
+    for (let t0 = 0; t0 < 3000; pieces++) {
+      const r = scanner.scanUntil(t0, 3000, Infinity, 0); // always past the deadline
+      assert.ok(r.end > t0 && (r.end % 16 === 0 || r.end === 3000), `progress from ${t0} to ${r.end}`);
+      assert.ok(r.hits.every((t) => t >= t0 && t < r.end));
+      got.push(...r.hits);
+      t0 = r.end;
+    }
+    assert.deepStrictEqual(got, all);
+    assert.ok(pieces > 5, `${pieces} pieces`);
   });
 });
