@@ -1,4 +1,4 @@
-// `npm run bench:scan [-- --quick] [-- --json]`: bundles scripts/bench/scanMain.ts into dist/bench/ and runs it:
+// `npm run bench:scan [-- --quick] [-- --json] [-- --sizes=64,512]`: bundles scripts/bench/scanMain.ts into dist/bench/ and runs it:
 // 100,000-step condition scans (LSTM H=64 trained, H=512 random) through TraceSession.scan, as the panel does.
 const esbuild = require('esbuild');
 const path = require('path');

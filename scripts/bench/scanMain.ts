@@ -82,7 +82,9 @@ async function main(): Promise<void> {
   say('');
   const pad = (c: string[]) => c.map((s, i) => (i === 0 ? s.padEnd(44) : s.padStart(9))).join(' ');
   say(pad(['condition', 'H', 'hits', 'wall ms', 'cpu ms', 'exact ms', 'same', 'load']));
-  for (const H of quick ? [64] : [64, 512]) {
+  const sizesArg = args.find((a) => a.startsWith('--sizes='));
+  const sizes = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [64] : [64, 512];
+  for (const H of sizes) {
     const net = H === 64 ? builtInLstm() : randomNetwork(LSTM, { inputSize: seq.inputSize, hiddenSize: H, numLayers: 1, bidirectional: false }, 42);
     const r0 = performance.now();
     const trace = runNetwork(net, x);
