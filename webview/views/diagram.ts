@@ -14,6 +14,22 @@ type MermaidApi = Pick<Mermaid, 'initialize' | 'render' | 'parse'>;
 
 let mermaidPromise: Promise<MermaidApi> | undefined;
 
+/**
+ * Fetches dist/mermaid.js without running it: the download starts with the panel, so it is over long
+ * before the window could be reloaded (a fetch still pending in VS Code's webview service worker then
+ * delays the next webview by seconds), while parsing and running it wait until the chain is painted.
+ */
+function preloadMermaid(src: string, nonce: string): void {
+  if (!src || mermaidPromise || document.querySelector('link[data-mermaid-preload]')) return;
+  const link = document.createElement('link');
+  link.rel = 'preload';
+  link.as = 'script';
+  link.href = src;
+  link.nonce = nonce;
+  link.dataset.mermaidPreload = '';
+  document.head.append(link);
+}
+
 /** Loads dist/mermaid.js once, with the page's nonce (CSP allows nothing else). */
 function loadMermaid(src: string, nonce: string): Promise<MermaidApi> {
   mermaidPromise ??= new Promise<MermaidApi>((resolve, reject) => {
@@ -116,6 +132,7 @@ export class DiagramView {
         setTimeout(() => { copy.textContent = copyLabel; }, 1200);
       }
     }, 'copy-mermaid');
+    preloadMermaid(mermaidSrc, nonce);
     this.root = el('section', { class: 'diagram', 'aria-label': title }, el('div', { class: 'diagram-head' }, el('h2', { text: title }), copy), this.error, this.host);
     store.subscribe((_s, changed) => {
       if (changed.has('unit') || changed.has('gate')) this.patch();
