@@ -219,7 +219,7 @@ async function trainOne(E, kind, corpus, outDir, o) {
   const evaluate = (net) => ({ heldOut: E.evaluateNextToken(net, heldIds).meanNll, interp: E.interpretUnits(net, codeHeldOut, state) });
   const fmt = (ev) => {
     const f = ev.interp.features;
-    return `held-out ${ev.heldOut.toFixed(4)} | depth u${f.bracketDepth.bestUnit} ${f.bracketDepth.correlation} | string u${f.insideString.bestUnit} ${f.insideString.correlation} | comment u${f.insideComment.bestUnit} ${f.insideComment.correlation}`;
+    return `held-out ${ev.heldOut.toFixed(4)} | depth u${f.bracketDepth.bestUnit} ${f.bracketDepth.correlation} | string u${f.insideString.bestUnit} ${f.insideString.correlation} | comment u${f.insideComment.bestUnit} ${f.insideComment.correlation} | either u${f.insideStringOrComment.bestUnit} ${f.insideStringOrComment.correlation}`;
   };
   // Full metadata for weights after `steps` steps (final or checkpoint): a checkpoint can seed a warm start.
   let control = null;

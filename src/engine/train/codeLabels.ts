@@ -11,6 +11,8 @@ export interface CodeLabels {
   bracketDepth: Int32Array;
   insideString: Uint8Array;
   insideComment: Uint8Array;
+  /** Inside a string or a comment: the "inside a string/comment" (text that is not code). */
+  insideStringOrComment: Uint8Array;
 }
 
 type Mode = 'code' | 'line' | 'block' | 'single' | 'double' | 'template' | 'regex';
@@ -95,7 +97,9 @@ export function labelCode(text: string): CodeLabels {
     }
     bracketDepth[t] = depth;
   }
-  return { bracketDepth, insideString, insideComment };
+  const insideStringOrComment = new Uint8Array(n);
+  for (let t = 0; t < n; t++) insideStringOrComment[t] = insideString[t] | insideComment[t];
+  return { bracketDepth, insideString, insideComment, insideStringOrComment };
 }
 
 /** Pearson correlation of two equally long series; 0 when either is constant. */

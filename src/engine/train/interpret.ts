@@ -1,15 +1,15 @@
 /**
  * Interpretable units (Karpathy, Johnson & Fei-Fei 2015): run a trained character model over held-out
- * code as one continuous sequence and correlate every unit's C_t (or h_t) with the bracket depth and
- * with being inside a string or a comment. Pure.
+ * code as one continuous sequence and correlate every unit's C_t (or h_t) with the bracket depth, with
+ * being inside a string, inside a comment, and inside either (text that is not code). Pure.
  */
 import type { Network } from '../types';
 import { encodeCharIds } from './charModel';
 import { labelCode, pearson } from './codeLabels';
 import { evaluateNextToken } from './trainer';
 
-export type Feature = 'bracketDepth' | 'insideString' | 'insideComment';
-export const FEATURES: readonly Feature[] = ['bracketDepth', 'insideString', 'insideComment'];
+export type Feature = 'bracketDepth' | 'insideString' | 'insideComment' | 'insideStringOrComment';
+export const FEATURES: readonly Feature[] = ['bracketDepth', 'insideString', 'insideComment', 'insideStringOrComment'];
 
 export interface UnitScore {
   unit: number;
@@ -34,6 +34,7 @@ const DESCRIBE: Record<Feature, string> = {
   bracketDepth: 'tracks bracket depth',
   insideString: 'knows it is inside a string',
   insideComment: 'knows it is inside a comment',
+  insideStringOrComment: 'knows it is inside a string or comment',
 };
 
 export function interpretUnits(net: Network, codeText: string, state: 'c' | 'h'): Interpretation {

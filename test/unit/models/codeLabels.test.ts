@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import { labelCode } from '../../../src/engine/train/codeLabels';
 
 /** One digit/letter per character: the label string of a feature, for readable whole-line assertions. */
-function row(src: string, f: 'bracketDepth' | 'insideString' | 'insideComment'): string {
+function row(src: string, f: 'bracketDepth' | 'insideString' | 'insideComment' | 'insideStringOrComment'): string {
   return Array.from(labelCode(src)[f], (v) => String(v)).join('');
 }
 
@@ -50,6 +50,10 @@ describe('code labels for interpretable units (TS/JS)', () => {
     const src = "a / (b) / 'c'";
     assert.strictEqual(row(src, 'bracketDepth'), '0000110000000');
     assert.strictEqual(row(src, 'insideString'), '0000000000110');
+  });
+
+  it('inside a string or comment is either label (text that is not code)', () => {
+    assert.strictEqual(row("a 'b' // c\nd", 'insideStringOrComment'), '001100011100');
   });
 
   it('depth counts (), [] and {} and never goes below zero on stray closers', () => {
