@@ -90,19 +90,47 @@ describe('built-in models (media/models)', function () {
     });
   }
 
-  // The issue's target is |r| ≥ 0.6 (Karpathy et al.); this model, trained on ~2.4M characters in ~10 CPU-minutes,
-  // reaches |r| = 0.34 (untrained: 0.19). The floor guards what was committed; raise it with a better model.
-  const FLOOR = 0.3;
+  // The issue's target is |r| ≥ 0.6 (Karpathy et al.). NOT reached: after 9.6M characters (two warm-started
+  // runs, held-out 1.574 nats/char) the best unit's cell state reaches r = 0.573 with "inside a string or
+  // comment" (0.41 strings alone, 0.40 comments, −0.37 bracket depth; untrained: 0.19). The floor is the
+  // best reached, so it guards what was committed; raise it to 0.6 with a better-trained model.
+  const FLOOR = 0.57;
+  const text = heldCode.replace(/\r\n?/g, '\n').replace(/\t/g, ' ');
+  type Feature = 'bracketDepth' | 'insideString' | 'insideComment' | 'insideStringOrComment';
+  const unitR = (net: Network, unit: number, feature: Feature, run = evaluateNextToken(net, encodeCharIds(text), { record: 'c' })) => {
+    const labels = labelCode(text)[feature];
+    const series = Array.from({ length: labels.length }, (_, t) => run.record![t * run.recordWidth + unit]);
+    return pearson(series, labels);
+  };
+
   it(`char_lstm: the recorded unit's cell state tracks its feature on held-out code (|r| ≥ ${FLOOR}, well above an untrained net)`, () => {
     const { net, meta } = load('char_lstm');
     const best = meta.interpretability.best;
-    const text = heldCode.replace(/\r\n?/g, '\n').replace(/\t/g, ' ');
-    const labels = labelCode(text)[best.feature as 'bracketDepth' | 'insideString' | 'insideComment'];
-    const run = evaluateNextToken(net, encodeCharIds(text), { record: 'c' });
-    const series = Array.from({ length: labels.length }, (_, t) => run.record![t * run.recordWidth + best.unit]);
-    const r = pearson(series, labels);
+    const r = unitR(net, best.unit, best.feature);
     assert.ok(Math.abs(r - best.correlation) < 1e-3, `recorded r ${best.correlation}, measured ${r}`);
     assert.ok(Math.abs(r) >= FLOOR, `unit ${best.unit} (${best.feature}) reaches only |r| = ${Math.abs(r).toFixed(3)}`);
     assert.ok(Math.abs(r) > 1.5 * Math.abs(meta.interpretability.untrainedControlBest.correlation), 'an untrained network does about as well');
+    assert.strictEqual(best.description, `unit ${best.unit} ${{ bracketDepth: 'tracks bracket depth', insideString: 'knows it is inside a string', insideComment: 'knows it is inside a comment', insideStringOrComment: 'knows it is inside a string or comment' }[best.feature as Feature]}`);
+  });
+
+  it('char_lstm: each feature\'s recorded best unit measures as recorded, and is the best of the 64', () => {
+    const { net, meta } = load('char_lstm');
+    const run = evaluateNextToken(net, encodeCharIds(text), { record: 'c' });
+    for (const f of ['bracketDepth', 'insideString', 'insideComment', 'insideStringOrComment'] as Feature[]) {
+      const rec = meta.interpretability.features[f];
+      const all = Array.from({ length: net.shape.hiddenSize }, (_, u) => unitR(net, u, f, run));
+      assert.ok(Math.abs(all[rec.bestUnit] - rec.correlation) < 1e-3, `${f}: recorded r ${rec.correlation}, measured ${all[rec.bestUnit]}`);
+      assert.ok(all.every((r) => Math.abs(r) <= Math.abs(all[rec.bestUnit]) + 1e-9), `${f}: another unit beats unit ${rec.bestUnit}`);
+    }
+  });
+
+  it('char_lstm: its warm-start chain adds up (the last run is this command; characters seen sum up)', () => {
+    const { meta } = load('char_lstm');
+    const chain = meta.training.chain;
+    assert.ok(Array.isArray(chain) && chain.length >= 2, 'a warm-started model lists the runs that made it');
+    assert.strictEqual(chain[chain.length - 1].command, meta.command);
+    assert.strictEqual(chain[chain.length - 1].seed, meta.seed);
+    assert.strictEqual(meta.training.totalCharsSeen, chain.reduce((s: number, r: { charsSeen: number }) => s + r.charsSeen, 0));
+    for (const r of chain.slice(1)) assert.match(r.init?.sha256 ?? '', /^[0-9a-f]{64}$/, 'every warm start names the weights it started from');
   });
 });
