@@ -183,7 +183,19 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
     await runCommand('Notifications: Clear All Notifications');
     await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
     await webview().locator('.analysis-text').scrollIntoViewIfNeeded();
-    await webview().locator('.text-by-unit').evaluate((e) => (e.scrollTop = 0));
+    // Show code, a comment and a string together: scroll the view to the discount() comment.
+    const from = CODE.indexOf('/* A discount');
+    await (await webviewFrame()).evaluate(async (step) => {
+      const body = document.querySelector('.text-by-unit');
+      const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
+      body.scrollTop = 0;
+      for (let guard = 0; guard < 200 && !body.querySelector(`.tok[data-step="${step}"]`); guard++) {
+        body.scrollTop += 20;
+        await nextFrame();
+      }
+      body.scrollTop = body.querySelector(`.tok[data-step="${step}"]`).parentElement.offsetTop;
+      await nextFrame();
+    }, from);
     await shot(`units-${best.feature}-c${best.unit}.png`);
   });
 });
