@@ -24,10 +24,17 @@ const DEBOUNCE_MS = 40;
 /** Lines above and below the viewport that are decorated too, so small scrolls need no update. */
 const MARGIN_LINES = 200;
 
-export function channelKind(run: EditorRun, channel: Channel): { kind: 'diverging' | 'sequential'; scale: number } {
+/**
+ * Colour scale of a colouring. Gates (never negative) keep the channel's 0…max scale. Signed values (C, h, C̃) are
+ * scaled by the unit's own largest |value| when `values` are given: a trained LSTM's cell state reaches |C| ≈ 60 in a
+ * few units, and the channel-wide scale left every other unit uncoloured.
+ */
+export function channelKind(run: EditorRun, channel: Channel, values?: Float32Array): { kind: 'diverging' | 'sequential'; scale: number } {
   const [lo, hi] = run.trace.meta.ranges[run.trace.meta.shape.numLayers - 1][0][channel] ?? [-1, 1];
   if (lo >= 0) return { kind: 'sequential', scale: Math.max(hi, 1e-6) };
-  return { kind: 'diverging', scale: Math.max(Math.abs(lo), Math.abs(hi), 1e-6) };
+  let unitMax = 0;
+  if (values) for (let t = 0; t < values.length; t++) { const a = Math.abs(values[t]); if (a > unitMax && a !== Infinity) unitMax = a; }
+  return { kind: 'diverging', scale: Math.max(unitMax || Math.max(Math.abs(lo), Math.abs(hi)), 1e-6) };
 }
 
 export class UnitColouring implements vscode.Disposable {
@@ -67,7 +74,7 @@ export class UnitColouring implements vscode.Disposable {
     // Drop the previous colouring's decorations (it may have used the other kind of scale).
     for (const t of this.types.values()) t.dispose();
     this.types.clear();
-    this.current = { run, channel, unit, values, ...channelKind(run, channel) };
+    this.current = { run, channel, unit, values, ...channelKind(run, channel, values) };
     void vscode.commands.executeCommand('setContext', 'unroll.coloured', true);
     this.schedule();
   }

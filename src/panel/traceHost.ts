@@ -8,7 +8,7 @@ import { toDense, type EncodedSequence } from '../input';
 import { EngineClient } from '../worker/engineClient';
 import { CancelledError } from '../engine/trace';
 import { UnrollError } from '../engine/types';
-import type { WebviewToHost } from '../protocol/messages';
+import type { NotableUnit, WebviewToHost } from '../protocol/messages';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadModel, requireNetwork } from '../model/load';
@@ -37,6 +37,35 @@ export function readRandomModelSettings(): RandomModelSettings {
  * x as a dense T × inputSize array in shared memory: posting it to the worker then shares it instead of
  * copying (a 100k-step one-hot input is ~39 MB; cloning it stalled the extension host for ~0.3 s).
  */
+/** What a built-in model's metadata says a feature is (interpretability.best.feature), in the person's language. */
+function featureWords(feature: string): string | undefined {
+  switch (feature) {
+    case 'bracketDepth': return vscode.l10n.t('tracks bracket depth');
+    case 'insideString': return vscode.l10n.t('knows it is inside a string');
+    case 'insideComment': return vscode.l10n.t('knows it is inside a comment');
+    case 'insideStringOrComment': return vscode.l10n.t('knows it is inside a string or comment');
+    default: return undefined;
+  }
+}
+
+/**
+ * The unit a built-in model's .meta.json records as meaning something (interpretability.best), for the panel to
+ * offer. A missing or malformed file offers nothing.
+ */
+export function readNotableUnits(metaPath: string, hiddenSize: number): NotableUnit[] {
+  try {
+    const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as { interpretability?: { state?: unknown; best?: { feature?: unknown; unit?: unknown; correlation?: unknown } } };
+    const best = meta.interpretability?.best;
+    const channel = meta.interpretability?.state === 'h' ? 'h' : 'c';
+    const words = typeof best?.feature === 'string' ? featureWords(best.feature) : undefined;
+    const unit = best?.unit;
+    if (!words || typeof unit !== 'number' || !Number.isInteger(unit) || unit < 0 || unit >= hiddenSize || typeof best?.correlation !== 'number') return [];
+    return [{ unit, channel, label: vscode.l10n.t('Unit {0} {1} (r = {2} on held-out code)', unit, words, best.correlation.toFixed(2)) }];
+  } catch {
+    return [];
+  }
+}
+
 export function denseShared(seq: EncodedSequence): Float32Array {
   if (typeof SharedArrayBuffer === 'undefined') return toDense(seq);
   const x = new Float32Array(new SharedArrayBuffer(seq.steps * seq.inputSize * 4));
@@ -61,6 +90,8 @@ export class TraceHost implements PanelExtension {
   private client: EngineClient | undefined;
 
   private readonly builtIns = new Map<string, Network | undefined>();
+  /** The built-in model's interpretable unit, from its .meta.json (per network object). */
+  private readonly notable = new WeakMap<Network, NotableUnit[]>();
   private models: ModelSource | undefined;
   private readonly traceReadyEmitter = new vscode.EventEmitter<TraceSession>();
   /** Fires when the open panel's trace is finished (the editor adopts it: hovers, colours, status bar). */
@@ -85,6 +116,8 @@ export class TraceHost implements PanelExtension {
           const read = (p: string) => { const f = path.isAbsolute(p) ? p : path.join(this.modelsDir!, p); return fs.existsSync(f) ? fs.readFileSync(f) : undefined; };
           net = requireNetwork(loadModel(full, fs.readFileSync(full), { readSibling: read }));
           net = { ...net, source: `built-in ${file.replace('.safetensors', '')} (trained)` };
+          const notable = readNotableUnits(full.replace(/\.safetensors$/, '.meta.json'), net.shape.hiddenSize);
+          if (notable.length) this.notable.set(net, notable);
         }
       } catch (e) {
         this.output.appendLine(`[trace] built-in model ${file} not used: ${(e as Error).message}`);
@@ -164,6 +197,8 @@ export class TraceHost implements PanelExtension {
       if (runId !== this.runId) return;
       this.session = TraceSession.fromTrace(runId, seq, net, settings, remote.local, remote.x, remote.millis, (t) => remote.exactStep(t));
       this.session.vocabSymbols = vocabSymbols;
+      const notable = this.notable.get(net);
+      if (notable) this.session.summary.notableUnits = notable;
       this.output.appendLine(`[trace] ${seq.steps} steps, ${settings.cell} H=${settings.hiddenSize}×${settings.numLayers}${settings.bidirectional ? ' bi' : ''} in ${remote.millis} ms`);
       panel.post({ type: 'traceReady', summary: this.session.summary });
       this.traceReadyEmitter.fire(this.session);

@@ -124,6 +124,16 @@ export interface TraceSummary {
   encoding: string;
   /** Time the engine took, ms. */
   elapsedMs: number;
+  /** Units the model's metadata says mean something (built-in models: measured on held-out code), localised. */
+  notableUnits?: NotableUnit[];
+}
+
+export interface NotableUnit {
+  unit: number;
+  /** Channel the unit was measured on ('c' for an LSTM's cell state). */
+  channel: string;
+  /** "Unit 5 knows it is inside a string or comment (r = 0.58 on held-out code)" */
+  label: string;
 }
 
 /** One channel's 8-bit codes in a window: value = lo + code · (hi − lo) / 255. */

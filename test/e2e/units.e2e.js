@@ -159,10 +159,12 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
     assert.strictEqual(steps, CODE.length, 'one step per character of the selected file');
     await webview().locator('.toolbar .model', { hasText: 'char_lstm' }).waitFor({ timeout: 30_000 });
 
-    // A person types the unit into the panel's Unit field; the text-by-unit view follows (C for an LSTM).
-    const unitField = webview().locator('.toolbar input.unit');
-    await unitField.fill(String(best.unit));
-    await unitField.press('Tab');
+    // The panel offers the unit the model's metadata records; a person clicks it and the Unit field and the
+    // text-by-unit view follow (C for an LSTM).
+    const offer = webview().locator('.toolbar .notable-unit', { hasText: new RegExp(`^Unit ${best.unit} .*\\(r = ${best.correlation.toFixed(2)} on held-out code\\)$`) });
+    await offer.waitFor({ timeout: 30_000 });
+    await offer.click();
+    assert.strictEqual(await webview().locator('.toolbar input.unit').inputValue(), String(best.unit), 'the Unit field shows the offered unit');
     const caption = webview().locator('.text-caption');
     await caption.filter({ hasText: new RegExp(`^Unit ${best.unit} · c · `) }).waitFor({ timeout: 30_000 });
     await webview().locator('.text-by-unit .tok[title]').first().waitFor({ timeout: 30_000 });

@@ -12,6 +12,8 @@ export class ToolbarView {
   private readonly sig: HTMLCanvasElement;
   private readonly div: HTMLCanvasElement;
   readonly model: HTMLElement;
+  /** Buttons for the units the model's metadata says mean something (e.g. "inside a string or comment"). */
+  readonly notable: HTMLElement;
 
   constructor(private readonly store: Store, private readonly s: WebviewStrings) {
     this.layer = el('select', { 'aria-label': s.layer, title: s.layer });
@@ -24,13 +26,14 @@ export class ToolbarView {
     this.sig = el('canvas', { class: 'legend-bar', width: '128', height: '10', 'aria-hidden': 'true' });
     this.div = el('canvas', { class: 'legend-bar', width: '128', height: '10', 'aria-hidden': 'true' });
     this.model = el('span', { class: 'model' });
+    this.notable = el('span', { class: 'notable-units' });
     this.root = el('div', { class: 'toolbar' },
       el('label', { text: `${s.layer} ` }, this.layer),
       el('label', { text: `${s.direction} ` }, this.direction),
       el('label', { text: `${s.unit} ` }, this.unit),
       el('span', { class: 'legend', title: s.sigmoidLegend }, '0 ', this.sig, ' 1 ', el('span', { class: 'legend-name', text: s.sigmoidLegend })),
       el('span', { class: 'legend', title: s.tanhLegend }, '−1 ', this.div, ' +1 ', el('span', { class: 'legend-name', text: s.tanhLegend })),
-      this.model);
+      this.model, this.notable);
     store.subscribe(() => this.sync());
   }
 
@@ -43,6 +46,11 @@ export class ToolbarView {
     this.direction.disabled = !sum || sum.numDirections < 2;
     this.unit.max = String(Math.max(0, (sum?.hiddenSize ?? 1) - 1));
     this.model.textContent = sum ? `${sum.cellName} · H=${sum.hiddenSize}${sum.numLayers > 1 ? ` × ${sum.numLayers}` : ''}${sum.numDirections === 2 ? ' · bi' : ''} · ${sum.modelSource}` : '';
+    this.notable.replaceChildren(...(sum?.notableUnits ?? []).map((n) => {
+      const b = el('button', { class: 'notable-unit', type: 'button', text: n.label, title: n.label });
+      b.addEventListener('click', () => this.store.update({ unit: n.unit, gate: n.channel, playing: false }));
+      return b;
+    }));
     this.sync();
     this.paintLegends();
   }
