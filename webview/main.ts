@@ -83,6 +83,8 @@ export class App {
         this.requestExact();
       }
       if (changed.has('playing') || changed.has('speed')) this.schedulePlay();
+      // While playing, the per-step CSS flow on the current chain cell would repaint the page every step.
+      if (changed.has('playing')) document.body.classList.toggle('playing', st.playing);
       // The editor recolours its text by this unit when (and only when) it already shows a colouring.
       if (changed.has('unit') || changed.has('gate')) post({ type: 'unitSelected', unit: st.unit, channel: st.gate || 'h' });
     });
