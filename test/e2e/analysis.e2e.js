@@ -7,12 +7,8 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { ROOT, makeStateDir, installVsix, startCodeServer, launchChromium } = require('../../scripts/lib/codeServer');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
 
-const RESULTS = process.env.UNROLL_RESULTS_DIR || path.join(ROOT, 'test-results');
-const SHOTS = path.join(RESULTS, 'screenshots');
-const { name, version } = require('../../package.json');
-const VSIX = process.env.UNROLL_VSIX || path.join(ROOT, `${name}-${version}.vsix`);
 // Written into the test's own workspace copy: brackets and quotes, the structure trained char models track.
 const FILE = 'brackets.py';
 const TEXT = 'def f(x):\n    return [(x[0] + 1), {"a": (2, 3)}]\nprint(f([4, 5]))\n';
@@ -50,40 +46,17 @@ describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV e
     await page.keyboard.press('Enter');
   }
 
-  function setTheme(theme) {
-    const settingsFile = path.join(stateDir, 'data', 'User', 'settings.json');
-    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
-  }
-
   async function clearNotifications() {
     await runCommand('Notifications: Clear All Notifications');
     await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
   }
 
   before(async function () {
-    assert.ok(fs.existsSync(VSIX), `${path.basename(VSIX)} not found: run "node scripts/package.js" first`);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    stateDir = makeStateDir('unroll-e2e-analysis-');
-    fs.cpSync(path.join(__dirname, 'workspace'), path.join(stateDir, 'workspace'), { recursive: true });
-    fs.writeFileSync(path.join(stateDir, 'workspace', FILE), TEXT);
-    setTheme('Default Dark Modern');
-    installVsix(stateDir, VSIX);
-    server = await startCodeServer({ stateDir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${server.url}?folder=${encodeURIComponent(path.join(stateDir, 'workspace'))}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE }).waitFor({ timeout: 60_000 });
+    ({ stateDir, server, browser, page } = await startWorkbench({ prefix: 'unroll-e2e-analysis-', sample: true, files: { [FILE]: TEXT }, theme: 'Default Dark Modern', viewport: { width: 1400, height: 1000 }, show: FILE }));
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      fs.copyFileSync(server.logFile, path.join(RESULTS, 'e2e-analysis-code-server.log'));
-    }
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+    await stopWorkbench({ stateDir, server, browser }, 'e2e-analysis-code-server.log');
   });
 
   afterEach(async function () {

@@ -4,12 +4,8 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { ROOT, makeStateDir, installVsix, startCodeServer, launchChromium } = require('../../scripts/lib/codeServer');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
 
-const RESULTS = process.env.UNROLL_RESULTS_DIR || path.join(ROOT, 'test-results');
-const SHOTS = path.join(RESULTS, 'screenshots');
-const { name, version } = require('../../package.json');
-const VSIX = process.env.UNROLL_VSIX || path.join(ROOT, `${name}-${version}.vsix`);
 const STEPS = fs.readFileSync(path.join(__dirname, 'workspace', 'sample.txt'), 'utf8').length;
 
 describe('Unroll debugger in a real VS Code: F5 on a sequence file', function () {
@@ -39,26 +35,11 @@ describe('Unroll debugger in a real VS Code: F5 on a sequence file', function ()
   }
 
   before(async function () {
-    assert.ok(fs.existsSync(VSIX), `${path.basename(VSIX)} not found: run "node scripts/package.js" first`);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    stateDir = makeStateDir('unroll-e2e-debug-');
-    fs.cpSync(path.join(__dirname, 'workspace'), path.join(stateDir, 'workspace'), { recursive: true });
-    installVsix(stateDir, VSIX);
-    server = await startCodeServer({ stateDir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${server.url}?folder=${encodeURIComponent(path.join(stateDir, 'workspace'))}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sample.txt' }).waitFor({ timeout: 60_000 });
+    ({ stateDir, server, browser, page } = await startWorkbench({ prefix: 'unroll-e2e-debug-', sample: true, viewport: { width: 1400, height: 900 }, show: 'sample.txt' }));
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      fs.copyFileSync(server.logFile, path.join(RESULTS, 'e2e-debug-code-server.log'));
-    }
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+    await stopWorkbench({ stateDir, server, browser }, 'e2e-debug-code-server.log');
   });
 
   afterEach(async function () {

@@ -4,12 +4,8 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { ROOT, makeStateDir, installVsix, startCodeServer, launchChromium } = require('../../scripts/lib/codeServer');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
 
-const RESULTS = process.env.UNROLL_RESULTS_DIR || path.join(ROOT, 'test-results');
-const SHOTS = path.join(RESULTS, 'screenshots');
-const { name, version } = require('../../package.json');
-const VSIX = process.env.UNROLL_VSIX || path.join(ROOT, `${name}-${version}.vsix`);
 
 const PYTHON = 'def add(a, b):\n    return a + b\n\nprint(add(2, 3))\n';
 
@@ -45,27 +41,11 @@ describe('Editor hovers and colours in a real VS Code, as a person uses them', f
   }
 
   before(async function () {
-    assert.ok(fs.existsSync(VSIX), `${path.basename(VSIX)} not found: run "node scripts/package.js" first`);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    stateDir = makeStateDir('unroll-e2e-editor-');
-    fs.mkdirSync(path.join(stateDir, 'workspace'), { recursive: true });
-    fs.writeFileSync(path.join(stateDir, 'workspace', 'add.py'), PYTHON);
-    installVsix(stateDir, VSIX);
-    server = await startCodeServer({ stateDir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${server.url}?folder=${encodeURIComponent(path.join(stateDir, 'workspace'))}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'add.py' }).waitFor({ timeout: 60_000 });
+    ({ stateDir, server, browser, page } = await startWorkbench({ prefix: 'unroll-e2e-editor-', files: { 'add.py': PYTHON }, viewport: { width: 1280, height: 800 }, show: 'add.py' }));
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      fs.copyFileSync(server.logFile, path.join(RESULTS, 'e2e-editor-code-server.log'));
-    }
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+    await stopWorkbench({ stateDir, server, browser }, 'e2e-editor-code-server.log');
   });
 
   afterEach(async function () {

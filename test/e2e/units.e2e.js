@@ -9,12 +9,9 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { ROOT, makeStateDir, installVsix, startCodeServer, launchChromium } = require('../../scripts/lib/codeServer');
+const { ROOT } = require('../../scripts/lib/codeServer');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
 
-const RESULTS = process.env.UNROLL_RESULTS_DIR || path.join(ROOT, 'test-results');
-const SHOTS = path.join(RESULTS, 'screenshots');
-const { name, version } = require('../../package.json');
-const VSIX = process.env.UNROLL_VSIX || path.join(ROOT, `${name}-${version}.vsix`);
 const META = JSON.parse(fs.readFileSync(path.join(ROOT, 'media/models/char_lstm.meta.json'), 'utf8'));
 
 // Not from the training corpus: a small module as a person might write it (comments, strings, nesting).
@@ -116,27 +113,11 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
   }
 
   before(async function () {
-    assert.ok(fs.existsSync(VSIX), `${path.basename(VSIX)} not found: run "node scripts/package.js" first`);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    stateDir = makeStateDir('unroll-e2e-units-');
-    fs.mkdirSync(path.join(stateDir, 'workspace'), { recursive: true });
-    fs.writeFileSync(path.join(stateDir, 'workspace', 'cart.ts'), CODE);
-    installVsix(stateDir, VSIX);
-    server = await startCodeServer({ stateDir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(`${server.url}?folder=${encodeURIComponent(path.join(stateDir, 'workspace'))}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'cart.ts' }).waitFor({ timeout: 60_000 });
+    ({ stateDir, server, browser, page } = await startWorkbench({ prefix: 'unroll-e2e-units-', files: { 'cart.ts': CODE }, viewport: { width: 1600, height: 1000 }, show: 'cart.ts' }));
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      fs.copyFileSync(server.logFile, path.join(RESULTS, 'e2e-units-code-server.log'));
-    }
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+    await stopWorkbench({ stateDir, server, browser }, 'e2e-units-code-server.log');
   });
 
   afterEach(async function () {

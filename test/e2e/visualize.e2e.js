@@ -3,12 +3,8 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { ROOT, makeStateDir, installVsix, startCodeServer, launchChromium } = require('../../scripts/lib/codeServer');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
 
-const RESULTS = process.env.UNROLL_RESULTS_DIR || path.join(ROOT, 'test-results');
-const SHOTS = path.join(RESULTS, 'screenshots');
-const { name, version } = require('../../package.json');
-const VSIX = process.env.UNROLL_VSIX || path.join(ROOT, `${name}-${version}.vsix`);
 
 describe('Unroll in a real VS Code, as a person uses it', function () {
   let stateDir;
@@ -41,24 +37,12 @@ describe('Unroll in a real VS Code, as a person uses it', function () {
   }
 
   before(async function () {
-    assert.ok(fs.existsSync(VSIX), `${path.basename(VSIX)} not found: run "node scripts/package.js" first`);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    stateDir = makeStateDir('unroll-e2e-');
-    fs.cpSync(path.join(__dirname, 'workspace'), path.join(stateDir, 'workspace'), { recursive: true });
-    installVsix(stateDir, VSIX);
-    server = await startCodeServer({ stateDir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    ({ stateDir, server, browser, page } = await startWorkbench({ prefix: 'unroll-e2e-', sample: true, viewport: { width: 1280, height: 800 } }));
     await openWorkbench();
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      fs.copyFileSync(server.logFile, path.join(RESULTS, 'e2e-code-server.log'));
-    }
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+    await stopWorkbench({ stateDir, server, browser }, 'e2e-code-server.log');
   });
 
   afterEach(async function () {

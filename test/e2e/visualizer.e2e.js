@@ -6,12 +6,8 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { ROOT, makeStateDir, installVsix, startCodeServer, launchChromium } = require('../../scripts/lib/codeServer');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
 
-const RESULTS = process.env.UNROLL_RESULTS_DIR || path.join(ROOT, 'test-results');
-const SHOTS = path.join(RESULTS, 'screenshots');
-const { name, version } = require('../../package.json');
-const VSIX = process.env.UNROLL_VSIX || path.join(ROOT, `${name}-${version}.vsix`);
 const TEXT = 'hello world'; // line 1 of test/e2e/workspace/sample.txt
 
 describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram values and current cell', function () {
@@ -56,12 +52,6 @@ describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram
   }
 
   /** A person's settings.json edit: code-server watches the user settings file and applies it live. */
-  function setTheme(theme) {
-    const settingsFile = path.join(stateDir, 'data', 'User', 'settings.json');
-    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
-  }
-
   const webviewBackground = () => webview().locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
 
   /** Every diagram node's box in the webview's viewport, and the viewport. */
@@ -115,27 +105,11 @@ describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram
   }
 
   before(async function () {
-    assert.ok(fs.existsSync(VSIX), `${path.basename(VSIX)} not found: run "node scripts/package.js" first`);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    stateDir = makeStateDir('unroll-e2e-vis-');
-    fs.cpSync(path.join(__dirname, 'workspace'), path.join(stateDir, 'workspace'), { recursive: true });
-    setTheme('Default Dark Modern'); // code-server's own default is light: ask for dark explicitly
-    installVsix(stateDir, VSIX);
-    server = await startCodeServer({ stateDir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${server.url}?folder=${encodeURIComponent(path.join(stateDir, 'workspace'))}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sample.txt' }).waitFor({ timeout: 60_000 });
+    ({ stateDir, server, browser, page } = await startWorkbench({ prefix: 'unroll-e2e-vis-', sample: true, theme: 'Default Dark Modern', viewport: { width: 1400, height: 900 }, show: 'sample.txt' }));
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      fs.copyFileSync(server.logFile, path.join(RESULTS, 'e2e-visualizer-code-server.log'));
-    }
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+    await stopWorkbench({ stateDir, server, browser }, 'e2e-visualizer-code-server.log');
   });
 
   afterEach(async function () {
