@@ -7,7 +7,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn } = require('./workbench');
 
 // Written into the test's own workspace copy: brackets and quotes, the structure trained char models track.
 const FILE = 'brackets.py';
@@ -20,7 +20,7 @@ describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV e
   let browser;
   let page;
 
-  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const webview = () => webviewIn(page);
   const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
   const tokenColours = () => webview().locator('.text-by-unit .tok').evaluateAll((els) => els.map((e) => e.style.backgroundColor));
   /** The webview's document as a Playwright Frame (two iframes deep), to wait on conditions inside it. */
@@ -37,14 +37,7 @@ describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV e
     }, JSON.stringify(previous), { timeout: 20_000 });
   }
 
-  async function runCommand(title) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.pressSequentially(title);
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
-    await page.keyboard.press('Enter');
-  }
+  const runCommand = (title) => runCommandIn(page, title);
 
   async function clearNotifications() {
     await runCommand('Notifications: Clear All Notifications');

@@ -4,7 +4,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench, webviewIn } = require('./workbench');
 
 const STEPS = fs.readFileSync(path.join(__dirname, 'workspace', 'sample.txt'), 'utf8').length;
 
@@ -14,7 +14,7 @@ describe('Unroll debugger in a real VS Code: F5 on a sequence file', function ()
   let browser;
   let page;
 
-  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const webview = () => webviewIn(page);
   const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
   const callStack = (text) => page.locator('.debug-call-stack .monaco-list-row', { hasText: text }).first();
   // The visualizer's counter is 0-based like the debugger: "Step t (0–T−1)".

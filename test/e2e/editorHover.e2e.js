@@ -4,7 +4,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn } = require('./workbench');
 
 
 const PYTHON = 'def add(a, b):\n    return a + b\n\nprint(add(2, 3))\n';
@@ -16,14 +16,7 @@ describe('Editor hovers and colours in a real VS Code, as a person uses them', f
   let page;
   const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
 
-  async function runCommand(title) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.pressSequentially(title);
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
-    await page.keyboard.press('Enter');
-  }
+  const runCommand = (title) => runCommandIn(page, title);
 
   /** Moves the mouse onto the first character of `token` of the line containing `lineText` and returns the hover's text. */
   async function hover(lineText, token) {

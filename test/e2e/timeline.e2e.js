@@ -5,7 +5,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn } = require('./workbench');
 
 const TEXT = 'The quick brown fox'; // line 2 of test/e2e/workspace/sample.txt
 const LAST = TEXT.length - 1;
@@ -16,18 +16,11 @@ describe('Timeline in a real VS Code: break on a gate condition, play, step back
   let browser;
   let page;
 
-  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const webview = () => webviewIn(page);
   const counter = () => webview().locator('.timeline .counter');
   const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
 
-  async function runCommand(title) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.pressSequentially(title);
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
-    await page.keyboard.press('Enter');
-  }
+  const runCommand = (title) => runCommandIn(page, title);
 
   /** Waits for step t in the counter and the chain, then for the diagram to show token t; returns f for unit 0. */
   async function stepShown(t) {

@@ -10,7 +10,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { ROOT } = require('../../scripts/lib/codeServer');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn } = require('./workbench');
 
 const META = JSON.parse(fs.readFileSync(path.join(ROOT, 'media/models/char_lstm.meta.json'), 'utf8'));
 
@@ -70,16 +70,9 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
   const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
   const best = META.interpretability.best;
 
-  async function runCommand(title) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.pressSequentially(title);
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
-    await page.keyboard.press('Enter');
-  }
+  const runCommand = (title) => runCommandIn(page, title);
 
-  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const webview = () => webviewIn(page);
   /** The webview's document as a Playwright Frame (two iframes deep), to run code inside it. */
   async function webviewFrame() {
     const outer = await (await page.locator('iframe.webview.ready').elementHandle()).contentFrame();

@@ -3,7 +3,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn } = require('./workbench');
 
 
 describe('Unroll in a real VS Code, as a person uses it', function () {
@@ -12,7 +12,7 @@ describe('Unroll in a real VS Code, as a person uses it', function () {
   let browser;
   let page;
 
-  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const webview = () => webviewIn(page);
   const tokens = () => webview().locator('.cell .token');
   const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
 
@@ -22,14 +22,7 @@ describe('Unroll in a real VS Code, as a person uses it', function () {
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sample.txt' }).waitFor({ timeout: 60_000 });
   }
 
-  async function runCommand(title) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.pressSequentially(title);
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
-    await page.keyboard.press('Enter');
-  }
+  const runCommand = (title) => runCommandIn(page, title);
 
   async function tokenTexts(count) {
     await tokens().nth(count - 1).waitFor({ timeout: 20_000 });

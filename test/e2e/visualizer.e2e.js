@@ -6,7 +6,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench } = require('./workbench');
+const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn } = require('./workbench');
 
 const TEXT = 'hello world'; // line 1 of test/e2e/workspace/sample.txt
 
@@ -16,18 +16,11 @@ describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram
   let browser;
   let page;
 
-  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const webview = () => webviewIn(page);
   const counter = () => webview().locator('.timeline .counter');
   const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
 
-  async function runCommand(title) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.pressSequentially(title);
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
-    await page.keyboard.press('Enter');
-  }
+  const runCommand = (title) => runCommandIn(page, title);
 
   /** The number written under a diagram node's name (e.g. "fₜ = σ(…)" / "+0.532"), parsed; the minus may be U+2212. */
   async function nodeValue(id) {

@@ -49,4 +49,19 @@ async function stopWorkbench({ stateDir, server, browser }, logName) {
   if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
 }
 
-module.exports = { RESULTS, SHOTS, VSIX, startWorkbench, stopWorkbench };
+/** The Unroll panel's content frame (VS Code nests a webview's document in two iframes). */
+function webviewIn(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** Runs a command as a person does: F1, type its title, wait for it to be the focused entry, Enter. */
+async function runCommandIn(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.pressSequentially(title);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
+  await page.keyboard.press('Enter');
+}
+
+module.exports = { RESULTS, SHOTS, VSIX, startWorkbench, stopWorkbench, webviewIn, runCommandIn };
