@@ -141,7 +141,8 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
     assert.strictEqual(await webview().locator('.toolbar input.unit').inputValue(), String(best.unit), 'the Unit field shows the offered unit');
     const caption = webview().locator('.text-caption');
     await caption.filter({ hasText: new RegExp(`^Unit ${best.unit} · c · `) }).waitFor({ timeout: 30_000 });
-    await webview().locator('.text-by-unit .tok[title]').first().waitFor({ timeout: 30_000 });
+    // The caption names the unit at once; the colours and tooltips follow when its values arrive.
+    await webview().locator(`.text-by-unit[data-series="c/${best.unit}"][aria-busy="false"] .tok[title]`).first().waitFor({ timeout: 30_000 });
     const tokens = await tokensByUnit(steps);
     assert.strictEqual(tokens.length, steps, 'every character of the file shows a value of the unit');
 

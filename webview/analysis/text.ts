@@ -163,7 +163,12 @@ export class TextByUnitView {
     if (series && (series !== this.palette?.series || background !== this.palette.background)) {
       this.palette = paletteOf(series, background);
       for (const [r, row] of this.rows) this.styleRow(r, row);
+      this.body.dataset.series = this.shownSeries();
     }
+    // The caption already names the newly selected unit; until its values arrive the old colours stay,
+    // dimmed and marked busy (screen readers, and the e2e waits on data-series, not on the caption).
+    const busy = series === undefined && this.tokens.length > 0 ? 'true' : 'false';
+    if (this.body.getAttribute('aria-busy') !== busy) this.body.setAttribute('aria-busy', busy);
     const [text, s, bg] = this.captionKey;
     if (text !== captionText || s !== series || bg !== background) {
       this.captionKey = [captionText, series, background];

@@ -120,11 +120,18 @@ describe('text by unit: virtualised DOM (jsdom)', function () {
     const v = new TextByUnitView('Text', 'Most variable');
     v.render(tokens, 0, series(), [30, 30, 30], 'Unit 5');
     const before = [...v.body.querySelectorAll<HTMLElement>('.tok')].map((e) => e.style.background);
+    assert.strictEqual(v.body.getAttribute('aria-busy'), 'false');
+    assert.strictEqual(v.body.dataset.series, 'c/5');
     v.render(tokens, 0, undefined, [30, 30, 30], 'Unit 6');
     assert.deepStrictEqual([...v.body.querySelectorAll<HTMLElement>('.tok')].map((e) => e.style.background), before);
     assert.strictEqual(v.caption.textContent, 'Unit 6');
-    const gate = { ...series('f'), lo: 0, hi: 1 };
+    // The caption already says unit 6 while the colours are still unit 5's: the view says it is waiting.
+    assert.strictEqual(v.body.getAttribute('aria-busy'), 'true');
+    assert.strictEqual(v.body.dataset.series, 'c/5');
+    const gate = { ...series('f'), lo: 0, hi: 1, unit: 6 };
     v.render(tokens, 0, gate, [30, 30, 30], 'Unit 6');
+    assert.strictEqual(v.body.getAttribute('aria-busy'), 'false');
+    assert.strictEqual(v.body.dataset.series, 'f/6');
     const after = [...v.body.querySelectorAll<HTMLElement>('.tok')].map((e) => e.style.background);
     assert.notDeepStrictEqual(after, before, 'a gate is drawn on the sequential scale');
     assert.match(v.caption.textContent ?? '', /^Unit 6 · 0\.00\s*0\.50\s*1\.00$/);
