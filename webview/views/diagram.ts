@@ -175,6 +175,7 @@ export class DiagramView {
   update(values: Values | undefined, token: string): void {
     this.values = values;
     this.token = token;
+    if (values) this.valuesStep = String(this.store.get().step);
     this.animateFlow();
     // Playback delivers values up to twice per step at 120 steps/s: patch the SVG once per animation frame.
     if (!this.store.get().playing || typeof requestAnimationFrame !== 'function') return this.patch();
@@ -186,6 +187,8 @@ export class DiagramView {
   }
 
   private patchFrame = 0;
+  /** The step whose values `values` are (the store may already be on the next one). */
+  private valuesStep = '';
 
   /** A new step's values: run the flow once (not on the first values shown, nor again for the same step). */
   private animateFlow(): void {
@@ -306,6 +309,11 @@ export class DiagramView {
     this.theme ??= readTheme(getComputedStyle(document.body));
     const s = this.store.get();
     const a = { values: this.values, unit: s.unit, token: this.token };
+    // The token is written at once, the numbers only when the step's exact values arrive from the host:
+    // data-step names the step the numbers are from, aria-busy says they are not the current step's yet.
+    const busy = this.values ? 'false' : 'true';
+    if (this.host.getAttribute('aria-busy') !== busy) this.host.setAttribute('aria-busy', busy);
+    if (this.values && this.host.dataset.step !== this.valuesStep) this.host.dataset.step = this.valuesStep;
     for (const n of spec.nodes) {
       const text = nodeValueText(n, this.values ? a : { unit: s.unit, token: this.token });
       this.shown[n.id] = this.values || n.id === 'x' ? text : '';

@@ -186,6 +186,35 @@ describe('cell diagram in Chromium: fits the panel, readable labels, flow animat
     }
   });
 
+  it('says which step its numbers are from: a step shows its token at once and is busy until its values arrive', async () => {
+    const h = await openWebview(browser, 'hello world', PANEL);
+    try {
+      await h.settle();
+      await h.page.waitForSelector('.diagram-svg[data-step="0"][aria-busy="false"]');
+      const f = () => h.page.locator('.diagram-svg g.node[data-node="f"]').textContent();
+      const f0 = await f();
+      // Hold the host's answers for exact values, as a slow extension host does.
+      const session = h.session!;
+      const exact = session.exactStep.bind(session);
+      let release = (): void => undefined;
+      const held = new Promise<void>((r) => { release = r; });
+      session.exactStep = async (m) => { await held; return exact(m); };
+      await h.page.locator('.chain-scroller').focus();
+      await h.page.keyboard.press('ArrowRight');
+      await h.page.keyboard.press('ArrowRight');
+      await h.page.waitForFunction(() => document.querySelector('g[data-node="x"]')?.textContent?.includes('“l”'));
+      const busy = await h.page.locator('.diagram-svg').evaluate((d) => [d.getAttribute('aria-busy'), (d as HTMLElement).dataset.step]);
+      assert.deepStrictEqual(busy, ['true', '0'], 'step 2\'s token is shown over step 0\'s numbers: marked busy, from step 0');
+      assert.strictEqual(await f(), f0, 'the numbers are still step 0\'s');
+      release();
+      await h.page.waitForSelector('.diagram-svg[data-step="2"][aria-busy="false"]', { timeout: 15_000 });
+      assert.strictEqual((await h.report()).step, 2);
+      assert.deepStrictEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('with reduced motion, stepping updates the values but plays no flow', async () => {
     const h = await openWebview(browser, 'hello world', PANEL);
     try {
