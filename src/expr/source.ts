@@ -6,6 +6,7 @@
  * recomputing them (scan.ts).
  */
 import { Trace } from '../engine/trace';
+import { TraceStore } from '../engine/traceStore';
 import { layerInputSize, numDirections, UnrollError } from '../engine/types';
 import type { StepBounds } from './bounds';
 import { traceBounds } from './codeBounds';
@@ -29,7 +30,7 @@ export interface StepSource {
 }
 
 export interface TraceSourceOptions {
-  /** Layer-0 input rows (T × inputSize) as encoded; without it x is read step by step (slower). */
+  /** Layer-0 input rows (T × inputSize) as encoded; without it they are read from the trace's own store. */
   x?: Float32Array;
   /** Token text of step t (for the `token` name). */
   tokenAt?: (t: number) => string;
@@ -55,6 +56,26 @@ function withoutDecoder(trace: Trace): Trace {
   }
 }
 
+/**
+ * Layer-0 input rows [a, b) of a trace: views of `x` when given, else from the trace's store (one-hot ids
+ * expanded a block at a time, so a worker never needs the dense input), else step by step.
+ */
+function inputRows(trace: Trace, x: Float32Array | undefined, width: number): (a: number, b: number) => Float32Array {
+  if (x) return (a, b) => x.subarray(a * width, b * width);
+  try {
+    const t = trace.toTransfer();
+    const store = TraceStore.fromBuffers(t.meta, t.network, t.buffers);
+    return (a, b) => store.denseInput(a, b);
+  } catch (e) {
+    if (!(e instanceof UnrollError)) throw e;
+    return (a, b) => {
+      const out = new Float32Array((b - a) * width);
+      for (let t = a; t < b; t++) out.set(trace.exactStep(t).layers[0].forward.x, (t - a) * width);
+      return out;
+    };
+  }
+}
+
 export function traceSource(given: Trace, opts: TraceSourceOptions = {}): StepSource {
   const trace = withoutDecoder(given);
   const meta = trace.meta;
@@ -67,6 +88,8 @@ export function traceSource(given: Trace, opts: TraceSourceOptions = {}): StepSo
   const L = meta.shape.numLayers;
   const lstm = meta.cell.family === 'lstm';
   let bounds: StepBounds | undefined | null = null; // null: not built yet (the proof reads every weight once)
+  const xWidth = layerInputSize(meta.cell, meta.shape, 0);
+  let rowsOfInput: ((a: number, b: number) => Float32Array) | undefined;
 
   return {
     meta: exprMeta,
@@ -107,7 +130,7 @@ export function traceSource(given: Trace, opts: TraceSourceOptions = {}): StepSo
         const dirStep = (): DirectionStep => ({ x: new Float32Array(0), hPrev: new Float32Array(0), gates: {}, h: new Float32Array(0) });
         const layers = range.layers.map(() => (D === 2 ? { forward: dirStep(), reverse: dirStep() } : { forward: dirStep() }));
         const step: StepValues = { t: a, token: '', layers };
-        const xWidth = layerInputSize(meta.cell, meta.shape, 0);
+        const xRows = plan[0].some((p) => p.x) ? (rowsOfInput ??= inputRows(trace, opts.x, xWidth))(a, b) : undefined;
         const xBufs = range.layers.map(() => new Float32Array(D * Out));
         for (let t = a; t < b; t++) {
           const r = t - a;
@@ -131,7 +154,7 @@ export function traceSource(given: Trace, opts: TraceSourceOptions = {}): StepSo
             }
             if (!plan[k].some((p) => p.x)) continue;
             if (k === 0) {
-              layers[0].forward.x = opts.x ? opts.x.subarray(t * xWidth, (t + 1) * xWidth) : trace.exactStep(t).layers[0].forward.x;
+              layers[0].forward.x = xRows!.subarray(r * xWidth, (r + 1) * xWidth);
             } else {
               // Layer k's input is [fwd h ; rev h] of layer k−1 at the same position.
               const below = range.layers[k - 1];

@@ -195,7 +195,7 @@ export class TraceHost implements PanelExtension {
         },
       });
       if (runId !== this.runId) return;
-      this.session = TraceSession.fromTrace(runId, seq, net, settings, remote.local, remote.x, remote.millis, (t) => remote.exactStep(t));
+      this.session = TraceSession.fromRemote(runId, seq, net, settings, remote);
       this.session.vocabSymbols = vocabSymbols;
       const notable = this.notable.get(net);
       if (notable) this.session.summary.notableUnits = notable;

@@ -3,11 +3,13 @@
  * webview's data requests (8-bit windows, exact steps, condition scans). Pure (no `vscode`), so the
  * whole data path is unit-tested in Node; the panel only forwards messages.
  */
-import { runNetwork, type ExactStep, type Trace } from '../engine/trace';
+import { CancelledError, runNetwork, type ExactStep, type Trace } from '../engine/trace';
 import { type CellName, type CellSpec, type Network, UnrollError, gateNames } from '../engine/types';
 import { randomNetwork } from '../model/random';
 import { defaultCharVocabulary, encodeChars, planReadings, toDense, tokenText, type EncodedSequence } from '../input';
-import { AdaptiveBlock, BreakpointSet, ConditionScanner, traceSource, ExprError, caretLines } from '../expr';
+import { traceSource } from '../expr';
+import type { RemoteTrace } from '../worker/engineClient';
+import { runScan, setImmediateYield, type ScanOutcome, type ScanSpec } from '../worker/scanJob';
 import type {
   ChannelWindow, ExactStepMessage, ExactStepRequest, ScanRequest, ScanResultMessage, SequenceSource, TraceSummary,
   WindowMessage, WindowRequest,
@@ -105,8 +107,11 @@ export class TraceSession {
     /** A Trace whose window() reads the compact store (shared with the worker when one ran it). */
     readonly trace: Trace,
     readonly summary: TraceSummary,
-    private readonly x: Float32Array,
+    /** The dense input for local scans (undefined: read from the trace's store). */
+    private readonly x: Float32Array | undefined,
     private readonly exact: ExactSource,
+    /** A trace kept by the engine worker: exact values and scans are asked of it. */
+    private readonly remote?: RemoteTrace,
   ) {}
 
   /**
@@ -120,8 +125,16 @@ export class TraceSession {
     return randomNetwork(cell, { inputSize: seq.inputSize, hiddenSize: settings.hiddenSize, numLayers: settings.numLayers, bidirectional: settings.bidirectional }, settings.seed);
   }
 
-  /** Wraps a finished trace (from the worker or from runLocal). */
-  static fromTrace(runId: number, seq: EncodedSequence, net: Network, settings: RandomModelSettings, trace: Trace, x: Float32Array, elapsedMs: number, exact?: ExactSource): TraceSession {
+  /**
+   * Wraps a trace the engine worker ran: windows read the shared store here; exact steps and scans are
+   * computed in the worker, so this session holds no dense input.
+   */
+  static fromRemote(runId: number, seq: EncodedSequence, net: Network, settings: RandomModelSettings, remote: RemoteTrace): TraceSession {
+    return TraceSession.fromTrace(runId, seq, net, settings, remote.local, undefined, remote.millis, (t) => remote.exactStep(t), remote);
+  }
+
+  /** Wraps a finished trace (from runLocal, or from the worker via fromRemote). */
+  static fromTrace(runId: number, seq: EncodedSequence, net: Network, settings: RandomModelSettings, trace: Trace, x: Float32Array | undefined, elapsedMs: number, exact?: ExactSource, remote?: RemoteTrace): TraceSession {
     const m = trace.meta;
     const cell = net.cell;
     const summary: TraceSummary = {
@@ -129,7 +142,7 @@ export class TraceSession {
       resetAfter: cell.resetAfter, hiddenSize: m.shape.hiddenSize, outputSize: m.outputSize, numLayers: m.shape.numLayers,
       numDirections: m.numDirections, channels: [...m.channels], modelSource: m.source, encoding: seq.description, elapsedMs,
     };
-    return new TraceSession(runId, seq, net, trace, summary, x, exact ?? ((t) => trace.exactStep(t)));
+    return new TraceSession(runId, seq, net, trace, summary, x, exact ?? ((t) => trace.exactStep(t)), remote);
   }
 
   /** Runs the engine in this thread (tests and small inputs). */
@@ -169,60 +182,38 @@ export class TraceSession {
 
   /**
    * Steps where a breakpoint condition holds, or the expression's error with a caret under the offending
-   * character. Most steps are decided from the 8-bit store (expr/scan.ts) and only undecided chunks are
-   * recomputed; the work goes in blocks sized to take ~20 ms each, yielding between them so the extension
-   * host never stalls.
+   * character (worker/scanJob.ts: most steps are decided from the 8-bit store, only undecided chunks are
+   * recomputed, in ~20 ms slices). A worker-backed session scans in the worker, so the extension host only
+   * waits; a local one (tests, CLI) runs the same scan here, yielding with `yieldFn` between slices.
+   * Undefined when the scan went stale (`isStale`, checked between slices and, in the worker's case, every
+   * 50 ms — which also stops the worker's scan).
    */
-  async scan(req: ScanRequest, scope: { layer: number; dir: number } = { layer: 0, dir: 0 }, yieldFn: () => Promise<void> = () => new Promise((r) => setImmediate(r)), isStale: () => boolean = () => false): Promise<ScanResultMessage | undefined> {
-    const LIMIT = 100_000;
-    const BUDGET_MS = 30; // a synchronous piece stops recomputing chunks after this
+  async scan(req: ScanRequest, scope: { layer: number; dir: number } = { layer: 0, dir: 0 }, yieldFn: () => Promise<void> = setImmediateYield, isStale: () => boolean = () => false): Promise<ScanResultMessage | undefined> {
+    const spec: ScanSpec = {
+      expression: req.expression, layer: scope.layer, dir: scope.dir === 1 ? 1 : 0,
+      ...(req.hitCondition ? { hitCondition: req.hitCondition } : {}), ...(req.logMessage ? { logMessage: req.logMessage } : {}),
+    };
+    const outcome = this.remote
+      ? await this.scanInWorker(this.remote, spec, isStale)
+      : await runScan(() => traceSource(this.trace, { x: this.x, tokenAt: (t) => tokenText(this.seq, t) }), spec, { yieldFn, isStale });
+    if (!outcome) return undefined;
+    if ('error' in outcome) return { type: 'scanResult', id: req.id, error: outcome.error };
+    return { type: 'scanResult', id: req.id, hits: outcome.hits, ...(outcome.logs ? { logs: outcome.logs } : {}) };
+  }
+
+  private async scanInWorker(remote: RemoteTrace, spec: ScanSpec, isStale: () => boolean): Promise<ScanOutcome | undefined> {
+    const stop = new AbortController();
+    const watch = setInterval(() => isStale() && stop.abort(), 50);
     try {
-      const source = traceSource(this.trace, { x: this.x, tokenAt: (t) => tokenText(this.seq, t) });
-      const opts = { layer: scope.layer, dir: scope.dir === 1 ? 1 as const : 0 as const };
-      // Breakpoint sets cannot stop mid-block, so their blocks stay small enough to recompute quickly.
-      const block = new AdaptiveBlock(this.trace.meta.checkpointEvery, 20, req.hitCondition || req.logMessage ? 2048 : 16384);
-      const steps = source.steps;
-      /**
-       * Runs `piece(t0, t1, deadline)` over the whole trace in adaptive blocks; a piece returns where it got to
-       * (it may stop early at its deadline), or 'done' when it needs no more. False when the scan went stale.
-       */
-      const blocks = async (piece: (t0: number, t1: number, deadline: number) => number | 'done'): Promise<boolean> => {
-        for (let t0 = 0; t0 < steps; ) {
-          const t1 = Math.min(steps, t0 + block.size);
-          const start = performance.now();
-          const end = piece(t0, t1, start + BUDGET_MS);
-          if (end === 'done') return true;
-          block.took(performance.now() - start);
-          t0 = end;
-          if (t0 < steps) {
-            await yieldFn();
-            if (isStale()) return false;
-          }
-        }
-        return true;
-      };
-      if (req.hitCondition || req.logMessage) {
-        // Hit counts and log lines need the breakpoint machinery (hits are counted in step order).
-        const set = new BreakpointSet(source);
-        const [status] = set.set([{ id: 1, place: { kind: 'any' }, condition: req.expression, hitCondition: req.hitCondition, logMessage: req.logMessage, scope: opts }]);
-        if (!status.verified) return { type: 'scanResult', id: req.id, error: status.message ?? 'invalid breakpoint' };
-        if (!(await blocks((t0, t1) => (set.logsBetween(t0 - 1, t1 - 1), t1)))) return undefined; // scans the block
-        if (set.errors.length) return { type: 'scanResult', id: req.id, error: set.errors[0] };
-        const fires = set.allFires().slice(0, LIMIT);
-        return { type: 'scanResult', id: req.id, hits: fires.map((f) => f.step), ...(req.logMessage ? { logs: fires.map((f) => f.log ?? '') } : {}) };
-      }
-      const scanner = new ConditionScanner(source, req.expression, opts);
-      const hits: number[] = [];
-      const done = await blocks((t0, t1, deadline) => {
-        const r = scanner.scanUntil(t0, t1, LIMIT - hits.length, deadline);
-        for (const t of r.hits) hits.push(t);
-        return hits.length < LIMIT ? r.end : 'done';
-      });
-      return done ? { type: 'scanResult', id: req.id, hits } : undefined;
+      const seq = this.seq;
+      const outcome = await remote.scan(spec, () => ({ source: seq.source, baseOffset: seq.baseOffset, offsets: seq.offsets, lengths: seq.lengths }), stop.signal);
+      return isStale() ? undefined : outcome;
     } catch (e) {
-      if (e instanceof ExprError) return { type: 'scanResult', id: req.id, error: caretLines(req.expression, e) };
-      if (e instanceof UnrollError) return { type: 'scanResult', id: req.id, error: e.message };
+      if (e instanceof CancelledError) return undefined;
+      if (e instanceof UnrollError) return { error: e.message };
       throw e;
+    } finally {
+      clearInterval(watch);
     }
   }
 

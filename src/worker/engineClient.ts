@@ -5,12 +5,15 @@
  *   const trace = await client.trace({ network, x }, { onProgress, signal });
  *   trace.window(layer, dir, 'c', t0, t1);          // synchronous, from shared memory
  *   await trace.exactStep(t);                        // recomputed in the worker
+ *   await trace.scan(spec, tokens, signal);          // "find all", evaluated in the worker
  *
  * Design: the worker allocates the trace in SharedArrayBuffers, so the host sees the compact store
  * (and checkpoints) the moment the run ends without a copy or a second allocation, and window() is a
  * synchronous read — hovers and webview windows never wait on the worker. Exact values are recomputed
  * by the worker (up to K steps per layer and direction, which at large hidden sizes takes longer than the
- * host should ever block), so exactStep/exactRange are async.
+ * host should ever block), so exactStep/exactRange are async. Condition scans run in the worker too
+ * (scanJob.ts), over the trace it keeps and its own copy of the token texts (sent once per trace); the host
+ * never holds the dense input a one-hot run read.
  * A cancelled or failed run rejects (CancelledError / UnrollError); the caller's previous trace is untouched.
  */
 import * as path from 'path';
@@ -18,11 +21,13 @@ import { Worker } from 'worker_threads';
 import { packNetwork } from '../engine/network';
 import { CancelledError, type Channel, type ExactRange, type ExactStep, Trace, type TraceMeta, type TraceWindow } from '../engine/trace';
 import { type Network, UnrollError } from '../engine/types';
-import type { HostToWorker, KernelName, WorkerToHost } from './messages';
+import { remember } from '../l10n/format';
+import type { HostToWorker, KernelName, TokenTable, WorkerToHost } from './messages';
+import type { ScanOutcome, ScanSpec } from './scanJob';
 
 export interface TraceJob {
   network: Network;
-  /** T × inputSize; or `oneHot` ids the worker expands (the host then never allocates the dense input) */
+  /** T × inputSize; or `oneHot` ids the worker expands (the host then never allocates or keeps the dense input) */
   x?: Float32Array;
   oneHot?: { ids: Int32Array; inputSize: number };
   h0?: Float32Array;
@@ -32,8 +37,8 @@ export interface TraceJob {
 }
 
 /** A view that covers only part of its buffer is copied first: structured clone would send the whole buffer. */
-function compact(a: Float32Array): Float32Array {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
+function compact<A extends Float32Array | Uint32Array>(a: A): A {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as A);
 }
 
 interface Pending {
@@ -45,6 +50,7 @@ interface Pending {
 /** A trace that lives in the worker; its compact store is shared with this thread. */
 export class RemoteTrace {
   private released = false;
+  private tokensSent = false;
 
   constructor(
     private readonly client: EngineClient,
@@ -53,8 +59,6 @@ export class RemoteTrace {
     readonly local: Trace,
     /** wall time of the run in the worker */
     readonly millis: number,
-    /** The dense input the run read (the job's x, or the worker's expansion of its one-hot ids). */
-    readonly x: Float32Array,
   ) {}
 
   get meta(): TraceMeta {
@@ -71,6 +75,33 @@ export class RemoteTrace {
 
   exactRange(t0: number, t1: number): Promise<ExactRange> {
     return this.client.request({ type: 'exactRange', id: 0, traceId: this.traceId, t0, t1 }).then((m) => (m as { value: ExactRange }).value);
+  }
+
+  /**
+   * Steps where a condition (or breakpoint) holds, evaluated in the worker against exact values. `tokens` is
+   * called once per trace, the first time it is scanned. Rejects with CancelledError when `signal` aborts
+   * (the worker stops at its next slice) and with UnrollError when the worker cannot scan this trace.
+   */
+  async scan(spec: ScanSpec, tokens: () => TokenTable, signal?: AbortSignal): Promise<ScanOutcome> {
+    if (signal?.aborted) throw new CancelledError();
+    if (!this.tokensSent) {
+      const t = tokens();
+      this.client.post({ type: 'tokens', traceId: this.traceId, tokens: { source: t.source, baseOffset: t.baseOffset, offsets: compact(t.offsets), lengths: compact(t.lengths) } });
+      this.tokensSent = true;
+    }
+    const cancel = new SharedArrayBuffer(4);
+    const flag = new Int32Array(cancel);
+    const onAbort = () => Atomics.store(flag, 0, 1);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const m = await this.client.request({ type: 'scan', id: 0, traceId: this.traceId, spec, cancel });
+      const outcome = (m as Extract<WorkerToHost, { type: 'scanned' }>).outcome;
+      // The worker made the error text: register its template here so the host can show it localised.
+      if ('error' in outcome && outcome.l10n) remember(outcome.l10n);
+      return outcome;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Let the worker drop its copy (also done automatically when this object is garbage collected);
@@ -114,9 +145,7 @@ export class EngineClient {
         [network.data.buffer as ArrayBuffer],
       );
       const done = msg as Extract<WorkerToHost, { type: 'traced' }>;
-      const x = job.x ?? done.x;
-      if (!x) throw new UnrollError('the engine worker did not return the input it expanded');
-      const remote = new RemoteTrace(this, done.traceId, Trace.fromTransfer(done.transfer), done.millis, x);
+      const remote = new RemoteTrace(this, done.traceId, Trace.fromTransfer(done.transfer), done.millis);
       this.finalizer.register(remote, done.traceId, remote);
       return remote;
     } finally {

@@ -1,7 +1,9 @@
 /**
  * The engine's worker thread (bundled as dist/worker.js). Runs traces off the extension host's event
  * loop, reports progress, honours cancellation between chunks (a shared Int32 flag, because a busy
- * synchronous run cannot receive messages), and answers exact-value requests for the traces it keeps.
+ * synchronous run cannot receive messages), and answers exact-value requests and condition scans for the
+ * traces it keeps. A scan goes in ~20 ms slices with setImmediate between them, so exact-value requests
+ * (hovers) are answered while it runs; its own shared flag cancels it.
  */
 import { parentPort } from 'worker_threads';
 import type { Kernel } from '../engine/kernel';
@@ -10,9 +12,20 @@ import { unpackNetwork } from '../engine/network';
 import { CancelledError, type Trace, runNetwork } from '../engine/trace';
 import { UnrollError } from '../engine/types';
 import { createFastKernel } from '../engine/wasm/index';
-import type { HostToWorker, KernelName, WorkerToHost } from './messages';
+import { traceSource, type StepSource } from '../expr/source';
+import { type EncodedSequence, tokenText } from '../input/types';
+import type { HostToWorker, KernelName, TokenTable, WorkerToHost } from './messages';
+import { runScan, setImmediateYield } from './scanJob';
 
-const traces = new Map<number, Trace>();
+/** A kept trace, its token texts (once the host sent them) and the scan source built over both. */
+interface Held {
+  trace: Trace;
+  tokens?: TokenTable;
+  /** Built at the first scan and reused: its 8-bit enclosures are worked out once per trace. */
+  source?: StepSource;
+}
+
+const traces = new Map<number, Held>();
 let nextTraceId = 1;
 let fast: Kernel | undefined;
 
@@ -31,11 +44,13 @@ const MAX_KEPT_TRACES = 8;
 /** Progress at most every 50 ms: enough for a progress bar, cheap for the host. */
 const PROGRESS_EVERY_MS = 50;
 
-/** x_t = e_{ids[t]}, in shared memory when available so the host can keep it without a copy. */
+/**
+ * x_t = e_{ids[t]}, only for the run: the trace keeps the ids (TraceStore), so this array is garbage once
+ * the run ends — and the host never holds it (388 MB at 1M characters).
+ */
 function expandOneHot({ ids, inputSize }: { ids: Int32Array; inputSize: number }): Float32Array {
   if (!Number.isInteger(inputSize) || inputSize < 1) throw new UnrollError(`one-hot input needs a positive inputSize (got ${inputSize})`);
-  const bytes = ids.length * inputSize * 4;
-  const x = new Float32Array(typeof SharedArrayBuffer === 'undefined' ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes));
+  const x = new Float32Array(ids.length * inputSize);
   for (let t = 0; t < ids.length; t++) {
     const id = ids[t];
     if (!(id >= 0 && id < inputSize)) throw new UnrollError(`one-hot id ${id} at step ${t} is outside 0…${inputSize - 1}`);
@@ -56,8 +71,7 @@ function handle(msg: HostToWorker): void {
       let lastPost = 0;
       try {
         const req = msg.request;
-        const expanded = req.x ? undefined : req.oneHot ? expandOneHot(req.oneHot) : undefined;
-        const x = req.x ?? expanded;
+        const x = req.x ?? (req.oneHot ? expandOneHot(req.oneHot) : undefined);
         if (!x) throw new UnrollError('a trace request needs x or oneHot');
         const trace = runNetwork(unpackNetwork(req.network), x, {
           h0: req.h0,
@@ -75,11 +89,11 @@ function handle(msg: HostToWorker): void {
           },
         });
         const traceId = nextTraceId++;
-        traces.set(traceId, trace);
+        traces.set(traceId, { trace });
         // Bound the worker's memory even if a host never releases: keep the newest few traces.
         while (traces.size > MAX_KEPT_TRACES) traces.delete(traces.keys().next().value as number);
         // Shared buffers: the host reads the same memory, nothing is copied.
-        post({ type: 'traced', id: msg.id, traceId, transfer: trace.toTransfer(), millis: performance.now() - started, ...(expanded ? { x: expanded } : {}) });
+        post({ type: 'traced', id: msg.id, traceId, transfer: trace.toTransfer(), millis: performance.now() - started });
       } catch (e) {
         post({ type: 'error', id: msg.id, message: messageOf(e), cancelled: e instanceof CancelledError });
       }
@@ -88,7 +102,7 @@ function handle(msg: HostToWorker): void {
     case 'exactStep':
     case 'exactRange': {
       try {
-        const trace = traces.get(msg.traceId);
+        const trace = traces.get(msg.traceId)?.trace;
         if (!trace) throw new UnrollError('this trace was released; run it again');
         if (msg.type === 'exactStep') post({ type: 'exactStep', id: msg.id, value: trace.exactStep(msg.t) });
         else post({ type: 'exactRange', id: msg.id, value: trace.exactRange(msg.t0, msg.t1) });
@@ -97,9 +111,41 @@ function handle(msg: HostToWorker): void {
       }
       return;
     }
+    case 'tokens': {
+      const held = traces.get(msg.traceId);
+      if (held) {
+        held.tokens = msg.tokens;
+        held.source = undefined;
+      }
+      return;
+    }
+    case 'scan':
+      void scan(msg);
+      return;
     case 'release':
       traces.delete(msg.traceId);
       return;
+  }
+}
+
+/** A scan over a kept trace; it keeps its source even if the trace is released meanwhile. */
+async function scan(msg: Extract<HostToWorker, { type: 'scan' }>): Promise<void> {
+  const flag = new Int32Array(msg.cancel);
+  const cancelled = () => Atomics.load(flag, 0) === 1;
+  try {
+    const held = traces.get(msg.traceId);
+    if (!held) throw new UnrollError('this trace was released; run it again');
+    const makeSource = (): StepSource => {
+      const tokens = held.tokens;
+      // tokenText reads only source, baseOffset, offsets and lengths: the table the host sent.
+      const seq = tokens as unknown as EncodedSequence | undefined;
+      return (held.source ??= traceSource(held.trace, seq ? { tokenAt: (t) => tokenText(seq, t) } : {}));
+    };
+    const outcome = cancelled() ? undefined : await runScan(makeSource, msg.spec, { yieldFn: setImmediateYield, isStale: cancelled });
+    if (!outcome) post({ type: 'error', id: msg.id, message: 'the scan was cancelled', cancelled: true });
+    else post({ type: 'scanned', id: msg.id, outcome });
+  } catch (e) {
+    post({ type: 'error', id: msg.id, message: messageOf(e), cancelled: false });
   }
 }
 

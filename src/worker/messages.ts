@@ -5,6 +5,7 @@
  */
 import type { PackedNetwork } from '../engine/network';
 import type { ExactRange, ExactStep, TraceTransfer } from '../engine/trace';
+import type { ScanOutcome, ScanSpec } from './scanJob';
 
 export type KernelName = 'reference' | 'wasm';
 
@@ -21,15 +22,29 @@ export interface TraceRequest {
   kernel?: KernelName;
 }
 
+/**
+ * The text of every step, for the `token` name in conditions and log messages: sent once per trace (the
+ * first time it is scanned), as the EncodedSequence keeps it (tokenText reads these four fields).
+ */
+export interface TokenTable {
+  source: string;
+  baseOffset: number;
+  offsets: Uint32Array;
+  lengths: Uint32Array;
+}
+
 export type HostToWorker =
   | { type: 'trace'; id: number; request: TraceRequest; /** Int32Array[1]; 1 = cancel */ cancel: SharedArrayBuffer }
   | { type: 'exactStep'; id: number; traceId: number; t: number }
   | { type: 'exactRange'; id: number; traceId: number; t0: number; t1: number }
+  | { type: 'tokens'; traceId: number; tokens: TokenTable }
+  | { type: 'scan'; id: number; traceId: number; spec: ScanSpec; /** Int32Array[1]; 1 = cancel */ cancel: SharedArrayBuffer }
   | { type: 'release'; traceId: number };
 
 export type WorkerToHost =
   | { type: 'progress'; id: number; done: number; total: number }
-  | { type: 'traced'; id: number; traceId: number; transfer: TraceTransfer; millis: number; /** the expanded one-hot input (shared memory) */ x?: Float32Array }
+  | { type: 'traced'; id: number; traceId: number; transfer: TraceTransfer; millis: number }
   | { type: 'exactStep'; id: number; value: ExactStep }
   | { type: 'exactRange'; id: number; value: ExactRange }
+  | { type: 'scanned'; id: number; outcome: ScanOutcome }
   | { type: 'error'; id: number; message: string; cancelled: boolean };
