@@ -101,16 +101,24 @@ function tanhInto(fn, dst, src) {
  * block go to code slot `slot`: rows of Hp bytes, row = chunk-local position, slots qSlot bytes apart.
  */
 const F64 = (x) => `(v128.const f64x2 ${x} ${x})`;
+/**
+ * Round-to-integer by adding 1.5·2^52: for 0 ≤ y < 2^51 the sum lies where float64's ulp is 1, so the
+ * add itself rounds y half to even (wasm fixes the rounding mode) and the low 32 bits of the sum are that
+ * integer. One add instead of nearest + the multi-instruction trunc_sat; bit-identical (tested).
+ */
+const ROUND_MAGIC = 6755399441055744;
 function codesOf(fn, slot, value, signed) {
   fn.v('q_v', 'q_q');
   const half = (lanes) => {
     const d = `(f64x2.promote_low_f32x4 ${lanes})`;
     const shifted = signed ? `(f64x2.sub ${d} ${F64(-1)})` : d; // v − 0 is v, even for −0 and NaN
-    return `(i32x4.trunc_sat_f64x2_s_zero (f64x2.nearest (f64x2.mul ${shifted} ${F64(signed ? 127.5 : 255)})))`;
+    // pmax(0, y) = 0 < y ? y : 0 sends NaN (and −0) to 0; σ / tanh values never exceed the top code
+    return `(f64x2.add (f64x2.pmax ${F64(0)} (f64x2.mul ${shifted} ${F64(signed ? 127.5 : 255)})) ${F64(ROUND_MAGIC)})`;
   };
   fn.emit(
     set('q_v', value),
-    set('q_q', `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${half(g('q_v'))} ${half(`(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${g('q_v')} ${g('q_v')})`)})`),
+    // the low 32 bits of each float64 lane: the 4 codes as i32x4
+    set('q_q', `(i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 ${half(g('q_v'))} ${half(`(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${g('q_v')} ${g('q_v')})`)})`),
     set('q_q', `(i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_s ${g('q_q')} ${g('q_q')}) (v128.const i32x4 0 0 0 0))`),
     `(v128.store32_lane 0 ${iadd(iadd(g('qrow'), imul(g('qSlot'), ic(slot))), imul(g('b'), ic(4)))} ${g('q_q')})`,
   );
@@ -432,4 +440,4 @@ ${QUANTIZE_WAT}
 `;
 }
 
-module.exports = { generateWat, DESC };
+module.exports = { generateWat, DESC, ROUND_MAGIC };

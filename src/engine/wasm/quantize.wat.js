@@ -34,7 +34,9 @@ const RANGE = `(func $range_rows (export "range_rows") (param $src i32) (param $
   (f32.store (local.get $out) (f32.min (local.get $slo) (f32.min (f32.min (f32x4.extract_lane 0 (local.get $lo)) (f32x4.extract_lane 1 (local.get $lo))) (f32.min (f32x4.extract_lane 2 (local.get $lo)) (f32x4.extract_lane 3 (local.get $lo))))))
   (f32.store offset=4 (local.get $out) (f32.max (local.get $shi) (f32.max (f32.max (f32x4.extract_lane 0 (local.get $hi)) (f32x4.extract_lane 1 (local.get $hi))) (f32.max (f32x4.extract_lane 2 (local.get $hi)) (f32x4.extract_lane 3 (local.get $hi)))))))`;
 
-const code = (x) => `(f64x2.nearest (f64x2.mul (f64x2.sub ${x} (local.get $lov)) (local.get $scv)))`;
+// y = (v − lo)·scale, NaN and y < 0 → 0, y > 255 (±inf too) → 255, then rounded half to even by adding
+// 1.5·2^52 (see ROUND_MAGIC in kernel.wat.js): the low 32 bits of each float64 lane are the code.
+const code = (x) => `(f64x2.add (f64x2.pmin (f64x2.pmax (v128.const f64x2 0 0) (f64x2.mul (f64x2.sub ${x} (local.get $lov)) (local.get $scv))) (v128.const f64x2 255 255)) (v128.const f64x2 6755399441055744 6755399441055744))`;
 
 /** quantize_rows(src, rows, width, stride, lo, scale, dst): dst[r·width + j] = code of src row r, column j. */
 const QUANTIZE = `(func $quantize_rows (export "quantize_rows") (param $src i32) (param $rows i32) (param $width i32) (param $stride i32) (param $lo f64) (param $scale f64) (param $dst i32)
@@ -49,9 +51,9 @@ const QUANTIZE = `(func $quantize_rows (export "quantize_rows") (param $src i32)
       (br_if $vd (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $width)))
       (local.set $v (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))))
       ;; lanes 0,1 and 2,3 in float64; NaN and negatives → 0, > 255 → 255 through the saturating narrows
-      (local.set $q (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-        (i32x4.trunc_sat_f64x2_s_zero ${code('(f64x2.promote_low_f32x4 (local.get $v))')})
-        (i32x4.trunc_sat_f64x2_s_zero ${code('(f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))')})))
+      (local.set $q (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+        ${code('(f64x2.promote_low_f32x4 (local.get $v))')}
+        ${code('(f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))')}))
       (local.set $q (i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_s (local.get $q) (local.get $q)) (v128.const i32x4 0 0 0 0)))
       (v128.store32_lane offset=0 0 (i32.add (local.get $o) (local.get $j)) (local.get $q))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))

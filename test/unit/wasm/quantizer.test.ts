@@ -54,6 +54,30 @@ describe('SIMD quantizer: bit-identical to the Trace store (src/engine/quantize.
     assert.deepStrictEqual([...b], [...a]);
   });
 
+  it('every float32 within 40 ulps of each code boundary, ±inf and huge values: as in JS (σ, tanh and a data range)', () => {
+    for (const [lo, hi] of [[0, 1], [-1, 1], [-3.75, 12.5]]) {
+      const vals: number[] = [Infinity, -Infinity, 3e38, -3e38, 1e-45, -1e-45, 0, -0, NaN];
+      const bits = new Float32Array(1);
+      const int = new Int32Array(bits.buffer);
+      for (let k = 0; k <= 255; k++) {
+        bits[0] = lo + ((k + 0.5) * (hi - lo)) / 255; // the float32 nearest the boundary between codes k and k + 1
+        const mid = int[0];
+        for (let u = -40; u <= 40; u++) {
+          int[0] = mid + (bits[0] < 0 ? -u : u);
+          vals.push(bits[0]);
+          int[0] = mid;
+        }
+      }
+      const src = Float32Array.from(vals);
+      const a = new Uint8Array(src.length);
+      const b = new Uint8Array(src.length);
+      quantizeRows(src, 1, src.length, src.length, 0, lo, hi, a, 0);
+      q.quantizeRows(src, 1, src.length, src.length, 0, lo, hi, b, 0);
+      const bad = a.findIndex((v, i) => v !== b[i]);
+      assert.strictEqual(bad, -1, `value ${src[bad]} in [${lo}, ${hi}]: wasm code ${b[bad]}, JS ${a[bad]}`);
+    }
+  });
+
   it('an empty range (hi = lo) gives code 0, as in JS', () => {
     const src = Float32Array.from([1, 1, 1, 1, 1]);
     const a = new Uint8Array(5).fill(9);
