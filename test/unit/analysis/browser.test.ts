@@ -37,17 +37,22 @@ const HAVE_BROWSER = fs.existsSync(CHROMIUM) && fs.existsSync(path.join(ROOT, 'd
       await h.page.waitForFunction(() => [...document.querySelectorAll('.text-by-unit .tok')].some((e) => (e as HTMLElement).style.background !== ''));
       const before = await colours(h);
       assert.match((await caption(h)) ?? '', /^Unit 0 · c · Layer 0 forward/);
+      // The sort needs the unit statistics (the identity order until they arrive; the click picks by the
+      // order at that moment): the most-variable picks appear with them.
+      await h.page.waitForSelector('.unit-pick', { timeout: 30_000 });
       await h.page.selectOption('.analysis-controls select[aria-label="Sort units by"]', 'bracket');
-      await h.page.waitForTimeout(100);
       const box = (await h.page.locator('.heatmap-canvas').boundingBox())!;
       await h.page.mouse.click(box.x + box.width * 0.5, box.y + 1);
       await h.page.waitForFunction((u) => document.querySelector('.text-caption')?.textContent?.startsWith(`Unit ${u} `), bracketUnit);
+      // The caption names the unit at once, the colours follow its values.
+      await h.page.waitForSelector(`.text-by-unit[data-series="c/${bracketUnit}"][aria-busy="false"]`, { timeout: 30_000 });
       await h.page.waitForFunction((b) => JSON.stringify([...document.querySelectorAll('.text-by-unit .tok')].map((e) => (e as HTMLElement).style.background)) !== b, JSON.stringify(before));
       const after = await colours(h);
       assert.strictEqual(after.length, chars.length);
       assert.ok(new Set(after).size > 10, 'the text shows many shades of the unit');
       // The table summary follows the selection.
-      await h.page.waitForFunction((u) => document.querySelector('.focus-table caption')?.textContent?.includes(`unit ${u},`), bracketUnit);
+      // The click moved the step too: the table's rows come back when that step's exact values arrive.
+      await h.page.waitForFunction((u) => document.querySelector('.focus-table caption')?.textContent?.includes(`unit ${u},`) && document.querySelector('.focus-table tbody tr'), bracketUnit);
       assert.strictEqual(await h.page.locator('.focus-table tbody tr').count(), 6);
       await h.frame().screenshot({ path: path.join(OUT, 'analysis-dark.png') });
       assert.deepStrictEqual(h.errors, []);

@@ -44,7 +44,8 @@ describe('webview in Chromium (real CSP, real mermaid)', function () {
       await h.page.locator('.chain-scroller').focus();
       await h.page.keyboard.press('ArrowRight');
       await h.page.waitForFunction(() => document.querySelector('g[data-node="x"]')?.textContent?.includes('“e”'));
-      await h.page.waitForTimeout(200);
+      // The token is written at once, the numbers when step 1's exact values arrive from the host.
+      await h.page.waitForSelector('.diagram-svg[data-step="1"][aria-busy="false"]', { timeout: 30_000 });
       r = await h.report();
       const exact1 = (await h.session!.exactStep({ type: 'requestExactStep', id: 0, runId: 1, layer: 0, direction: 0, step: 1 })).values;
       assert.strictEqual(r.step, 1);

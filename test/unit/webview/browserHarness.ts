@@ -54,7 +54,7 @@ export interface Harness {
   posted: unknown[];
   errors: string[];
   report(): Promise<RenderReport>;
-  /** Waits until the webview has no requests in flight and the diagram shows values. */
+  /** Waits until the webview has no requests in flight and the diagram shows the current step's values. */
   settle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -81,7 +81,8 @@ export async function openWebview(browser: Browser, text: string, opts: { theme?
     },
     async settle() {
       await page.waitForFunction(() => !document.querySelector('.progress') || document.querySelector('.progress')!.textContent === '', undefined, { timeout: 10_000 });
-      await page.waitForSelector('.diagram-svg svg', { timeout: 15_000 });
+      // The diagram is drawn and shows the current step's exact values (not only its token).
+      await page.waitForSelector('.diagram-svg[aria-busy="false"] svg', { timeout: 30_000 });
       await page.waitForTimeout(150);
     },
     close: () => ctx.close(),
