@@ -63,11 +63,39 @@ export function gatePermutation(family: CellSpec['family'], convention: Conventi
   return perm;
 }
 
-/** Rows in blocks of H reordered to canonical order; cols = row length. */
-function reorderRows(src: Float32Array, H: number, cols: number, perm: number[]): Float32Array {
-  const out = new Float32Array(perm.length * H * cols);
-  perm.forEach((from, to) => out.set(src.subarray(from * H * cols, (from + 1) * H * cols), to * H * cols));
+/** `a` cut into perm.length equal blocks, block `to` of the result taken from block perm[to] (gate rows, peepholes). */
+export function permuteBlocks(a: Float32Array, perm: readonly number[]): Float32Array {
+  const block = a.length / perm.length;
+  const out = new Float32Array(a.length);
+  perm.forEach((from, to) => out.set(a.subarray(from * block, (from + 1) * block), to * block));
   return out;
+}
+
+/** ONNX peepholes are p_i,p_o,p_f; canonical p_i,p_f,p_o. The swap is its own inverse, so it serves writers too. */
+export const ONNX_PEEPHOLE_PERM: readonly number[] = [0, 2, 1];
+
+/** Flat ONNX recurrent weights of every direction: W [D, G·H, In], R [D, G·H, H], B [D, 2·G·H] (= [Wb ; Rb]), P [D, 3H]. */
+export interface OnnxWeights {
+  W: Float32Array;
+  R: Float32Array;
+  B?: Float32Array;
+  P?: Float32Array;
+}
+
+/**
+ * Direction d of ONNX recurrent weights in canonical order: gate row blocks by `perm` (see gatePermutation),
+ * peepholes p_i,p_o,p_f → p_i,p_f,p_o. The one place the ONNX layout is decoded (weight files and .onnx graphs).
+ */
+export function onnxDirectionWeights(t: OnnxWeights, d: number, H: number, In: number, perm: number[]): DirectionWeights {
+  const GH = perm.length * H;
+  const w: DirectionWeights = {
+    W: permuteBlocks(t.W.subarray(d * GH * In, (d + 1) * GH * In), perm),
+    R: permuteBlocks(t.R.subarray(d * GH * H, (d + 1) * GH * H), perm),
+    bW: t.B ? permuteBlocks(t.B.subarray(2 * d * GH, (2 * d + 1) * GH), perm) : zeros(GH),
+    bR: t.B ? permuteBlocks(t.B.subarray((2 * d + 1) * GH, (2 * d + 2) * GH), perm) : zeros(GH),
+  };
+  if (t.P) w.P = permuteBlocks(t.P.subarray(d * 3 * H, (d + 1) * 3 * H), ONNX_PEEPHOLE_PERM);
+  return w;
 }
 
 /** [rows, cols] → [cols, rows] */
@@ -135,10 +163,10 @@ export function networkFromTensors(desc: ModelDescription, map: TensorMap, conve
         w = identity
           ? { W, R, bW: bW ?? zeros(G * H), bR: bR ?? zeros(G * H) }
           : {
-              W: reorderRows(W, H, In, perm),
-              R: reorderRows(R, H, Out, perm),
-              bW: bW ? reorderRows(bW, H, 1, perm) : zeros(G * H),
-              bR: bR ? reorderRows(bR, H, 1, perm) : zeros(G * H),
+              W: permuteBlocks(W, perm),
+              R: permuteBlocks(R, perm),
+              bW: bW ? permuteBlocks(bW, perm) : zeros(G * H),
+              bR: bR ? permuteBlocks(bR, perm) : zeros(G * H),
             };
         if (cell.family === 'lstm' && cell.projSize > 0) w.Wproj = ts.get(`${prefix}weight_hr${sfx}`, [cell.projSize, H], true);
         if (cell.family === 'lstm' && cell.peephole) w.P = ts.get(`${prefix}peephole${sfx}`, [3 * H], true);
@@ -148,17 +176,8 @@ export function networkFromTensors(desc: ModelDescription, map: TensorMap, conve
         const Wall = ts.get(name('W'), [D, G * H, In], true)!;
         const Rall = ts.get(name('R'), [D, G * H, Out], true)!;
         const Ball = ts.get(name('B'), [D, 2 * G * H], biasRequired);
-        const B = Ball?.subarray(d * 2 * G * H, (d + 1) * 2 * G * H);
-        w = {
-          W: reorderRows(Wall.subarray(d * G * H * In, (d + 1) * G * H * In), H, In, perm),
-          R: reorderRows(Rall.subarray(d * G * H * Out, (d + 1) * G * H * Out), H, Out, perm),
-          bW: B ? reorderRows(B.subarray(0, G * H), H, 1, perm) : zeros(G * H),
-          bR: B ? reorderRows(B.subarray(G * H), H, 1, perm) : zeros(G * H),
-        };
-        if (cell.family === 'lstm' && cell.peephole) {
-          const Pall = ts.get(name('P'), [D, 3 * H], true)!;
-          w.P = reorderRows(Pall.subarray(d * 3 * H, (d + 1) * 3 * H), H, 1, [0, 2, 1]); // p_i,p_o,p_f → p_i,p_f,p_o
-        }
+        const Pall = cell.family === 'lstm' && cell.peephole ? ts.get(name('P'), [D, 3 * H], true) : undefined;
+        w = onnxDirectionWeights({ W: Wall, R: Rall, B: Ball, P: Pall }, d, H, In, perm);
       } else {
         if (cell.projSize > 0) throw UnrollError.of('{0}: Keras layers have no projection; use the PyTorch convention for projSize > 0', label);
         const pick = (base: string) => (kerasPlain ? findKerasPlain(map, base, label) : `${base}${sfx}`);
@@ -168,10 +187,10 @@ export function networkFromTensors(desc: ModelDescription, map: TensorMap, conve
         const twoBiases = cell.family === 'gru' && cell.resetAfter;
         const bias = ts.get(biasName, twoBiases ? [2, G * H] : [G * H], biasRequired);
         w = {
-          W: reorderRows(transpose(kernel, In, G * H), H, In, perm),
-          R: reorderRows(transpose(rec, Out, G * H), H, Out, perm),
-          bW: bias ? reorderRows(bias.subarray(0, G * H), H, 1, perm) : zeros(G * H),
-          bR: bias && twoBiases ? reorderRows(bias.subarray(G * H), H, 1, perm) : zeros(G * H),
+          W: permuteBlocks(transpose(kernel, In, G * H), perm),
+          R: permuteBlocks(transpose(rec, Out, G * H), perm),
+          bW: bias ? permuteBlocks(bias.subarray(0, G * H), perm) : zeros(G * H),
+          bR: bias && twoBiases ? permuteBlocks(bias.subarray(G * H), perm) : zeros(G * H),
         };
         if (cell.family === 'lstm' && cell.peephole) w.P = ts.get(`peephole${sfx}`, [3 * H], true);
       }

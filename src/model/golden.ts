@@ -5,6 +5,7 @@
  * bias handling, reset placement, coupled-gate convention, activation, peephole order) and naming the one
  * that fits. Pure.
  */
+import { permuteBlocks } from '../engine/conventions';
 import { toExpected } from '../engine/expected';
 import { runNetwork } from '../engine/trace';
 import { type CellName, type DirectionWeights, type Network, UnrollError, gateCount, numDirections, outputSize } from '../engine/types';
@@ -125,13 +126,6 @@ function permutations(n: number): number[][] {
 
 function mapDirections(net: Network, f: (w: DirectionWeights) => DirectionWeights, cell = net.cell): Network {
   return { ...net, cell, layers: net.layers.map((l) => l.map(f)) };
-}
-
-function permuteBlocks(a: Float32Array, perm: number[]): Float32Array {
-  const block = a.length / perm.length;
-  const out = new Float32Array(a.length);
-  perm.forEach((from, to) => out.set(a.subarray(from * block, (from + 1) * block), to * block));
-  return out;
 }
 
 /** Each alternative reading of the same weights, labelled with the mistake it would correct. */

@@ -8,10 +8,13 @@ import type { NamedTensor } from '../../model/safetensors';
 import type { CellSpec, DirectionWeights, NetworkShape } from '../types';
 import { gateCount, layerInputSize, numDirections, outputSize } from '../types';
 import type { DirGrads } from './direction';
+import { gatePermutation, ONNX_PEEPHOLE_PERM } from '../conventions';
 
-/** Row-block permutation: onnxBlocks[k] = canonical block stored at ONNX block k (LSTM i,o,f,c; GRU z,r,h). */
+/** onnxBlocks[k] = canonical block stored at ONNX block k (LSTM i,o,f,c; GRU z,r,h): the reader's permutation inverted. */
 function onnxBlocks(cell: CellSpec): number[] {
-  return cell.family === 'lstm' ? [0, 3, 1, 2] : cell.family === 'gru' ? [1, 0, 2] : [0];
+  const inv: number[] = [];
+  gatePermutation(cell.family, 'onnx').forEach((onnx, canon) => (inv[onnx] = canon));
+  return inv;
 }
 
 export type Convention = 'pytorch' | 'onnx';
@@ -63,10 +66,9 @@ export function toNamed(lay: Layout, dirs: (DirectionWeights | DirGrads)[][], pr
         Bt.set(w.bR.subarray(c * H, (c + 1) * H), d * 2 * G * H + (G + k) * H);
       }
       if (w.P) {
-        hasP = true; // canonical p_i, p_f, p_o → ONNX p_i, p_o, p_f
-        Pt.set(w.P.subarray(0, H), d * 3 * H);
-        Pt.set(w.P.subarray(2 * H, 3 * H), d * 3 * H + H);
-        Pt.set(w.P.subarray(H, 2 * H), d * 3 * H + 2 * H);
+        hasP = true;
+        const P = w.P;
+        ONNX_PEEPHOLE_PERM.forEach((canon, k) => Pt.set(P.subarray(canon * H, (canon + 1) * H), d * 3 * H + k * H));
       }
     }
     put(`W_l${l}`, [D, G * H, In], Wt);

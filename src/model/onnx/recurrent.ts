@@ -4,17 +4,13 @@
  * LSTM i,o,f,c and GRU z,r,h; P is p_i,p_o,p_f. The engine wants LSTM i,f,g,o, GRU r,z,n, P p_i,p_f,p_o.
  */
 import { gateCount, UnrollError, type CellFamily, type CellSpec, type DirectionWeights } from '../../engine/types';
+import { gatePermutation, onnxDirectionWeights } from '../../engine/conventions';
 import { firstNonFinite } from './reader';
 import { GraphIndex, intAttr, stringAttr, stringsAttr, attr } from './graphIndex';
 import type { OnnxNode } from './schema';
 import { msg } from '../../l10n/format';
 
 export const RECURRENT_OPS: Record<string, CellFamily> = { LSTM: 'lstm', GRU: 'gru', RNN: 'rnn' };
-
-/** For each canonical gate block, the ONNX block it comes from. */
-const ONNX_BLOCK_OF: Record<CellFamily, number[]> = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
-/** Canonical peephole p_i, p_f, p_o from ONNX p_i, p_o, p_f. */
-const ONNX_PEEPHOLE_OF = [0, 2, 1];
 
 const KNOWN_ATTRIBUTES = new Set(['activation_alpha', 'activation_beta', 'activations', 'clip', 'direction', 'hidden_size', 'input_forget', 'linear_before_reset', 'layout']);
 
@@ -78,15 +74,6 @@ function requireDims(have: number[], want: number[], what: string, label: string
   }
 }
 
-/** Copies gate blocks of `rows` rows each (row width `width`) from ONNX block order into canonical order. */
-function reorderBlocks(src: Float32Array, offset: number, family: CellFamily, rows: number, width: number): Float32Array {
-  const blocks = ONNX_BLOCK_OF[family];
-  const out = new Float32Array(blocks.length * rows * width);
-  const blockSize = rows * width;
-  blocks.forEach((onnxBlock, k) => out.set(src.subarray(offset + onnxBlock * blockSize, offset + (onnxBlock + 1) * blockSize), k * blockSize));
-  return out;
-}
-
 export function readRecurrentNode(index: GraphIndex, node: OnnxNode, warnings: string[]): RecurrentLayer {
   const label = `${index.label}: ${index.nodeLabel(node)}`;
   const family = RECURRENT_OPS[node.op_type ?? ''];
@@ -147,21 +134,9 @@ export function readRecurrentNode(index: GraphIndex, node: OnnxNode, warnings: s
     if (t && bad >= 0) warnings.push(msg('{0}: input {1} (\'{2}\') holds {3} at flat index {4}', label, what, inputs[k], t.data[bad], bad));
   }
 
+  const perm = gatePermutation(family, 'onnx');
   const directions: DirectionWeights[] = [];
-  for (let d = 0; d < D; d++) {
-    const dir: DirectionWeights = {
-      W: reorderBlocks(W.data, d * G * H * In, family, H, In),
-      R: reorderBlocks(R.data, d * G * H * H, family, H, H),
-      bW: B ? reorderBlocks(B.data, d * 2 * G * H, family, H, 1) : new Float32Array(G * H),
-      bR: B ? reorderBlocks(B.data, d * 2 * G * H + G * H, family, H, 1) : new Float32Array(G * H),
-    };
-    if (P) {
-      const p = new Float32Array(3 * H);
-      ONNX_PEEPHOLE_OF.forEach((src, k) => p.set(P.data.subarray(d * 3 * H + src * H, d * 3 * H + (src + 1) * H), k * H));
-      dir.P = p;
-    }
-    directions.push(dir);
-  }
+  for (let d = 0; d < D; d++) directions.push(onnxDirectionWeights({ W: W.data, R: R.data, B: B?.data, P: P?.data }, d, H, In, perm));
   const cell: CellSpec = {
     family,
     nonlinearity,
