@@ -37,6 +37,17 @@ function afterPaint(fn: () => void): void {
   requestAnimationFrame(() => requestAnimationFrame(fn));
 }
 
+/** requestAnimationFrame, or a 16 ms timer where there is none. */
+function nextFrame(fn: (ts: number) => void): number {
+  if (typeof requestAnimationFrame === 'function') return requestAnimationFrame(fn);
+  return setTimeout(() => fn(performance.now()), 16) as unknown as number;
+}
+
+function cancelFrame(id: number): void {
+  if (typeof requestAnimationFrame !== 'function') clearTimeout(id);
+  else if (typeof cancelAnimationFrame === 'function') cancelAnimationFrame(id);
+}
+
 function markPainted(name: string): void {
   if (marked.has(`~${name}`)) return;
   marked.add(`~${name}`);
@@ -59,7 +70,11 @@ export class App {
   private analysis: AnalysisPanel | undefined;
   private progress: HTMLElement | undefined;
   private message = '';
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Playback's animation frame, and its clock: the first frame's time and the steps played since. */
+  private playFrame = 0;
+  private playClock: { start: number; done: number } | undefined;
+  /** Bumped when playback starts, stops or changes speed: an advance queued before then is dropped. */
+  private playRun = 0;
   private scanId = 0;
   private exactTimer: ReturnType<typeof setTimeout> | undefined;
   private assets: Promise<void> = Promise.resolve();
@@ -84,7 +99,8 @@ export class App {
       }
       if (changed.has('playing') || changed.has('speed')) this.schedulePlay();
       // While playing, the per-step CSS flow on the current chain cell would repaint the page every step.
-      if (changed.has('playing')) document.body.classList.toggle('playing', st.playing);
+      // On the panel's root, not <body>: body's class attribute is the theme's (its observer re-renders).
+      if (changed.has('playing')) this.root.classList.toggle('playing', st.playing);
       // The editor recolours its text by this unit when (and only when) it already shows a colouring.
       if (changed.has('unit') || changed.has('gate')) post({ type: 'unitSelected', unit: st.unit, channel: st.gate || 'h' });
     });
@@ -114,7 +130,13 @@ export class App {
     onHostMessage((m) => this.onMessage(m));
     document.addEventListener('keydown', (e) => this.onKey(e));
     // VS Code swaps the body's theme class in place: repaint colours, re-render mermaid's SVG.
-    new MutationObserver(() => this.onThemeChange()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    // Only a real change counts: any write of the attribute (even the same value) notifies the observer.
+    let bodyClass = document.body.className;
+    new MutationObserver(() => {
+      if (document.body.className === bodyClass) return;
+      bodyClass = document.body.className;
+      this.onThemeChange();
+    }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
     post({ type: 'ready' });
   }
 
@@ -330,30 +352,51 @@ export class App {
     post({ type: 'scan', id: this.scanId, runId: this.data.summary.runId, expression, ...(hitCondition ? { hitCondition } : {}), ...(logMessage ? { logMessage } : {}) });
   }
 
+  /**
+   * Playback follows the display, not a timer per step: each animation frame works out how many steps
+   * are due at the speed (from the frames' own timestamps) and, right after that frame is painted,
+   * applies them as ONE store update. A timer per step (120/s = twice a frame) ran every view's update
+   * twice per frame and fired at random points of the frame, delaying it.
+   */
   private schedulePlay(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const st = this.store.get();
-    if (!st.playing) return;
-    this.timer = setTimeout(() => this.tick(), 1000 / st.speed);
+    if (this.playFrame) cancelFrame(this.playFrame);
+    this.playFrame = 0;
+    this.playClock = undefined;
+    const run = ++this.playRun;
+    if (!this.store.get().playing) return;
+    const onFrame = (ts: number) => {
+      const st = this.store.get();
+      if (run !== this.playRun || !st.playing) return;
+      this.playFrame = 0;
+      this.playFrame = nextFrame(onFrame);
+      const clock = (this.playClock ??= { start: ts, done: 0 });
+      const due = Math.floor(((ts - clock.start) * st.speed) / 1000) - clock.done;
+      if (due <= 0) return;
+      // After a stall (a hidden panel, a blocked thread) play on from here rather than race to catch up.
+      const steps = Math.min(due, Math.max(1, Math.ceil(st.speed / 4)));
+      clock.done += due;
+      // Applied after this frame's rendering, so the next frame shows the new step in every view at once.
+      setTimeout(() => run === this.playRun && this.advance(steps), 0);
+    };
+    this.playFrame = nextFrame(onFrame);
   }
 
-  /** One playback step: stop at the end or at the next breakpoint, saying which fired and why. */
-  private tick(): void {
+  /** Moves playback `steps` on: stops at the end or at the next breakpoint on the way, saying which fired and why. */
+  private advance(steps: number): void {
     const st = this.store.get();
     if (!st.playing || !this.timeline) return;
-    const next = st.step + 1;
-    if (next >= this.tokens.length) return this.store.update({ playing: false });
-    const brk = nextBreak(this.timeline.bp, this.tokens, st.step);
-    if (brk === next) {
-      this.store.update({ step: next, playing: false });
-      this.timeline.status.textContent = `${this.strings?.breakpointHit ?? ''}: ${this.strings?.step ?? ''} ${next} — ${breakReason(this.timeline.bp, this.tokens, next)}`;
-      post({ type: 'log', text: `[breakpoint] step ${next} (${this.labels[next]}): ${breakReason(this.timeline.bp, this.tokens, next)}` });
-      return;
-    }
-    this.store.update({ step: next });
-    this.printLogpoint(next);
-    this.schedulePlay();
+    const from = st.step;
+    const last = this.tokens.length - 1;
+    if (from >= last) return this.store.update({ playing: false });
+    const to = Math.min(last, from + steps);
+    const brk = nextBreak(this.timeline.bp, this.tokens, from);
+    const stop = brk >= 0 && brk <= to ? brk : -1;
+    // Logpoints print for every step passed, also the ones no frame showed.
+    for (let t = from + 1; t <= (stop >= 0 ? stop - 1 : to); t++) this.printLogpoint(t);
+    if (stop < 0) return this.store.update({ step: to });
+    this.store.update({ step: stop, playing: false });
+    this.timeline.status.textContent = `${this.strings?.breakpointHit ?? ''}: ${this.strings?.step ?? ''} ${stop} — ${breakReason(this.timeline.bp, this.tokens, stop)}`;
+    post({ type: 'log', text: `[breakpoint] step ${stop} (${this.labels[stop]}): ${breakReason(this.timeline.bp, this.tokens, stop)}` });
   }
 
   /** Logpoints print into the Unroll output channel as playback passes their hits. */

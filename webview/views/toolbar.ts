@@ -57,9 +57,10 @@ export class ToolbarView {
 
   sync(): void {
     const st = this.store.get();
-    this.layer.value = String(st.layer);
-    this.direction.value = String(st.direction);
-    if (document.activeElement !== this.unit) this.unit.value = String(st.unit);
+    // Runs at every step of playback: a field is written only when its value changed.
+    if (this.layer.value !== String(st.layer)) this.layer.value = String(st.layer);
+    if (this.direction.value !== String(st.direction)) this.direction.value = String(st.direction);
+    if (document.activeElement !== this.unit && this.unit.value !== String(st.unit)) this.unit.value = String(st.unit);
   }
 
   paintLegends(): void {

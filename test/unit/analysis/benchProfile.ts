@@ -92,8 +92,9 @@ export function hotFunctions(profile: { nodes: ProfileNode[]; samples: number[];
 /** Runs `run` under tracing and the CPU profiler; prints the summaries. */
 export async function profiled(browser: Browser, page: Page, cdp: CDPSession, name: string, run: () => Promise<void>): Promise<void> {
   const categories = ['toplevel', 'blink.user_timing', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.stack', 'v8'];
-  // With a BENCH_TRACE_DIR, the saved trace also says why things were repainted (per node and reason).
-  if (process.env.BENCH_TRACE_DIR) categories.push('disabled-by-default-devtools.timeline.invalidationTracking');
+  // BENCH_TRACE_INVALIDATIONS=1: the saved trace also says why things were repainted (per node and reason);
+  // it records a stack per invalidation, which makes every DOM write look far more expensive than it is.
+  if (process.env.BENCH_TRACE_INVALIDATIONS) categories.push('disabled-by-default-devtools.timeline.invalidationTracking');
   await browser.startTracing(page, { categories });
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -101,7 +102,11 @@ export async function profiled(browser: Browser, page: Page, cdp: CDPSession, na
   await run();
   const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
   const json = (await browser.stopTracing()).toString('utf8');
-  if (process.env.BENCH_TRACE_DIR) require('fs').writeFileSync(require('path').join(process.env.BENCH_TRACE_DIR, `${name.replace(/\W+/g, '-')}.json`), json);
+  if (process.env.BENCH_TRACE_DIR) {
+    const file = (ext: string) => require('path').join(process.env.BENCH_TRACE_DIR, `${name.replace(/\W+/g, '-')}${ext}`);
+    require('fs').writeFileSync(file('.json'), json);
+    require('fs').writeFileSync(file('.cpuprofile'), JSON.stringify(profile));
+  }
   const { cpu, frameCpu } = summarizeTrace(json);
   console.log(`  profile of "${name}" (tracing slows it): main-thread CPU per traced frame (${frameCpu.length} frames) p50 ${pct(frameCpu, 50).toFixed(1)} ms, p95 ${pct(frameCpu, 95).toFixed(1)} ms, max ${Math.max(...frameCpu).toFixed(1)} ms`);
   console.log(`    CPU ms by event (inclusive): ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);

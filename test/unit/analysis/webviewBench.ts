@@ -52,6 +52,8 @@ async function runBuild(browser: Browser, session: TraceSession, tokens: string[
   const h = await openAnalysis(browser, session, tokens, { theme: 'dark', width: 1280, height: 1000, dist });
   const { page } = h;
   await page.waitForSelector('.text-by-unit .tok', { timeout: 120_000 }).catch(async (e) => { await page.screenshot({ path: 'test-results/analysis/bench-fail.png' }); console.log(h.errors, h.posted.length, h.posted.slice(-5).map((m) => m.type)); throw e; });
+  // The cell diagram's one mermaid render must be over (BENCH_ONLY=play would otherwise time it as frames).
+  await page.waitForSelector('.diagram-svg svg', { timeout: 120_000 });
   await page.waitForTimeout(1500);
   await page.evaluate(FRAME_PROBE);
   // BENCH_SETUP: script run in the page first, to test a hypothesis (e.g. hide a view and see what is left).
@@ -110,14 +112,19 @@ async function runBuild(browser: Browser, session: TraceSession, tokens: string[
     await page.waitForTimeout(4000);
     await page.keyboard.press(' ');
   });
-  const analysisDraw = await page.evaluate(() => performance.getEntriesByName('unroll-analysis-draw').map((e) => e.duration));
+  // The views' own measures (e.g. 'unroll-analysis-draw'; any 'unroll-*' added to find a cost), over all scenarios run.
+  const own = await page.evaluate(() => {
+    const by: Record<string, number[]> = {};
+    for (const e of performance.getEntriesByType('measure')) if (e.name.startsWith('unroll-') && e.name !== 'unroll-frame') (by[e.name] ??= []).push(e.duration);
+    return by;
+  });
   const end = await metrics();
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
   console.log(`${label}: load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   for (const [name, r] of Object.entries(results)) {
     console.log(`  ${name.padEnd(42)} frames ${String(r.frames).padStart(4)}  p50 ${r.p50.toFixed(1).padStart(5)} ms  p95 ${r.p95.toFixed(1).padStart(5)} ms  max ${r.max.toFixed(0).padStart(5)} ms | main-thread CPU ${(r.cpuMs / Math.max(1, r.frames)).toFixed(1).padStart(4)} ms/frame, renderer CPU ${r.processMs.toFixed(0).padStart(5)} ms${r.steps ? `, ${r.steps} steps` : ''} (test-transport decoding ${r.decodeMs.toFixed(0)} ms)`);
   }
-  console.log(`  analysis views' own draw ('unroll-analysis-draw'): ${analysisDraw.length} draws, p50 ${pct(analysisDraw, 50).toFixed(1)} ms, p95 ${pct(analysisDraw, 95).toFixed(1)} ms`);
+  for (const [name, d] of Object.entries(own)) console.log(`  views' own measure '${name}': ${d.length} times, p50 ${pct(d, 50).toFixed(1)} ms, p95 ${pct(d, 95).toFixed(1)} ms, max ${Math.max(...d).toFixed(1)} ms`);
   console.log(`  memory: JS heap used ${mb(end.JSHeapUsedSize)} of ${mb(end.JSHeapTotalSize)}; DOM nodes ${end.Nodes}`);
   if (h.errors.length) console.log(`  page errors: ${h.errors.slice(0, 3).join(' | ')}`);
   await h.close();

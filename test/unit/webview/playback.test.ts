@@ -1,0 +1,105 @@
+/**
+ * Playback in the webview (jsdom, whose requestAnimationFrame runs at 60 Hz): one store update per
+ * frame that may move several steps, yet it stops exactly at a breakpoint, prints every logpoint it
+ * passes, stops at the end; and starting or stopping playback is not taken for a theme change.
+ */
+import * as assert from 'assert';
+import type { InitMessage, WebviewStrings } from '../../../src/protocol/messages';
+import { installDom, FakeHost } from './jsdomEnv';
+import { App } from '../../../webview/main';
+import type { TimelineView } from '../../../webview/views/timeline';
+
+const strings = new Proxy({}, { get: (_t, k) => (k === 'step' ? 'Step' : k === 'breakpointHit' ? 'Breakpoint hit' : String(k)) }) as WebviewStrings;
+
+function init(text: string): InitMessage {
+  return {
+    type: 'init', strings, tokens: Array.from(text), notices: [],
+    source: { text, label: 'a.txt', fromCurrentLine: false, originalLength: text.length },
+  };
+}
+
+async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!ok()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('webview playback (jsdom)', () => {
+  let host: FakeHost;
+  let app: App;
+  const key = (k: string) => document.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+  const setSpeed = (v: number) => {
+    const sel = document.querySelector<HTMLSelectElement>('select.speed')!;
+    sel.value = String(v);
+    sel.dispatchEvent(new Event('change'));
+  };
+  const logs = () => host.posted.filter((m) => m.type === 'log').map((m) => (m as { text: string }).text);
+  const timeline = () => (app as unknown as { timeline: TimelineView }).timeline;
+  beforeEach(() => {
+    host = installDom();
+    app = new App(document.getElementById('app')!);
+    app.start();
+  });
+  afterEach(() => {
+    app.store.update({ playing: false });
+    host.cleanup();
+  });
+
+  it('at 120 steps/s (two steps a frame) stops exactly on a token breakpoint and says why', async () => {
+    app.onMessage(init('abcdefghijklmnopqrstuvwxyz'));
+    app.store.update({ step: 13 });
+    (document.querySelector('button.token-bp') as HTMLButtonElement).click(); // break on "n"
+    key('Home');
+    setSpeed(120);
+    key(' ');
+    assert.strictEqual(app.store.get().playing, true);
+    await until('the breakpoint', () => !app.store.get().playing);
+    assert.strictEqual(app.store.get().step, 13);
+    assert.strictEqual(timeline().status.textContent, 'Breakpoint hit: Step 13 — token “n”');
+    assert.deepStrictEqual(logs(), ['[breakpoint] step 13 (n): token “n”']);
+    assert.strictEqual(document.querySelector('.cell.current .token')?.textContent, 'n');
+  });
+
+  it('prints every logpoint hit it passes, in order, and stops at the last step', async () => {
+    app.onMessage(init('abcdefghijklmnopqrstuvwxyz'));
+    timeline().setConditionResult('t % 3 == 1', [1, 2, 4, 7, 25], undefined, ['one', 'two', 'four', 'seven', 'last']);
+    setSpeed(120);
+    key(' ');
+    await until('the end', () => !app.store.get().playing);
+    assert.strictEqual(app.store.get().step, 25);
+    assert.deepStrictEqual(logs(), ['one', 'two', 'four', 'seven', 'last'].map((m, k) => {
+      const t = [1, 2, 4, 7, 25][k];
+      return `[logpoint] step ${t} (${'abcdefghijklmnopqrstuvwxyz'[t]}): ${m}`;
+    }));
+  });
+
+  it('pausing keeps the step; the counter and the current cell follow every played frame', async () => {
+    app.onMessage(init('x'.repeat(500)));
+    setSpeed(60);
+    key(' ');
+    await until('a few steps', () => app.store.get().step >= 3);
+    key(' ');
+    const at = app.store.get().step;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.strictEqual(app.store.get().step, at, 'no step after the pause');
+    assert.strictEqual(document.querySelector('.timeline .counter')?.textContent?.startsWith(`Step ${at} `), true);
+    assert.strictEqual(document.querySelector('.cell.current')?.getAttribute('data-step'), String(at));
+  });
+
+  it('starting and stopping playback is not a theme change; a new theme class on <body> is', async () => {
+    app.onMessage(init('abcdef'));
+    let themed = 0;
+    (app as unknown as { onThemeChange(): void }).onThemeChange = () => { themed++; };
+    key(' ');
+    await new Promise((r) => setTimeout(r, 20));
+    key(' ');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.strictEqual(themed, 0, 'play/pause re-themed the panel (mermaid re-rendered, caches dropped)');
+    assert.strictEqual(document.body.className, '');
+    document.body.className = 'vscode-light';
+    await new Promise((r) => setTimeout(r, 20));
+    assert.strictEqual(themed, 1);
+  });
+});
