@@ -10,7 +10,7 @@ async function run() {
   const root = path.join(__dirname, '..');
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: ['scripts/bench/main.ts', 'scripts/bench/cold.ts'],
+    entryPoints: ['scripts/bench/main.ts', 'scripts/bench/cold.ts', 'scripts/bench/overhead.ts'],
     outdir: 'dist/bench',
     bundle: true,
     platform: 'node',
