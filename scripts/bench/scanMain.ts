@@ -1,20 +1,25 @@
 /**
- * `npm run bench:scan`: scanning 100,000 steps for a condition, the way the panel's "find all" does it
- * (TraceSession.scan with its yields), against the plain exact scan (every step recomputed in float32 and
- * evaluated) on the same trace. Hits must be identical; the table shows both wall times and the load.
+ * `npm run bench:scan`: scanning 100,000 steps for a condition, the way the panel's "find all" does it, two
+ * ways over the same trace (run in the engine worker): in-process on the extension host (TraceSession.scan
+ * over a local trace, with its yields — the path before issue 6's worker scans) and in the engine worker
+ * (TraceSession.fromRemote: the host only posts the request). For each: wall time, the host thread's longest
+ * synchronous block (event-loop delay max) and its busy time; both against the plain exact scan (every step
+ * recomputed in float32 and evaluated). Hits must be identical.
  * LSTM H=64 is the built-in trained character model on real text; H=512 is seeded random weights.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { performance } from 'perf_hooks';
-import { runNetwork, type Trace } from '../../src/engine/trace';
+import { monitorEventLoopDelay, performance } from 'perf_hooks';
+import type { Trace } from '../../src/engine/trace';
 import type { CellSpec, Network } from '../../src/engine/types';
 import { defaultCharVocabulary, encodeChars, toDense } from '../../src/input';
 import { loadModel, requireNetwork } from '../../src/model/load';
 import { randomNetwork } from '../../src/model/random';
 import { compileCondition, traceSource } from '../../src/expr';
 import { DEFAULT_RANDOM_MODEL, TraceSession } from '../../src/panel/traceSession';
+import type { ScanRequest, ScanResultMessage } from '../../src/protocol/messages';
+import { EngineClient } from '../../src/worker/engineClient';
 
 const LSTM: CellSpec = { family: 'lstm', nonlinearity: 'tanh', peephole: false, coupling: 'none', resetAfter: true, projSize: 0 };
 const root = path.join(__dirname, '..', '..');
@@ -66,6 +71,21 @@ function exactPass(trace: Trace, x: Float32Array, exprs: string[]): { hits: numb
   return { hits, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
 }
 
+/** One scan with the host thread's view of it: wall ms, longest synchronous block (ms), busy ms. */
+async function timed(session: TraceSession, req: ScanRequest): Promise<{ r: ScanResultMessage | undefined; wall: number; block: number; busy: number }> {
+  // Collect the previous scan's garbage first, so neither path pays for the other's.
+  (globalThis as { gc?: () => void }).gc?.();
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  const elu0 = performance.eventLoopUtilization();
+  h.enable();
+  const t0 = performance.now();
+  const r = await session.scan(req);
+  const wall = performance.now() - t0;
+  h.disable();
+  const elu = performance.eventLoopUtilization(elu0);
+  return { r, wall, block: h.max / 1e6, busy: elu.active };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
@@ -75,44 +95,54 @@ async function main(): Promise<void> {
   const text = corpus(T);
   const seq = encodeChars(text, defaultCharVocabulary());
   const x = toDense(seq);
+  const client = new EngineClient(); // dist/bench/worker.js, built next to this bundle
   say(`Unroll bench:scan: ${T} steps of this repository's TypeScript, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), node ${process.version}`);
-  say('screened = TraceSession.scan as the panel runs it (with its yields): wall ms, process CPU ms;');
+  say('host = in-process TraceSession.scan on the extension host thread (the path before worker scans); worker = the scan in the engine worker.');
+  say('wall ms; block = longest synchronous block on the host thread (event-loop delay max, ms); busy = host thread busy ms;');
   say('exact = the unscreened path, every step recomputed in float32 and evaluated (H=512: one pass shared by all conditions);');
-  say('same = identical hits. load = 1-minute load average at the time (2 cores; other work was running).');
+  say('same = identical hits (host, worker, exact). load = 1-minute load average at the time (2 cores; other work was running).');
   say('');
-  const pad = (c: string[]) => c.map((s, i) => (i === 0 ? s.padEnd(44) : s.padStart(9))).join(' ');
-  say(pad(['condition', 'H', 'hits', 'wall ms', 'cpu ms', 'exact ms', 'same', 'load']));
+  const pad = (c: string[]) => c.map((s, i) => (i === 0 ? s.padEnd(44) : s.padStart(8))).join(' ');
+  say(pad(['condition', 'H', 'hits', 'host ms', 'block', 'busy', 'wrk ms', 'block', 'busy', 'exact ms', 'same', 'load']));
   const sizesArg = args.find((a) => a.startsWith('--sizes='));
   const sizes = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [64] : [64, 512];
   for (const H of sizes) {
     const net = H === 64 ? builtInLstm() : randomNetwork(LSTM, { inputSize: seq.inputSize, hiddenSize: H, numLayers: 1, bidirectional: false }, 42);
     const r0 = performance.now();
-    const trace = runNetwork(net, x);
-    say(`H=${H}: ${net.source ?? ''} traced in ${(performance.now() - r0).toFixed(0)} ms (${trace.meta.kernel})`);
-    const session = TraceSession.fromTrace(1, seq, net, { ...DEFAULT_RANDOM_MODEL, hiddenSize: H }, trace, x, 0);
+    const remote = await client.trace({ network: net, oneHot: { ids: seq.ids!, inputSize: seq.inputSize }, kernel: 'wasm' });
+    const trace = remote.local;
+    say(`H=${H}: ${net.source ?? ''} traced in the worker in ${(performance.now() - r0).toFixed(0)} ms (${trace.meta.kernel})`);
+    const settings = { ...DEFAULT_RANDOM_MODEL, hiddenSize: H };
+    const host = TraceSession.fromTrace(1, seq, net, settings, trace, x, 0);
+    const worker = TraceSession.fromRemote(1, seq, net, settings, remote);
     const shared = H > 128 ? exactPass(trace, x, CONDITIONS.map((c) => c.expr)) : undefined;
     if (shared) say(`H=${H}: one exact pass over all ${T} steps for all conditions: ${shared.ms.toFixed(0)} ms wall, ${shared.cpuMs.toFixed(0)} ms CPU`);
     let id = 0;
     for (const [k, c] of CONDITIONS.entries()) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const r = await session.scan({ type: 'scan', id: ++id, runId: 1, expression: c.expr, ...(c.hit ? { hitCondition: c.hit } : {}) });
-      const fastMs = performance.now() - t0;
-      const cu = process.cpuUsage(c0);
-      const cpuMs = (cu.user + cu.system) / 1000;
-      if (!r || r.error) throw new Error(`${c.expr}: ${r?.error}`);
+      const req: ScanRequest = { type: 'scan', id: ++id, runId: 1, expression: c.expr, ...(c.hit ? { hitCondition: c.hit } : {}) };
+      const a = await timed(host, req);
+      const b = await timed(worker, req);
+      for (const m of [a, b]) if (!m.r || m.r.error) throw new Error(`${c.expr}: ${m.r?.error}`);
       const own = shared ? undefined : exactPass(trace, x, [c.expr]);
       const exact = shared ? shared.hits[k] : own!.hits[0];
-      const exactMs = shared ? NaN : own!.ms;
+      const exactMs = shared ? shared.ms : own!.ms;
       const want = c.hit ? exact.filter((_, j) => (j + 1) % 10 === 0) : exact;
-      const same = JSON.stringify(want) === JSON.stringify(r.hits);
+      const same = JSON.stringify(want) === JSON.stringify(a.r!.hits) && JSON.stringify(want) === JSON.stringify(b.r!.hits);
       const load = os.loadavg()[0];
       const label = c.hit ? `${c.expr}  (hit count ${c.hit})` : c.expr;
-      if (json) console.log(JSON.stringify({ condition: label, hiddenSize: H, steps: T, hits: r.hits!.length, wallMs: fastMs, cpuMs, exactMs: shared ? shared.ms : exactMs, same, load }));
-      say(pad([label, String(H), String(r.hits!.length), fastMs.toFixed(0), cpuMs.toFixed(0), shared ? '(shared)' : exactMs.toFixed(0), same ? 'yes' : 'NO', load.toFixed(1)]));
+      if (json) {
+        console.log(JSON.stringify({
+          condition: label, hiddenSize: H, steps: T, hits: b.r!.hits!.length, hostWallMs: a.wall, hostBlockMs: a.block, hostBusyMs: a.busy,
+          workerWallMs: b.wall, workerBlockMs: b.block, workerBusyMs: b.busy, exactMs, same, load,
+        }));
+      }
+      const f = (v: number) => v.toFixed(0);
+      say(pad([label, String(H), String(b.r!.hits!.length), f(a.wall), f(a.block), f(a.busy), f(b.wall), f(b.block), f(b.busy), shared ? '(shared)' : f(exactMs), same ? 'yes' : 'NO', load.toFixed(1)]));
       if (!same) process.exitCode = 1;
     }
+    remote.release();
   }
+  await client.dispose();
 }
 
 main().catch((e) => {
