@@ -56,6 +56,22 @@ export function interleavedCpuMin(a: () => unknown, b: () => unknown, budget = 1
   return [ma, mb];
 }
 
+/** interleavedCpuMin for any number of (possibly async) functions, run in turn: fewest CPU seconds of each. */
+export async function interleavedCpuMinAsync(fns: (() => unknown)[], budget = 1.5, minRounds = 5, maxRounds = 40): Promise<number[]> {
+  for (const fn of fns) await fn();
+  const best = fns.map(() => Infinity);
+  const start = performance.now();
+  for (let i = 0; i < maxRounds && (i < minRounds || (performance.now() - start) / 1000 < budget); i++) {
+    for (let j = 0; j < fns.length; j++) {
+      const c0 = process.cpuUsage();
+      await fns[j]();
+      const c = process.cpuUsage(c0);
+      best[j] = Math.min(best[j], (c.user + c.system) / 1e6);
+    }
+  }
+  return best;
+}
+
 export function fmtRate(stepsPerSec: number): string {
   if (stepsPerSec >= 1e6) return `${(stepsPerSec / 1e6).toFixed(2)} M`;
   if (stepsPerSec >= 1e3) return `${(stepsPerSec / 1e3).toFixed(1)} k`;
