@@ -89,7 +89,7 @@ function commonArgs(stateDir) {
 /** Installs a .vsix into the state folder's extensions dir (offline: by file, never by id). */
 function installVsix(stateDir, vsixPath) {
   const r = spawnSync(process.execPath, [CS_ENTRY, ...commonArgs(stateDir), '--install-extension', vsixPath],
-    { env: stateEnv(stateDir), encoding: 'utf8', timeout: 60_000 });
+    { env: stateEnv(stateDir), encoding: 'utf8', timeout: 120_000 }); // ~2 s when idle; far more on a loaded 2-core machine
   const out = `${r.stdout || ''}${r.stderr || ''}`;
   if (r.status !== 0 || !/successfully installed/i.test(out)) {
     throw new Error(`installing ${path.basename(vsixPath)} into code-server failed: ${out.trim().split('\n').pop() || r.error || `exit ${r.status}`}`);
@@ -101,7 +101,7 @@ function installVsix(stateDir, vsixPath) {
  * Starts code-server in its own process group on 127.0.0.1 (webviews need a secure context).
  * Resolves once /healthz answers; rejects with the log tail if it exits or does not come up.
  */
-async function startCodeServer({ stateDir, folder, env = {}, port, timeoutMs = 30_000, logFile }) {
+async function startCodeServer({ stateDir, folder, env = {}, port, timeoutMs = 60_000, logFile }) {
   requireTools();
   stateDir = stateDir || makeStateDir();
   port = port || (await freePort());
@@ -124,7 +124,8 @@ async function startCodeServer({ stateDir, folder, env = {}, port, timeoutMs = 3
     if (exited) throw new Error(`code-server exited during start (${exited.code ?? exited.signal}): ${tail()}`);
     if (Date.now() > deadline) { kill(); throw new Error(`code-server did not answer on ${url} within ${timeoutMs / 1000} s: ${tail()}`); }
     try {
-      const res = await fetch(`${url}healthz`);
+      // A server that accepts the connection but never answers must not hang the loop past its deadline.
+      const res = await fetch(`${url}healthz`, { signal: AbortSignal.timeout(5000) });
       if (res.ok) break;
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 200));

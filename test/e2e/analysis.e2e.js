@@ -7,7 +7,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn } = require('./workbench');
+const { E2E_TIMEOUT, RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn, typeInQuickInput, webviewFrameIn } = require('./workbench');
 
 // Written into the test's own workspace copy: brackets and quotes, the structure trained char models track.
 const FILE = 'brackets.py';
@@ -15,6 +15,7 @@ const TEXT = 'def f(x):\n    return [(x[0] + 1), {"a": (2, 3)}]\nprint(f([4, 5])
 const ROW = 9; // the heatmap row clicked (units sorted by index: row k is unit k)
 
 describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV export of a tensor', function () {
+  this.timeout(E2E_TIMEOUT);
   let stateDir;
   let server;
   let browser;
@@ -23,25 +24,23 @@ describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV e
   const webview = () => webviewIn(page);
   const shot = (file) => page.screenshot({ path: path.join(SHOTS, file) });
   const tokenColours = () => webview().locator('.text-by-unit .tok').evaluateAll((els) => els.map((e) => e.style.backgroundColor));
-  /** The webview's document as a Playwright Frame (two iframes deep), to wait on conditions inside it. */
-  async function webviewFrame() {
-    const outer = await (await page.locator('iframe.webview.ready').elementHandle()).contentFrame();
-    return (await outer.locator('iframe#active-frame').elementHandle()).contentFrame();
-  }
+  const webviewFrame = () => webviewFrameIn(page);
+  /** Waits until the text-by-unit view is coloured by `channel`/`unit` (its values arrived, not the previous unit's). */
+  const coloured = (channel, unit) => webview().locator(`.text-by-unit[data-series="${channel}/${unit}"][aria-busy="false"]`).waitFor({ timeout: 30_000 });
   /** Waits until the tokens' colours differ from `previous` (a new unit's values or theme arrived). */
   async function coloursChangeFrom(previous) {
     const frame = await webviewFrame();
     await frame.waitForFunction((prev) => {
       const now = [...document.querySelectorAll('.text-by-unit .tok')].map((e) => e.style.backgroundColor);
       return now.length > 0 && now.every((c) => c) && JSON.stringify(now) !== prev;
-    }, JSON.stringify(previous), { timeout: 20_000 });
+    }, JSON.stringify(previous), { timeout: 30_000 });
   }
 
   const runCommand = (title) => runCommandIn(page, title);
 
   async function clearNotifications() {
     await runCommand('Notifications: Clear All Notifications');
-    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
   }
 
   before(async function () {
@@ -61,7 +60,7 @@ describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV e
 
   it('clicking a heatmap row names that unit above the text and colours the tokens by it', async function () {
     await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').pressSequentially(FILE);
+    await typeInQuickInput(page, FILE);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: FILE }).first().waitFor();
     await page.keyboard.press('Enter');
     await page.locator('.monaco-editor .view-lines', { hasText: 'return' }).waitFor();
@@ -81,6 +80,7 @@ describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV e
     // Before any click the text is coloured by unit 0 of C.
     const caption = webview().locator('.text-caption');
     await caption.filter({ hasText: /^Unit 0 · c · / }).waitFor({ timeout: 30_000 });
+    await coloured('c', 0);
     await coloursChangeFrom([]);
     const before = await tokenColours();
     assert.strictEqual(before.length, TEXT.length, 'every token of a short text is shown');
@@ -91,15 +91,17 @@ describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV e
     const box = await heat.boundingBox();
     // Row ROW of `units` rows (one per unit while they fit), a quarter of the way along time.
     await heat.click({ position: { x: box.width / 4, y: ((ROW + 0.5) * box.height) / units } });
-    await caption.filter({ hasText: new RegExp(`^Unit ${ROW} · c · Layer 0 forward`) }).waitFor({ timeout: 10_000 });
+    await caption.filter({ hasText: new RegExp(`^Unit ${ROW} · c · Layer 0 forward`) }).waitFor({ timeout: 30_000 });
+    // The caption names the unit at once; the colours change when its values arrive.
+    await coloured('c', ROW);
     await coloursChangeFrom(before);
     const after = await tokenColours();
     assert.strictEqual(after.length, TEXT.length);
     assert.ok(new Set(after).size >= 5, `the tokens show the unit's values in several colours, got ${new Set(after).size}`);
     assert.notDeepStrictEqual(after, before, `unit ${ROW} colours the text differently from unit 0`);
     // The screen-reader table follows the selection.
-    await webview().locator('.focus-table caption', { hasText: new RegExp(`unit ${ROW},`) }).waitFor({ timeout: 10_000 });
-    await webview().locator('.focus-table tbody th', { hasText: /^c$/ }).waitFor({ timeout: 10_000 });
+    await webview().locator('.focus-table caption', { hasText: new RegExp(`unit ${ROW},`) }).waitFor({ timeout: 30_000 });
+    await webview().locator('.focus-table tbody th', { hasText: /^c$/ }).waitFor({ timeout: 30_000 });
     await webview().locator('.analysis').scrollIntoViewIfNeeded();
     await shot('analysis-dark.png');
   });
@@ -114,8 +116,8 @@ describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV e
     await webview().locator('button[aria-label="Export exact values as CSV"]').click();
     // No native dialogs in a browser: VS Code's simple save dialog, pre-filled with the workspace path.
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 20_000 });
-    await page.waitForFunction(() => /layer0-forward-c\.csv$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''), undefined, { timeout: 20_000 });
+    await input.waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => /layer0-forward-c\.csv$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''), undefined, { timeout: 30_000 });
     const target = await input.inputValue();
     await shot('analysis-save-dialog.png');
     await page.keyboard.press('Enter');
@@ -150,7 +152,7 @@ describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV e
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+T');
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: /^\s*Light Modern/ }).first();
-    await row.waitFor({ timeout: 20_000 });
+    await row.waitFor({ timeout: 30_000 });
     await row.click();
     await webview().locator('body.vscode-light').waitFor({ timeout: 30_000 });
     assert.notStrictEqual(await bg(), dark);

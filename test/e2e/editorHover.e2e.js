@@ -4,12 +4,13 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn } = require('./workbench');
+const { E2E_TIMEOUT, RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, typeInQuickInput } = require('./workbench');
 
 
 const PYTHON = 'def add(a, b):\n    return a + b\n\nprint(add(2, 3))\n';
 
 describe('Editor hovers and colours in a real VS Code, as a person uses them', function () {
+  this.timeout(E2E_TIMEOUT);
   let stateDir;
   let server;
   let browser;
@@ -29,7 +30,7 @@ describe('Editor hovers and colours in a real VS Code, as a person uses them', f
     await page.mouse.move(box.x - 15, box.y + box.height / 2 + 30);
     await page.mouse.move(box.x + 3, box.y + box.height / 2, { steps: 4 });
     const contents = page.locator('.monaco-hover .hover-contents', { hasText: 'Unroll' }).first();
-    await contents.waitFor({ timeout: 15_000 });
+    await contents.waitFor({ timeout: 30_000 });
     return contents.innerText();
   }
 
@@ -47,7 +48,7 @@ describe('Editor hovers and colours in a real VS Code, as a person uses them', f
 
   it('hovering a token of a visualized Python function shows that step of the GRU', async function () {
     await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').pressSequentially('add.py');
+    await typeInQuickInput(page, 'add.py');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.py' }).first().waitFor();
     await page.keyboard.press('Enter');
     await page.locator('.monaco-editor .view-lines', { hasText: 'def add' }).waitFor();
@@ -58,7 +59,7 @@ describe('Editor hovers and colours in a real VS Code, as a person uses them', f
     await page.keyboard.press('Shift+Home');
     await runCommand('Unroll: Visualize GRU');
     // The reading is announced ("…as characters…") with a button for the other readings.
-    await page.locator('.notification-toast', { hasText: 'read the selection as characters' }).waitFor({ timeout: 20_000 });
+    await page.locator('.notification-toast', { hasText: 'read the selection as characters' }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('Escape');
     const text = await hover('return a + b', 'return');
     assert.match(text, /step 19 \(0–31\)/); // index 19: 0-based like the panel and the debugger
@@ -67,7 +68,14 @@ describe('Editor hovers and colours in a real VS Code, as a person uses them', f
     assert.match(text, /Most active units: h\[\d+\]/);
     assert.match(text, /Show step 19/);
     const img = page.locator('.monaco-hover .hover-contents img').first();
-    assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 0), 'the C/h heat strip image renders');
+    // A data: image decodes asynchronously (on a loaded machine after the hover text is there): wait for its load or error.
+    const decoded = await img.evaluate((el) => new Promise((resolve) => {
+      if (el.complete) return resolve(el.naturalWidth > 0);
+      el.addEventListener('load', () => resolve(el.naturalWidth > 0), { once: true });
+      el.addEventListener('error', () => resolve(false), { once: true });
+      setTimeout(() => resolve(el.complete && el.naturalWidth > 0), 15_000);
+    }));
+    assert.ok(decoded, 'the C/h heat strip image renders');
     await shot('editor-hover.png');
   });
 
@@ -84,10 +92,10 @@ describe('Editor hovers and colours in a real VS Code, as a person uses them', f
     const overlays = '.monaco-editor .view-overlays [class*="ced-"]';
     const baseline = await page.locator(overlays).count();
     await page.keyboard.press('Enter'); // the most active unit
-    await page.waitForFunction(([sel, b]) => document.querySelectorAll(sel).length > b + 3, [overlays, baseline], { timeout: 10_000 })
+    await page.waitForFunction(([sel, b]) => document.querySelectorAll(sel).length > b + 3, [overlays, baseline], { timeout: 30_000 })
       .catch(async () => assert.fail(`only ${(await page.locator(overlays).count()) - baseline} decorated ranges`));
     await shot('editor-colours.png');
     await runCommand('Unroll: Clear Colours');
-    await page.waitForFunction(([sel, b]) => document.querySelectorAll(sel).length <= b, [overlays, baseline], { timeout: 10_000 });
+    await page.waitForFunction(([sel, b]) => document.querySelectorAll(sel).length <= b, [overlays, baseline], { timeout: 30_000 });
   });
 });

@@ -5,12 +5,13 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn } = require('./workbench');
+const { E2E_TIMEOUT, RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn, typeInQuickInput, stepShownIn } = require('./workbench');
 
 const TEXT = 'The quick brown fox'; // line 2 of test/e2e/workspace/sample.txt
 const LAST = TEXT.length - 1;
 
 describe('Timeline in a real VS Code: break on a gate condition, play, step back', function () {
+  this.timeout(E2E_TIMEOUT);
   let stateDir;
   let server;
   let browser;
@@ -22,20 +23,17 @@ describe('Timeline in a real VS Code: break on a gate condition, play, step back
 
   const runCommand = (title) => runCommandIn(page, title);
 
-  /** Waits for step t in the counter and the chain, then for the diagram to show token t; returns f for unit 0. */
+  /** Waits for step t in the counter, the chain and the diagram's numbers; returns f for unit 0. */
   async function stepShown(t) {
-    await webview().locator('.timeline .counter', { hasText: new RegExp(`\\b${t} \\(0–${LAST}\\)`) }).waitFor({ timeout: 10_000 });
-    await webview().locator(`.cell.current[data-step="${t}"]`).waitFor({ timeout: 10_000 });
-    if (TEXT[t] !== ' ') await webview().locator('.diagram-svg g.node[data-node="x"]', { hasText: new RegExp(`[“"]${TEXT[t]}[”"]`) }).waitFor({ timeout: 10_000 });
-    const text = await webview().locator('.diagram-svg g.node[data-node="f"]').first().textContent();
-    const m = /([+\-−]?\d+\.\d+)\s*$/.exec(text.trim());
-    assert.ok(m, `the diagram's f node shows no value: "${text}"`);
+    const { nodes } = await stepShownIn(page, t, LAST, TEXT[t]);
+    const m = /([+\-−]?\d+\.\d+)\s*$/.exec(nodes.f ?? '');
+    assert.ok(m, `the diagram's f node shows no value: "${nodes.f}"`);
     return Number(m[1].replace('−', '-'));
   }
 
   /** The status bar item "LSTM step t (0–T−1) …" must say step t. */
   async function statusBarSays(t) {
-    await page.locator('.statusbar-item', { hasText: new RegExp(`step ${t} \\(0–${LAST}\\)`) }).waitFor({ timeout: 10_000 });
+    await page.locator('.statusbar-item', { hasText: new RegExp(`step ${t} \\(0–${LAST}\\)`) }).waitFor({ timeout: 30_000 });
   }
 
   before(async function () {
@@ -52,7 +50,7 @@ describe('Timeline in a real VS Code: break on a gate condition, play, step back
 
   it('"Break when f[0] < threshold" + play stops at the first hit, says why; two steps back move counter and status bar', async function () {
     await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').pressSequentially('sample.txt');
+    await typeInQuickInput(page, 'sample.txt');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sample.txt' }).first().waitFor();
     await page.keyboard.press('Enter');
     await page.locator('.monaco-editor .view-lines', { hasText: TEXT }).waitFor();
@@ -86,7 +84,7 @@ describe('Timeline in a real VS Code: break on a gate condition, play, step back
     await field.pressSequentially(condition);
     await page.keyboard.press('Enter');
     // The scan answers with the number of hits along the sequence.
-    await webview().locator('.timeline .bp-status', { hasText: `× ${condition}` }).waitFor({ timeout: 15_000 });
+    await webview().locator('.timeline .bp-status', { hasText: `× ${condition}` }).waitFor({ timeout: 30_000 });
     assert.doesNotMatch(await webview().locator('.timeline .bp-status').textContent(), /^0 ×/, 'the condition never holds');
     assert.strictEqual(await counter().textContent().then((s) => /Step 0 \(/.test(s)), true, 'typing into the field did not step');
 
@@ -94,7 +92,7 @@ describe('Timeline in a real VS Code: break on a gate condition, play, step back
     // Playback stops at the first hit and the status says which breakpoint fired and why.
     await webview().locator('.timeline .bp-status', { hasText: new RegExp(`: \\S+ ${k} — .*${condition.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).waitFor({ timeout: 30_000 });
     assert.strictEqual(await stepShown(k), f[k], 'stopped step shows the value read there before');
-    await webview().locator('.timeline button[aria-label="Play"]').waitFor({ timeout: 5_000 }); // paused again
+    await webview().locator('.timeline button[aria-label="Play"]').waitFor({ timeout: 30_000 }); // paused again
     await statusBarSays(k);
     await shot('timeline-breakpoint-hit.png');
 

@@ -10,7 +10,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { ROOT } = require('../../scripts/lib/codeServer');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn } = require('./workbench');
+const { E2E_TIMEOUT, RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn, typeInQuickInput, webviewFrameIn } = require('./workbench');
 
 const META = JSON.parse(fs.readFileSync(path.join(ROOT, 'media/models/char_lstm.meta.json'), 'utf8'));
 
@@ -63,6 +63,7 @@ function pearson(a, b) {
 }
 
 describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real VS Code', function () {
+  this.timeout(E2E_TIMEOUT);
   let stateDir;
   let server;
   let browser;
@@ -73,11 +74,7 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
   const runCommand = (title) => runCommandIn(page, title);
 
   const webview = () => webviewIn(page);
-  /** The webview's document as a Playwright Frame (two iframes deep), to run code inside it. */
-  async function webviewFrame() {
-    const outer = await (await page.locator('iframe.webview.ready').elementHandle()).contentFrame();
-    return (await outer.locator('iframe#active-frame').elementHandle()).contentFrame();
-  }
+  const webviewFrame = () => webviewFrameIn(page);
 
   /**
    * Every token of the (virtualised) text-by-unit view: its value from the tooltip ("t: value") and its
@@ -119,7 +116,7 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
 
   it(`the recorded unit c[${best.unit}] (${best.description.replace(/^unit \d+ /, '')}) colours the code differently where its feature holds`, async function () {
     await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').pressSequentially('cart.ts');
+    await typeInQuickInput(page, 'cart.ts');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'cart.ts' }).first().waitFor();
     await page.keyboard.press('Enter');
     await page.locator('.monaco-editor .view-lines', { hasText: 'Shopping cart' }).waitFor();
@@ -158,7 +155,7 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
     assert.ok(Math.abs(rColour) >= 0.5 * Math.abs(r), `colours vs ${best.feature}: |r| = ${Math.abs(rColour).toFixed(3)}`);
 
     await runCommand('Notifications: Clear All Notifications');
-    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
     await webview().locator('.analysis-text').scrollIntoViewIfNeeded();
     // Show code, a comment and a string together: scroll the view to the discount() comment.
     const from = CODE.indexOf('/* A discount');

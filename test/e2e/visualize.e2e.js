@@ -3,10 +3,11 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn } = require('./workbench');
+const { E2E_TIMEOUT, RESULTS, SHOTS, startWorkbench, stopWorkbench, runCommandIn, webviewIn, typeInQuickInput } = require('./workbench');
 
 
 describe('Unroll in a real VS Code, as a person uses it', function () {
+  this.timeout(E2E_TIMEOUT);
   let stateDir;
   let server;
   let browser;
@@ -25,7 +26,7 @@ describe('Unroll in a real VS Code, as a person uses it', function () {
   const runCommand = (title) => runCommandIn(page, title);
 
   async function tokenTexts(count) {
-    await tokens().nth(count - 1).waitFor({ timeout: 20_000 });
+    await tokens().nth(count - 1).waitFor({ timeout: 60_000 }); // after a reload: workbench, extension host, webview and trace again
     return tokens().allTextContents();
   }
 
@@ -44,7 +45,7 @@ describe('Unroll in a real VS Code, as a person uses it', function () {
 
   it('selecting "hello" and running Unroll: Visualize LSTM from F1 shows five time steps beside the editor', async function () {
     await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').pressSequentially('sample.txt');
+    await typeInQuickInput(page, 'sample.txt');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sample.txt' }).first().waitFor();
     await page.keyboard.press('Enter');
     await page.locator('.monaco-editor .view-lines', { hasText: 'hello world' }).waitFor();
@@ -71,13 +72,13 @@ describe('Unroll in a real VS Code, as a person uses it', function () {
   it('with no selection the current line is shown and the panel says so', async function () {
     await page.locator('.monaco-editor .view-lines', { hasText: 'quick brown' }).click();
     await page.keyboard.press('Control+G');
-    await page.locator('.quick-input-widget input').pressSequentially('2');
+    await typeInQuickInput(page, '2');
     await page.keyboard.press('Enter');
     await runCommand('Unroll: Visualize LSTM');
     // The line has 19 characters; the chain is virtualized, so check the first cells and the step count shown.
-    await webview().getByText(/current line/i).first().waitFor({ timeout: 20_000 });
+    await webview().getByText(/current line/i).first().waitFor({ timeout: 30_000 });
     assert.deepStrictEqual((await tokenTexts(3)).slice(0, 3), ['T', 'h', 'e']);
-    await webview().getByText(/Step 0 \(0–18\)/).first().waitFor({ timeout: 5_000 });
+    await webview().getByText(/Step 0 \(0–18\)/).first().waitFor({ timeout: 30_000 });
     await shot('current-line.png');
   });
 });

@@ -4,6 +4,12 @@ const fs = require('fs');
 const path = require('path');
 const { ROOT, makeStateDir, installVsix, startCodeServer, launchChromium } = require('../../scripts/lib/codeServer');
 
+/**
+ * Per-test hang guard for every e2e file (each describe sets it; it overrides mocha's --timeout 120000): under
+ * three busy loops on 2 cores (load ~17-21) the longest test (timeline) took 73-80 s, the 120 s default too close.
+ */
+const E2E_TIMEOUT = 300_000;
+
 const RESULTS = process.env.UNROLL_RESULTS_DIR || path.join(ROOT, 'test-results');
 const SHOTS = path.join(RESULTS, 'screenshots');
 const { name, version } = require('../../package.json');
@@ -54,14 +60,56 @@ function webviewIn(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
+/**
+ * Types into the quick input once it is shown. The shortcut that opens it (Ctrl+P, Ctrl+G, Ctrl+K Ctrl+T)
+ * runs its command asynchronously: on a loaded machine, keys typed earlier went to the editor instead.
+ */
+async function typeInQuickInput(page, text) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 30_000 });
+  await input.pressSequentially(text);
+}
+
+/** The Unroll panel's document as a Playwright Frame, to wait and read inside it in one step. */
+async function webviewFrameIn(page) {
+  const outer = await (await page.locator('iframe.webview.ready').elementHandle()).contentFrame();
+  return (await outer.locator('iframe#active-frame').elementHandle()).contentFrame();
+}
+
+/**
+ * Waits until the panel shows step `t` everywhere — the counter "t (0–last)", the chain's current cell, the
+ * diagram's numbers (data-step t, not busy) and its token — and returns what it shows, all read in the same
+ * moment in the page: { counter, currentCells, nodes: { id: text } }. (The counter and the token change at once,
+ * the numbers when the host's exact values arrive: waiting on one and then reading another raced.)
+ */
+async function stepShownIn(page, t, last, token, timeout = 30_000) {
+  const frame = await webviewFrameIn(page);
+  const look = ([step, n, tok]) => {
+    const counter = document.querySelector('.timeline .counter')?.textContent ?? '';
+    const diagram = document.querySelector('.diagram-svg');
+    const nodes = Object.fromEntries([...(diagram?.querySelectorAll('g.node[data-node]') ?? [])].map((g) => [g.dataset.node, g.textContent.trim()]));
+    const ok = new RegExp(`\\b${step} \\(0–${n}\\)`).test(counter)
+      && !!document.querySelector(`.cell.current[data-step="${step}"]`)
+      && diagram?.dataset.step === String(step) && diagram.getAttribute('aria-busy') === 'false'
+      && (!tok.trim() || nodes.x?.includes(`“${tok}”`) || nodes.x?.includes(`"${tok}"`));
+    const seen = { counter, currentCells: document.querySelectorAll('.cell.current').length, diagramStep: diagram?.dataset.step, busy: diagram?.getAttribute('aria-busy'), nodes };
+    return ok ? seen : { pending: seen };
+  };
+  try {
+    const poll = `(() => { const r = (${look})(${JSON.stringify([t, last, token])}); return r.pending ? false : r; })()`;
+    return await (await frame.waitForFunction(poll, undefined, { timeout, polling: 100 })).jsonValue();
+  } catch (e) {
+    const seen = await frame.evaluate(look, [t, last, token]).catch(() => undefined);
+    throw new Error(`step ${t} (token "${token}") was not shown everywhere within ${timeout / 1000} s; the panel showed ${JSON.stringify(seen?.pending ?? seen)}`);
+  }
+}
+
 /** Runs a command as a person does: F1, type its title, wait for it to be the focused entry, Enter. */
 async function runCommandIn(page, title) {
   await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.pressSequentially(title);
+  await typeInQuickInput(page, title);
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^.*: /, '') }).waitFor();
   await page.keyboard.press('Enter');
 }
 
-module.exports = { RESULTS, SHOTS, VSIX, startWorkbench, stopWorkbench, webviewIn, runCommandIn };
+module.exports = { E2E_TIMEOUT, RESULTS, SHOTS, VSIX, startWorkbench, stopWorkbench, webviewIn, webviewFrameIn, stepShownIn, runCommandIn, typeInQuickInput };

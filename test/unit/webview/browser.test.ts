@@ -28,7 +28,7 @@ describe('webview in Chromium (real CSP, real mermaid)', function () {
     const h = await openWebview(browser, 'hello world');
     try {
       await h.settle();
-      await h.page.waitForSelector('#app[data-assets="loaded"]', { timeout: 5000 });
+      await h.page.waitForSelector('#app[data-assets="loaded"]', { timeout: 30_000 });
       let r = await h.report();
       assert.deepStrictEqual(r.tokens, ['h', 'e', 'l', 'l', 'o', '␣', 'w', 'o', 'r', 'l', 'd']);
       assert.strictEqual(r.mode, 'detailed');

@@ -80,7 +80,7 @@ export async function openWebview(browser: Browser, text: string, opts: { theme?
       return p;
     },
     async settle() {
-      await page.waitForFunction(() => !document.querySelector('.progress') || document.querySelector('.progress')!.textContent === '', undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => !document.querySelector('.progress') || document.querySelector('.progress')!.textContent === '', undefined, { timeout: 30_000 });
       // The diagram is drawn and shows the current step's exact values (not only its token).
       await page.waitForSelector('.diagram-svg[aria-busy="false"] svg', { timeout: 30_000 });
       await page.waitForTimeout(150);

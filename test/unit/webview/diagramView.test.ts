@@ -207,7 +207,7 @@ describe('cell diagram in Chromium: fits the panel, readable labels, flow animat
       assert.deepStrictEqual(busy, ['true', '0'], 'step 2\'s token is shown over step 0\'s numbers: marked busy, from step 0');
       assert.strictEqual(await f(), f0, 'the numbers are still step 0\'s');
       release();
-      await h.page.waitForSelector('.diagram-svg[data-step="2"][aria-busy="false"]', { timeout: 15_000 });
+      await h.page.waitForSelector('.diagram-svg[data-step="2"][aria-busy="false"]', { timeout: 30_000 });
       assert.strictEqual((await h.report()).step, 2);
       assert.deepStrictEqual(h.errors, []);
     } finally {
