@@ -61,17 +61,17 @@ function numericMisfit(cols: number, featureNames: string[] | undefined, target:
   const what = featureNames && cols > 1 ? msg('{0} numeric columns ({1})', cols, featureNames.join(', ')) : cols > 1 ? msg('{0} features per step', cols) : msg('one value per step');
   if (target.kind === 'vocab') {
     return target.vocab.level === 'char'
-      ? msg('The selection is numbers ({0}) but {1} reads characters from a vocabulary; read the selection as characters, or set "unroll.model" to "default" for a random network sized to the data.', what, target.modelName)
-      : msg('The selection is numbers ({0}) but {1} reads words from a vocabulary; read the selection as words, or set "unroll.model" to "default" for a random network sized to the data.', what, target.modelName);
+      ? msg('The selection is numbers ({0}) but {1} reads characters from a vocabulary; read the selection as characters, or choose "No model" with Unroll: Choose Model… (and leave the "unroll.model" setting empty) for a random network sized to the data.', what, target.modelName)
+      : msg('The selection is numbers ({0}) but {1} reads words from a vocabulary; read the selection as words, or choose "No model" with Unroll: Choose Model… (and leave the "unroll.model" setting empty) for a random network sized to the data.', what, target.modelName);
   }
   if (cols === target.inputSize) return undefined;
   const fix =
     cols > target.inputSize && target.inputSize === 1
-      ? msg('select a single column (pick "CSV column …" in Unroll: Choose Reading)')
+      ? msg('select a single column (pick "CSV column …" in Unroll: Visualize with a Chosen Reading…)')
       : cols === 1
         ? msg('select {0} columns (CSV rows or a list of lists with {0} values each)', target.inputSize)
         : msg('select data with {0} values per step', target.inputSize);
-  return msg('The selection has {0} but {1} reads {2} per step; {3}, or set "unroll.model" to "default" for a random network sized to the data.', what, target.modelName, target.inputSize, fix);
+  return msg('The selection has {0} but {1} reads {2} per step; {3}, or choose "No model" with Unroll: Choose Model… (and leave the "unroll.model" setting empty) for a random network sized to the data.', what, target.modelName, target.inputSize, fix);
 }
 
 /** Throws when a numeric sequence's width does not match the model. */

@@ -52,7 +52,7 @@ export function encodeForModel(source: SequenceSource, m: ChosenModelInput): Enc
     // "as …" whole, so the phrase is translated as one piece (a bare "words" would collide with the reading id).
     const asKind = wanted === 'chars' ? msg('as characters') : wanted === 'words' ? msg('as words') : wanted.startsWith('csv') ? msg('as CSV rows') : msg('as numbers');
     throw plan.fitting.length
-      ? UnrollError.of('{0} cannot read the selection {1}; it fits as {2} (Unroll: Choose Reading…).', m.label, asKind, plan.fitting.map((r) => r.label).join(' or '))
+      ? UnrollError.of('{0} cannot read the selection {1}; it fits as {2} (Unroll: Visualize with a Chosen Reading…).', m.label, asKind, plan.fitting.map((r) => r.label).join(' or '))
       : UnrollError.of('{0} cannot read the selection {1}.', m.label, asKind);
   }
   const seq = reading.encode();

@@ -1,7 +1,7 @@
 /** Registers "Unroll: Visualize LSTM", the panel serializer, and returns the test API. */
 import * as vscode from 'vscode';
 import { MAX_SEQUENCE_CHARS, parsePersistedState, RenderReport, SequenceSource } from '../protocol/messages';
-import { capText } from './sequence';
+import { capToReading } from './sequence';
 import { VIEW_TYPE, VisualizerPanel, webviewOptions } from './visualizerPanel';
 import { TraceHost, type ModelSource } from './traceHost';
 import type { TraceSummary } from '../protocol/messages';
@@ -33,7 +33,7 @@ export function sourceFromEditor(editor: vscode.TextEditor, maxChars = MAX_SEQUE
     fromCurrentLine = true;
   }
   // Only the first MAX characters are read into the message; getText of a 5 MB range is a single copy.
-  const capped = capText(doc.getText(range), maxChars);
+  const capped = capToReading(doc.getText(range), maxChars);
   const label = fromCurrentLine
     ? vscode.l10n.t('{0} line {1}', name, range.start.line + 1)
     : `${name}:${range.start.line + 1}:${range.start.character + 1}–${range.end.line + 1}:${range.end.character + 1}`;

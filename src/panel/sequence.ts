@@ -24,6 +24,19 @@ export function capText(text: string, max = MAX_SEQUENCE_CHARS): CappedText {
   return { text: text.slice(0, end), originalLength: text.length, truncated: true };
 }
 
+/**
+ * The selection cut to the characters its reading covers (at most `max`). Trailing whitespace the reading
+ * skipped (the last newline of a number list or CSV file) is not a cut the panel reports: only text left out
+ * that holds something (the visualizer's cap, the steps past unroll.tokenLimit) counts as truncated.
+ */
+export function capToReading(text: string, covered: number, max = MAX_SEQUENCE_CHARS): CappedText {
+  const capped = capText(text, Math.min(covered, max));
+  if (!capped.truncated) return capped;
+  const rest = /\S/g;
+  rest.lastIndex = capped.text.length;
+  return rest.test(text) ? capped : { ...capped, originalLength: capped.text.length, truncated: false };
+}
+
 /** Character tokens (code points). */
 export function charTokens(text: string): string[] {
   return Array.from(text);

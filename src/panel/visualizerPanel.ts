@@ -165,7 +165,7 @@ export class VisualizerPanel {
     const out: string[] = [];
     if (s.fromCurrentLine) out.push(vscode.l10n.t('No selection: showing the current line ({0}).', s.label));
     if (s.originalLength > s.text.length) {
-      out.push(vscode.l10n.t('The selection has {0} characters; Unroll shows at most {1}. Showing the first {1}.',
+      out.push(vscode.l10n.t('The selection has {0} characters; showing the first {1}.',
         formatCount(s.originalLength), formatCount(s.text.length)));
     }
     return out;

@@ -96,7 +96,7 @@ describe('input/readings: data/model mismatch', () => {
     assert.strictEqual(plan.obvious.id, 'csv');
     assert.strictEqual(
       plan.problem,
-      'The selection has 3 numeric columns (a, b, c) but model.onnx reads 1 per step; select a single column (pick "CSV column …" in Unroll: Choose Reading), or set "unroll.model" to "default" for a random network sized to the data.',
+      'The selection has 3 numeric columns (a, b, c) but model.onnx reads 1 per step; select a single column (pick "CSV column …" in Unroll: Visualize with a Chosen Reading…), or choose "No model" with Unroll: Choose Model… (and leave the "unroll.model" setting empty) for a random network sized to the data.',
     );
     assert.deepStrictEqual(ids(plan), ['csv:0', 'csv:1', 'csv:2', 'words']);
     assert.strictEqual(plan.fitting[0].encode().model, 'given');

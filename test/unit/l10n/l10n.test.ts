@@ -97,11 +97,11 @@ describe('l10n: msg and UnrollError keep the template behind the English text', 
     const plan = planReadings('1\n2\n3\n', { kind: 'dense', inputSize: 2, modelName: 'm.onnx' });
     assert.strictEqual(
       plan.problem,
-      'The selection has one value per step but m.onnx reads 2 per step; select 2 columns (CSV rows or a list of lists with 2 values each), or set "unroll.model" to "default" for a random network sized to the data.',
+      'The selection has one value per step but m.onnx reads 2 per step; select 2 columns (CSV rows or a list of lists with 2 values each), or choose "No model" with Unroll: Choose Model… (and leave the "unroll.model" setting empty) for a random network sized to the data.',
     );
     assert.strictEqual(
       localizeText(plan.problem!, tZh),
-      '选区的数据为：每步一个值，但 m.onnx 每步读取 2 个值；请选择 2 列（CSV 行，或每个含 2 个值的嵌套列表），或将 "unroll.model" 设为 "default"，使用按数据尺寸生成的随机网络。',
+      '选区的数据为：每步一个值，但 m.onnx 每步读取 2 个值；请选择 2 列（CSV 行，或每个含 2 个值的嵌套列表），或用“Unroll: 选择模型…”选择“不使用模型”（并将 "unroll.model" 设置留空），使用按数据尺寸生成的随机网络。',
     );
     assert.strictEqual(localizeText('not made by msg', tZh), 'not made by msg');
   });

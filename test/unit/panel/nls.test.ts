@@ -45,4 +45,25 @@ describe('localisation', () => {
       assert.strictEqual(ph(zh[m]), ph(m), `placeholders differ for: ${m}`);
     }
   });
+
+  it('a message that tells the person to run "Unroll: …" names a real command, in both languages', () => {
+    // A fix that names a command the palette does not have ("Unroll: Choose Reading") leaves the person stuck.
+    const zh = read('l10n/bundle.l10n.zh-cn.json');
+    const en = read('package.nls.json');
+    const zhNls = read('package.nls.zh-cn.json');
+    const bare = (title: string) => title.replace(/…$/, '');
+    const titles = Object.keys(en).filter((k) => k.startsWith('command.')).map((k) => ({ en: bare(en[k]), zh: bare(zhNls[k]) }));
+    let named = 0;
+    for (const [message, translation] of Object.entries(zh)) {
+      for (const m of message.matchAll(/Unroll: (?=[A-Z])/g)) {
+        const rest = message.slice(m.index + m[0].length);
+        // Longest title first: "Visualize with a Chosen Reading" before "Visualize LSTM" cannot clash, but keep it exact.
+        const title = titles.filter((c) => rest.startsWith(c.en)).sort((a, b) => b.en.length - a.en.length)[0];
+        assert.ok(title, `"${message}" names "Unroll: ${rest.slice(0, 40)}", which is no command title in package.nls.json`);
+        assert.ok(translation.includes(title.zh), `the zh-cn text of "${message}" should name the command by its Chinese title "${title.zh}": ${translation}`);
+        named++;
+      }
+    }
+    assert.ok(named >= 5, `found ${named} command names in messages`);
+  });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { capText, charTokens, formatCount, tokenLabel, tokenSpans } from '../../../src/panel/sequence';
+import { capText, capToReading, charTokens, formatCount, tokenLabel, tokenSpans } from '../../../src/panel/sequence';
 import { MAX_SEQUENCE_CHARS, unpackTokens } from '../../../src/protocol/messages';
 import { encodeSource, sequenceTokens } from '../../../src/panel/traceSession';
 
@@ -25,6 +25,18 @@ describe('sequence: text to time steps', () => {
     const c = capText('ab😀', 3);
     assert.strictEqual(c.text, 'ab');
     assert.strictEqual(capText('abc', 3).truncated, false);
+  });
+  it('cut to what the reading covers: a skipped final newline is no truncation, left-out steps are', () => {
+    // "0.1 0.2\n": a number list reads 7 characters; the panel must not say the selection was cut.
+    assert.deepStrictEqual(capToReading('0.1 0.2\n', 7), { text: '0.1 0.2', originalLength: 7, truncated: false });
+    assert.deepStrictEqual(capToReading('a,b\n1,2\n \r\n\t', 7), { text: 'a,b\n1,2', originalLength: 7, truncated: false });
+    // Steps past unroll.tokenLimit hold text: that cut is reported with the selection's full length.
+    assert.deepStrictEqual(capToReading('abcdef\n', 3), { text: 'abc', originalLength: 7, truncated: true });
+    assert.deepStrictEqual(capToReading('ab  x', 2), { text: 'ab', originalLength: 5, truncated: true });
+    // The visualizer's own cap still applies when the reading covers more.
+    const big = capToReading('x'.repeat(MAX_SEQUENCE_CHARS + 10), MAX_SEQUENCE_CHARS + 10);
+    assert.strictEqual(big.truncated, true);
+    assert.strictEqual(big.text.length, MAX_SEQUENCE_CHARS);
   });
   it('formats counts with separators', () => {
     assert.strictEqual(formatCount(5242880), '5,242,880');
