@@ -40,6 +40,12 @@ export class ChainView {
   private readonly marker: HTMLElement;
   private markerAt = '';
   private drawn = '';
+  /**
+   * While playing, the next page's cells are built (and its heat columns rendered) in idle time before
+   * playback turns to it: cells exist up to this step. 0 when nothing was built ahead.
+   */
+  private aheadEnd = 0;
+  private aheadTask = 0;
   /** Called after each draw with the visible range (data requests follow it). */
   onVisible: (r: VisibleRange) => void = () => undefined;
 
@@ -97,9 +103,10 @@ export class ChainView {
     return this.range;
   }
 
-  /** Labels of detailed cells currently in the DOM, in step order. */
+  /** Labels of the detailed cells in view, in step order (not those built ahead for playback). */
   renderedLabels(): string[] {
-    return [...this.cells.keys()].sort((a, b) => a - b).map((s) => this.cells.get(s)!.querySelector('.token')!.textContent ?? '');
+    const { first, end } = this.range;
+    return [...this.cells.keys()].filter((s) => s >= first && s < end).sort((a, b) => a - b).map((s) => this.cells.get(s)!.querySelector('.token')!.textContent ?? '');
   }
 
   /** Zooms by `factor`, keeping the step under `anchorX` (px from the left edge) in place. */
@@ -200,6 +207,24 @@ export class ChainView {
     }
     this.drawCanvas(width, height, scrollLeft);
     this.onVisible(this.range);
+    if (s.playing) this.scheduleAhead();
+  }
+
+  /** Builds the page after the visible one when the main thread is idle (one page turn's work, spread out). */
+  private scheduleAhead(): void {
+    const { first, end, mode } = this.range;
+    if (this.aheadTask || mode === 'empty' || end >= this.labels.length || this.aheadEnd >= 2 * end - first) return;
+    const idle = (fn: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(fn, { timeout: 100 }) : setTimeout(fn, 0) as unknown as number);
+    this.aheadTask = idle(() => {
+      this.aheadTask = 0;
+      const s = this.store.get();
+      const r = this.range;
+      if (!s.playing || r.mode === 'empty') return;
+      const next = Math.min(this.labels.length, 2 * r.end - r.first);
+      this.painter.prepare(r.end, next);
+      if (r.mode === 'detailed') for (let step = r.end; step < next; step++) this.addCell(step, s.stepWidth);
+      this.aheadEnd = next;
+    });
   }
 
   /** Scrolls to `left` (whole px, clamped like the browser does) and remembers it without reading it back. */
@@ -213,23 +238,28 @@ export class ChainView {
   private drawCells(): void {
     const { first, end } = this.range;
     const s = this.store.get();
+    // Cells built ahead stay while playing (the next page); any other draw drops them.
+    if (!s.playing) this.aheadEnd = 0;
+    const keep = Math.max(end, this.aheadEnd);
     for (const [step, cell] of this.cells) {
-      if (step < first || step >= end) {
+      if (step < first || step >= keep) {
         cell.remove();
         this.cells.delete(step);
       }
     }
-    for (let step = first; step < end; step++) {
-      if (this.cells.has(step)) continue;
-      const label = this.labels[step] ?? '';
-      const cell = el('div', { class: 'cell', role: 'listitem', 'data-step': String(step), 'aria-label': `${this.stepLabel} ${step}: ${label}` },
-        el('div', { class: 'token', text: label }), el('div', { class: 'step-no', text: String(step) }));
-      cell.style.left = `${step * s.stepWidth}px`;
-      cell.style.width = `${s.stepWidth}px`;
-      this.cellLayer.append(cell);
-      this.cells.set(step, cell);
-    }
+    for (let step = first; step < end; step++) this.addCell(step, s.stepWidth);
     this.markCurrent();
+  }
+
+  private addCell(step: number, stepWidth: number): void {
+    if (this.cells.has(step)) return;
+    const label = this.labels[step] ?? '';
+    const cell = el('div', { class: 'cell', role: 'listitem', 'data-step': String(step), 'aria-label': `${this.stepLabel} ${step}: ${label}` },
+      el('div', { class: 'token', text: label }), el('div', { class: 'step-no', text: String(step) }));
+    cell.style.left = `${step * stepWidth}px`;
+    cell.style.width = `${stepWidth}px`;
+    this.cellLayer.append(cell);
+    this.cells.set(step, cell);
   }
 
   /** Highlights the current step's cell right away, and restarts its flow animation. */

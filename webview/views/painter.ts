@@ -127,6 +127,21 @@ export class TracePainter {
     }
   }
 
+  /**
+   * Renders the columns of steps [first, end) into the rings ahead of need (playback's next page, in idle
+   * time), so the frame that turns to them only copies pixels.
+   */
+  prepare(first: number, end: number): void {
+    const n = Math.min(end, this.data.summary?.steps ?? 0) - first;
+    if (n <= 0 || n > RING / 2 || !this.bands.length || !this.theme) return;
+    if (this.ringVersion !== this.data.version) {
+      this.rings.clear();
+      this.ringVersion = this.data.version;
+    }
+    const layer = this.store.get().layer;
+    for (const band of this.bands) this.ring(band, first, n, layer);
+  }
+
   /** The band's ring with steps [first, first+n) rendered (columns without data stay transparent and are retried). */
   private ring(band: Band, first: number, n: number, layer: number): HTMLCanvasElement | undefined {
     const key = `${layer}/${band.dir}/${band.channel}`;

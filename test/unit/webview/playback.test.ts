@@ -88,6 +88,27 @@ describe('webview playback (jsdom)', () => {
     assert.strictEqual(document.querySelector('.cell.current')?.getAttribute('data-step'), String(at));
   });
 
+  it('while playing, the cells of the next page are built ahead (not reported as shown); pausing drops them', async () => {
+    const text = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    app.onMessage(init(text));
+    const shown = app.report(1).tokens;
+    assert.deepStrictEqual(shown, Array.from(text.slice(0, shown.length)), 'the first page');
+    const n = shown.length;
+    setSpeed(1);
+    key(' ');
+    const cells = () => [...document.querySelectorAll<HTMLElement>('.cell')];
+    await until('the next page', () => cells().length === 2 * n);
+    for (const c of cells()) {
+      const step = Number(c.dataset.step);
+      assert.strictEqual(c.querySelector('.token')!.textContent, text[step]);
+      assert.strictEqual(c.style.left, `${step * 56}px`);
+    }
+    assert.deepStrictEqual(app.report(2).tokens, shown, 'a report names the cells in view only');
+    key(' ');
+    await until('the page alone', () => cells().length === n);
+    assert.deepStrictEqual(cells().map((c) => c.dataset.step), shown.map((_t, k) => String(k)));
+  });
+
   it('starting and stopping playback is not a theme change; a new theme class on <body> is', async () => {
     app.onMessage(init('abcdef'));
     let themed = 0;
