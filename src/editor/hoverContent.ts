@@ -117,7 +117,8 @@ export function heatStripDataUri(rows: { label: string; values: Float32Array }[]
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
-const fmt = (v: number) => (Number.isFinite(v) ? (v >= 0 ? ' ' : '') + v.toFixed(2) : String(v));
+// A typographic minus like the panel's diagram; markdown collapses the space that used to pad positives, leaving "h[3] =-0.76".
+const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(2).replace('-', '−') : String(v));
 
 export function buildHoverMarkdown(d: HoverStepData, scheme: ColourScheme = 'blueOrange', S: HoverStrings = ENGLISH_HOVER_STRINGS): string {
   const out: string[] = [];
@@ -135,7 +136,7 @@ export function buildHoverMarkdown(d: HoverStepData, scheme: ColourScheme = 'blu
     out.push(`${S.gateMeans}: ` + d.gateMeans.map((g) => `${S.gates[g.name] ?? g.name} ${g.name} ${approx} ${g.mean.toFixed(2)}`).join(' · '));
   }
   if (d.topUnits.length) {
-    out.push(`${S.mostActive}: ` + d.topUnits.map((u) => `h[${u.unit}] ${approx}${fmt(u.value)}`).join(', '));
+    out.push(`${S.mostActive}: ` + d.topUnits.map((u) => `h[${u.unit}] ${approx} ${fmt(u.value)}`).join(', '));
   }
   if (d.nextTokens?.length) {
     out.push(`${S.predictedNext}: ` + d.nextTokens.map((n) => `${inlineCode(n.token)} ${(n.p * 100).toFixed(1)}%`).join(', '));

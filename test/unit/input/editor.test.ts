@@ -79,7 +79,7 @@ describe('editor/hover content', () => {
     assert.match(md, /\*\*Stale:\*\* the text changed since this run/);
     assert.match(md, /\[Re-run\]\(command:unroll\.rerun\?/);
     assert.match(md, /Gate means: reset r ≈ 0\.25 · update z ≈ 0\.75/);
-    assert.match(md, /Most active units: h\[1\] ≈-0\.90, h\[0\] ≈ 0\.10/);
+    assert.match(md, /Most active units: h\[1\] ≈ −0\.90, h\[0\] ≈ 0\.10(\n|$)/);
     const show = md.match(/\[Show step 7\]\(command:unroll\.showStep\?([^ )]+)/)!;
     assert.deepStrictEqual(JSON.parse(decodeURIComponent(show[1])), [{ step: 7 }]);
     const colour = md.match(/\[Colour text by unit 1\]\(command:unroll\.colourTextByUnit\?([^ )]+)/)!;
