@@ -41,7 +41,8 @@ class LineReporter {
 }
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: LineReporter as unknown as Mocha.ReporterConstructor });
+  // Per-test hang guard above the helpers' waits (60 s): a loaded machine opens a webview and traces slowly.
+  const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: LineReporter as unknown as Mocha.ReporterConstructor });
   const grep = process.env.UNROLL_TEST_GREP;
   if (grep) mocha.grep(grep);
   // esbuild bundles each test/integration/suite/**/*.test.ts next to this file; load them all, in name order.

@@ -33,10 +33,23 @@ describe('Bad starts', () => {
     const total = line.length * lines;
     const last = editor.document.lineAt(editor.document.lineCount - 1);
     editor.selection = new vscode.Selection(0, 0, last.lineNumber, last.range.end.character);
-    // "No freeze" = the extension host's event loop keeps turning: track the longest gap between ticks.
+    // "No freeze" = the extension host's event loop keeps turning: the longest gap between ticks, in the host
+    // process's CPU time spent over it (and in wall time, printed). On a loaded CI machine the same synchronous
+    // work stretches in wall time by other processes' share (3 busy loops on 2 cores: a 4.7 s wall-time gap),
+    // while its CPU time stays what the host itself did. CPU time counts every thread of the host (the trace
+    // worker too), so it is never less than the main thread's own.
     let lastTick = Date.now();
+    let lastCpu = process.cpuUsage();
     let longestStall = 0;
-    const ticker = setInterval(() => { const now = Date.now(); longestStall = Math.max(longestStall, now - lastTick); lastTick = now; }, 20);
+    let longestCpuStall = 0;
+    const ticker = setInterval(() => {
+      const now = Date.now();
+      const cpu = process.cpuUsage(lastCpu);
+      longestStall = Math.max(longestStall, now - lastTick);
+      longestCpuStall = Math.max(longestCpuStall, Math.round((cpu.user + cpu.system) / 1000));
+      lastTick = now;
+      lastCpu = process.cpuUsage();
+    }, 20);
     const t0 = Date.now();
     let report;
     try {
@@ -45,8 +58,8 @@ describe('Bad starts', () => {
       clearInterval(ticker);
     }
     const ms = Date.now() - t0;
-    console.log(`[unroll-test]       5 MB: panel answered in ${ms} ms; longest extension-host stall ${longestStall} ms`);
-    assert.ok(longestStall < 4000, `the extension host stalled for ${longestStall} ms`);
+    console.log(`[unroll-test]       5 MB: panel answered in ${ms} ms; longest extension-host stall ${longestCpuStall} ms CPU (${longestStall} ms wall)`);
+    assert.ok(longestCpuStall < 4000, `the extension host stalled for ${longestCpuStall} ms of CPU time (${longestStall} ms wall)`);
     assert.ok(ms < 30_000, `visualizing 5 MB took ${ms} ms`);
     assert.ok(report.stepCount > 0 && report.stepCount < total, `expected a capped step count, got ${report.stepCount}`);
     const shownTotal = String(total).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -69,9 +82,9 @@ describe('Bad starts', () => {
     await vscode.window.showTextDocument(editor.document, vscode.ViewColumn.One);
     vscode.window.activeTextEditor!.selection = new vscode.Selection(1, 0, 1, 3);
     await vscode.commands.executeCommand(COMMAND);
-    await waitFor('the panel to be ready again', () => api.isPanelReady(), 30_000);
+    await waitFor('the panel to be ready again', () => api.isPanelReady());
     // A new webview right after one closed can be slow to answer on a loaded machine: ask until it does.
-    const again = await waitFor('the reopened panel to report what it shows', async () => (await api.getPanelState(3000)) ?? undefined, 30_000);
+    const again = await waitFor('the reopened panel to report what it shows', async () => (await api.getPanelState(3000)) ?? undefined);
     assert.deepStrictEqual(again.tokens, ['t', 'w', 'o']);
     assert.strictEqual(visualizerTabs().length, 1);
   });

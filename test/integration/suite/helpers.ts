@@ -18,7 +18,8 @@ export async function activate(): Promise<VisualizerApi> {
   return api;
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+/** Polls `probe` until it gives a value. The default is a hang guard for a loaded 2-core CI machine (15 s was not). */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

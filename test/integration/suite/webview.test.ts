@@ -24,7 +24,7 @@ describe('Visualizer on the trace', () => {
     const report = await waitFor('diagram values', async () => {
       const r = await api.getPanelState(5000);
       return r && VALUE.test(r.diagramValues.f ?? '') ? r : undefined;
-    }, 20_000);
+    });
     for (const node of ['f', 'i', 'g', 'o', 'c', 'h']) assert.match(report.diagramValues[node], VALUE, node);
     assert.strictEqual(report.diagramValues.x, '“h”');
   });
@@ -39,7 +39,7 @@ describe('Visualizer on the trace', () => {
     const r = await waitFor('step 3 everywhere', async () => {
       const x = await api.getPanelState(5000);
       return x && x.step === 3 && x.diagramValues.x === '“d”' ? x : undefined;
-    }, 20_000);
+    });
     assert.strictEqual(r.counter, 'Step 3 (0–4) · Token “d”');
   });
 });
