@@ -101,10 +101,21 @@ function installVsix(stateDir, vsixPath) {
  * Starts code-server in its own process group on 127.0.0.1 (webviews need a secure context).
  * Resolves once /healthz answers; rejects with the log tail if it exits or does not come up.
  */
-async function startCodeServer({ stateDir, folder, env = {}, port, timeoutMs = 60_000, logFile }) {
+async function startCodeServer(opts = {}) {
+  // The free port is found, released, then bound by code-server: another process (a parallel run) can take it
+  // in between. Then code-server exits with EADDRINUSE: try another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCodeServerOn({ ...opts, port: opts.port || (await freePort()) });
+    } catch (e) {
+      if (opts.port || attempt === 3 || !/EADDRINUSE/.test(e.message)) throw e;
+    }
+  }
+}
+
+async function startCodeServerOn({ stateDir, folder, env = {}, port, timeoutMs = 60_000, logFile }) {
   requireTools();
   stateDir = stateDir || makeStateDir();
-  port = port || (await freePort());
   logFile = logFile || path.join(stateDir, 'code-server.log');
   const log = fs.openSync(logFile, 'a');
   const args = [CS_ENTRY, ...commonArgs(stateDir), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
@@ -121,12 +132,12 @@ async function startCodeServer({ stateDir, folder, env = {}, port, timeoutMs = 6
   const deadline = Date.now() + timeoutMs;
   const tail = () => fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join(' | ');
   for (;;) {
-    if (exited) throw new Error(`code-server exited during start (${exited.code ?? exited.signal}): ${tail()}`);
+    if (exited) { process.removeListener('exit', kill); throw new Error(`code-server exited during start (${exited.code ?? exited.signal}): ${tail()}`); }
     if (Date.now() > deadline) { kill(); throw new Error(`code-server did not answer on ${url} within ${timeoutMs / 1000} s: ${tail()}`); }
     try {
       // A server that accepts the connection but never answers must not hang the loop past its deadline.
       const res = await fetch(`${url}healthz`, { signal: AbortSignal.timeout(5000) });
-      if (res.ok) break;
+      if (res.ok && !exited) break;
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -40,7 +40,7 @@ describe('Analysis views in a real VS Code: heatmap row → coloured text, CSV e
 
   async function clearNotifications() {
     await runCommand('Notifications: Clear All Notifications');
-    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
+    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
   }
 
   before(async function () {

@@ -155,7 +155,7 @@ describe('The built-in LSTM\'s interpretable unit on a person\'s code, in a real
     assert.ok(Math.abs(rColour) >= 0.5 * Math.abs(r), `colours vs ${best.feature}: |r| = ${Math.abs(rColour).toFixed(3)}`);
 
     await runCommand('Notifications: Clear All Notifications');
-    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
+    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
     await webview().locator('.analysis-text').scrollIntoViewIfNeeded();
     // Show code, a comment and a string together: scroll the view to the discount() comment.
     const from = CODE.indexOf('/* A discount');

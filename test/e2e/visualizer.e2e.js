@@ -91,7 +91,7 @@ describe('Visualizer in a real VS Code: keyboard stepping moves counter, diagram
   /** Toasts ("Unroll read the selection as …") would cover the diagram in the screenshots. */
   async function clearNotifications() {
     await runCommand('Notifications: Clear All Notifications');
-    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
+    await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
   }
 
   before(async function () {
