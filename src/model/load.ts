@@ -63,8 +63,19 @@ const ptHelp = (label: string) =>
     '`torch.onnx.export(model, example_input, "model.onnx")`',
   );
 
+/** A Git LFS pointer: the small text file a clone without `git lfs` holds instead of the model. */
+const LFS_POINTER = 'version https://git-lfs.github.com/spec/';
+
+function isLfsPointer(bytes: Uint8Array): boolean {
+  if (bytes.length < LFS_POINTER.length || bytes.length > 1024) return false;
+  for (let i = 0; i < LFS_POINTER.length; i++) if (bytes[i] !== LFS_POINTER.charCodeAt(i)) return false;
+  return true;
+}
+
 export function sniffFormat(path: string, bytes: Uint8Array): ModelFormat {
   const label = baseName(path);
+  // Whatever the extension: decoding the pointer as protobuf or safetensors gives a message that hides the cause.
+  if (isLfsPointer(bytes)) throw UnrollError.of('{0} is a Git LFS pointer, not the model itself; run {1} in its repository to fetch the file, then open it again.', label, '`git lfs pull`');
   const ext = (/\.([^./\\]+)$/.exec(path)?.[1] ?? '').toLowerCase();
   const zip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
   const pickle = bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;

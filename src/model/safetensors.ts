@@ -33,7 +33,7 @@ function halfToFloat(b: number): number {
 
 export function readSafetensors(bytes: Uint8Array, label = 'weights'): TensorMap {
   const fail = (why: string): never => {
-    throw UnrollError.of('{0}: not a valid safetensors file: {1}', label, why);
+    throw UnrollError.of('{0}: not a valid safetensors file: {1}; save it again, e.g. {2}', label, why, '`save_file(model.state_dict(), "model.safetensors")`');
   };
   if (bytes.length < 8) fail(msg('{0} bytes is shorter than the 8-byte header length', bytes.length));
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -18,7 +18,7 @@ export function decodeOnnxModel(bytes: Uint8Array, label = 'model'): OnnxModel {
     // protobufjs reports truncation/garbage as "index out of range", "invalid wire type …"; a deeply nested
     // crafted message can exhaust the stack: all mean the same thing to a person.
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw UnrollError.of('{0}: not a readable ONNX model (protobuf decoding failed: {1})', label, why);
+    throw UnrollError.of('{0}: not a readable ONNX model (protobuf decoding failed: {1}); the file is damaged, cut short or not ONNX: export it again, e.g. {2}', label, why, '`torch.onnx.export(model, example_input, "model.onnx")`');
   }
   if (!model.graph || !model.graph.node || model.graph.node.length === 0) {
     throw UnrollError.of('{0}: not an ONNX model with a graph (no graph nodes found)', label);

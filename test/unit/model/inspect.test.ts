@@ -88,9 +88,12 @@ describe('node dist/cli.js inspect', function () {
     if (!fs.existsSync(cli)) this.skip();
     const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'unroll-inspect-'));
     const files: [string, Uint8Array | string, RegExp][] = [
-      ['garbage.onnx', new Uint8Array([0xff, 0xff, 0xff, 0x07, 1, 2, 3]), /not a readable ONNX model/],
+      ['garbage.onnx', new Uint8Array([0xff, 0xff, 0xff, 0x07, 1, 2, 3]), /not a readable ONNX model .*export it again, e\.g\. `torch\.onnx\.export\(/],
+      // A clone without git-lfs holds this pointer in place of the model: say so, not "protobuf decoding failed".
+      ['lfs.onnx', 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146\nsize 1298453\n', /^unroll: lfs\.onnx is a Git LFS pointer, not the model itself; run `git lfs pull`/],
+      ['lfs.safetensors', 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146\nsize 1298453\n', /^unroll: lfs\.safetensors is a Git LFS pointer/],
       ['model.pt', new Uint8Array([0x80, 0x02, 0x7d, 0x71]), /PyTorch pickle.*save_file\(model\.state_dict\(\).*torch\.onnx\.export/],
-      ['empty.safetensors', new Uint8Array(0), /not a valid safetensors file/],
+      ['empty.safetensors', new Uint8Array(0), /not a valid safetensors file: .*; save it again, e\.g\. `save_file\(/],
       ['notes.txt', 'hello', /not a model Unroll reads/],
     ];
     for (const [name, content, re] of files) {
