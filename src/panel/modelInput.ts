@@ -8,6 +8,7 @@ import { UnrollError } from '../engine/types';
 import { msg } from '../l10n/format';
 import { makeVocabulary, planReadings, where, type EncodedSequence, type InputTarget, type Vocabulary } from '../input';
 import type { SequenceSource } from '../protocol/messages';
+import { sidecarNames } from '../model/sidecars';
 
 /** What the visualizer needs from a chosen model (a subset of modelChoice.runnable()). */
 export interface ChosenModelInput {
@@ -49,6 +50,11 @@ export function encodeForModel(source: SequenceSource, m: ChosenModelInput): Enc
       try { same.encode(); } catch (e) { if (e instanceof UnrollError) why = e.message; else throw e; }
     }
     if (why) throw new UnrollError(why);
+    // One-hot inputs without a vocabulary file: which input is which character is unknowable, say where it goes.
+    if (wanted === 'chars' && !m.vocab) {
+      throw UnrollError.of('{0} has no vocabulary, so Unroll cannot tell which character each of its {1} inputs stands for; put {2} next to it, e.g. {3}, or read the selection as Words (hashed, not what it was trained on) with Unroll: Visualize with a Chosen Reading….',
+        m.label, m.network.shape.inputSize, sidecarNames(m.label).vocab, '`{"vocab": ["\\n", " ", "a", …], "unkId": -1}`');
+    }
     // "as …" whole, so the phrase is translated as one piece (a bare "words" would collide with the reading id).
     const asKind = wanted === 'chars' ? msg('as characters') : wanted === 'words' ? msg('as words') : wanted.startsWith('csv') ? msg('as CSV rows') : msg('as numbers');
     throw plan.fitting.length

@@ -69,7 +69,14 @@ describe('visualizing with the chosen model', () => {
     assert.strictEqual(seq.encoding, 'words');
     assert.strictEqual(seq.inputSize, 3);
     assert.ok(seq.notes.some((n) => /gru_i3_h4_t5.*no vocabulary/.test(n)), seq.notes.join(' | '));
-    throwsLine(() => encodeForModel(src('hello', 'chars'), chosen('gru_i3_h4_t5.safetensors')), /gru_i3_h4_t5.*characters/);
+    throwsLine(() => encodeForModel(src('hello', 'chars'), chosen('gru_i3_h4_t5.safetensors')), /gru_i3_h4_t5\.safetensors has no vocabulary.*put gru_i3_h4_t5\.vocab\.json next to it/);
+  });
+
+  it('the char model without its vocab.json, text read as characters: says which file to add, not "it fits as Words"', () => {
+    // Opening char_lstm_public.onnx alone and "Visualize with this model" on text the editor read as characters.
+    const { vocab: _, ...alone } = chosen('char_lstm_public.onnx');
+    throwsLine(() => encodeForModel(src('hello world', 'chars'), alone),
+      /^char_lstm_public\.onnx has no vocabulary, so Unroll cannot tell which character each of its 97 inputs stands for; put char_lstm_public\.vocab\.json next to it/);
   });
 
   it('a character missing from a vocabulary without an unknown token is named with its place', () => {
