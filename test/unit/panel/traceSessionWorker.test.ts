@@ -160,8 +160,8 @@ describe('trace session: scans in the engine worker', function () {
     const net = TraceSession.network(seq, { ...DEFAULT_RANDOM_MODEL, hiddenSize: 64 });
     const remote = await client.trace({ network: net, oneHot: { ids: seq.ids!, inputSize: seq.inputSize }, kernel: 'wasm' });
     const { worker } = sessions(seq, net, remote);
-    // A log line of five values at every step needs every step's exact values: ~4 s of work here (measured).
-    const long = req('t >= 0', { logMessage: '{h.mean} {c.std} {f.norm} {sum(i * g)} {argmax(o)}' });
+    // A log line of eight values at every step needs every step's exact values: seconds of work at this size.
+    const long = req('t >= 0', { logMessage: '{h.mean} {c.std} {f.norm} {sum(i * g)} {argmax(o)} {h_prev.max} {o.std} {count(c > 0)}' });
     let stale = false;
     let answered: ScanResultMessage | undefined | 'pending' = 'pending';
     const started = performance.now();
@@ -180,8 +180,8 @@ describe('trace session: scans in the engine worker', function () {
     assert.ok(stopMs < 1500, `stopped ${stopMs.toFixed(0)} ms after going stale (${(s0 - started).toFixed(0)} ms in)`);
     // The worker's own answer to a cancelled scan (it only sends it once its loop has stopped).
     const ac = new AbortController();
-    const direct = remote.scan({ expression: 't >= 0', logMessage: '{h.mean}', layer: 0, dir: 0 }, () => ({ source: seq.source, baseOffset: seq.baseOffset, offsets: seq.offsets, lengths: seq.lengths }), ac.signal);
-    setTimeout(() => ac.abort(), 100);
+    const direct = remote.scan({ expression: 't >= 0', logMessage: long.logMessage, layer: 0, dir: 0 }, () => ({ source: seq.source, baseOffset: seq.baseOffset, offsets: seq.offsets, lengths: seq.lengths }), ac.signal);
+    setTimeout(() => ac.abort(), 50);
     await assert.rejects(direct, CancelledError);
     // …and the worker serves the next request.
     assert.deepStrictEqual((await worker.scan(req('t == 5 || t == 59999')))?.hits, [5, 59_999]);
