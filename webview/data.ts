@@ -24,6 +24,8 @@ export class TraceData {
   private nextId = 1;
   /** Bumped whenever cached windows change (new run, block arrived or evicted): painters key their caches on it. */
   version = 0;
+  /** Bumped only when a new run replaces everything: pixels rendered from a step's codes stay valid until then. */
+  run = 0;
   /** Called when data arrives that views may want to repaint with. */
   onData: (kind: 'window' | 'exact') => void = () => undefined;
 
@@ -33,6 +35,7 @@ export class TraceData {
   reset(summary: TraceSummary | undefined): void {
     this.summary = summary;
     this.version += 1;
+    this.run += 1;
     this.blocks.clear();
     this.pending.clear();
     this.exact.clear();

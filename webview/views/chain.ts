@@ -11,6 +11,8 @@ import type { TracePainter } from './painter';
 /** Vertical layout of the chain, px. */
 const TOP = 6;
 const FOOT = 38;
+/** Cells of the next page built per idle period while playing. */
+const AHEAD_CELLS = 6;
 
 export class ChainView {
   readonly root: HTMLElement;
@@ -210,7 +212,10 @@ export class ChainView {
     if (s.playing) this.scheduleAhead();
   }
 
-  /** Builds the page after the visible one when the main thread is idle (one page turn's work, spread out). */
+  /**
+   * Builds the page after the visible one when the main thread is idle: its heat columns, then its cells
+   * a few per idle period (21 new cells at once cost one frame a visible extra layout).
+   */
   private scheduleAhead(): void {
     const { first, end, mode } = this.range;
     if (this.aheadTask || mode === 'empty' || end >= this.labels.length || this.aheadEnd >= 2 * end - first) return;
@@ -221,9 +226,12 @@ export class ChainView {
       const r = this.range;
       if (!s.playing || r.mode === 'empty') return;
       const next = Math.min(this.labels.length, 2 * r.end - r.first);
-      this.painter.prepare(r.end, next);
-      if (r.mode === 'detailed') for (let step = r.end; step < next; step++) this.addCell(step, s.stepWidth);
-      this.aheadEnd = next;
+      this.painter.prepare(r.end, next); // columns already rendered are skipped
+      const from = Math.max(r.end, this.aheadEnd);
+      const to = r.mode === 'detailed' ? Math.min(next, from + AHEAD_CELLS) : next;
+      for (let step = from; step < to; step++) this.addCell(step, s.stepWidth);
+      this.aheadEnd = to;
+      if (to < next) this.scheduleAhead();
     });
   }
 
