@@ -201,6 +201,22 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
    * only moves an existing colouring to another unit: the webview sends it when the person selects a
    * unit, and that must not start colouring the text by itself.
    */
+  /** What a channel is, in the words the panel uses (its g row is "C̃", not a "gate g"). */
+  const channelDescription = (c: Channel): string => {
+    switch (c) {
+      case 'c': return vscode.l10n.t('cell state C_t');
+      case 'h': return vscode.l10n.t('hidden state h_t');
+      case 'm': return vscode.l10n.t('hidden state before the projection');
+      case 'i': return vscode.l10n.t('input gate i_t');
+      case 'f': return vscode.l10n.t('forget gate f_t');
+      case 'o': return vscode.l10n.t('output gate o_t');
+      case 'g': return vscode.l10n.t('candidate cell state C̃_t');
+      case 'r': return vscode.l10n.t('reset gate r_t');
+      case 'z': return vscode.l10n.t('update gate z_t');
+      case 'n': return vscode.l10n.t('candidate state n_t');
+    }
+  };
+
   const colourByUnit = async (args?: { unit?: number; channel?: string; ifShown?: boolean }) => {
     if (args?.ifShown && !colouring.current) return;
     const run = runForCommand();
@@ -219,7 +235,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
       // States first (what Karpathy-style colouring shows best), then the gates.
       const order = [...meta.channels].sort((a, b) => rank(a) - rank(b));
       const pick = await vscode.window.showQuickPick(
-        order.map((c) => ({ label: c, description: c === 'c' ? vscode.l10n.t('cell state C_t') : c === 'h' ? vscode.l10n.t('hidden state h_t') : vscode.l10n.t('gate {0}', c) })),
+        order.map((c) => ({ label: c, description: channelDescription(c) })),
         { placeHolder: vscode.l10n.t('Colour the text by which state or gate?') },
       );
       if (!pick) return;

@@ -30,9 +30,9 @@ describe('localisation', () => {
     for (const k of keys) assert.ok(k in en, `missing nls key ${k}`);
   });
 
-  it('every vscode.l10n.t message in the panel code has a Chinese translation with the same placeholders', () => {
+  it('every vscode.l10n.t message in the panel, editor and debugger code has a Chinese translation with the same placeholders', () => {
     const zh = read('l10n/bundle.l10n.zh-cn.json');
-    const files = walk(path.join(root, 'src/panel'));
+    const files = ['src/panel', 'src/editor', 'src/debug'].flatMap((d) => walk(path.join(root, d)));
     const msgs = new Set<string>();
     for (const f of files) {
       const src = fs.readFileSync(f, 'utf8');
