@@ -12,7 +12,7 @@ export class StepStatus implements vscode.Disposable {
     this.item.command = 'unroll.revealVisualizer';
   }
 
-  /** Show step t (0-based; displayed 1-based like the visualizer) of a run, or hide when there is none. */
+  /** Show step t (0-based, as the visualizer and the debugger count) of a run, or hide when there is none. */
   update(run: EditorRun | undefined, step: number): void {
     if (!run || run.seq.steps === 0) {
       this.item.hide();
