@@ -80,6 +80,12 @@ describe('Editor hovers and colours in a real VS Code, as a person uses them', f
   });
 
   it('Colour Text by Unit paints the function; Clear Colours removes it', async function () {
+    // From the text, as a person colours it (line 4 is outside the run: no hover). With the panel as the active
+    // editor, closing the first pick handed focus back to the webview, whose late focus (on a loaded machine)
+    // closed the second pick as it opened.
+    // A click by coordinates: a locator click scrolled the editor (line 4 to the top, the run out of view).
+    const line4 = await page.locator('.monaco-editor .view-line', { hasText: 'print(add' }).boundingBox();
+    await page.mouse.click(line4.x + 4, line4.y + line4.height / 2);
     await page.mouse.move(5, 790);
     await page.keyboard.press('Escape');
     await runCommand('Unroll: Colour Text by Unit');
