@@ -54,6 +54,9 @@ export function parseVocabularyJson(json: string, fileName: string): Vocabulary 
   return makeVocabulary(symbols, o.unkId, level);
 }
 
+/** How many distinct unknown characters the note names. */
+const UNKNOWN_SHOWN = 5;
+
 export function encodeChars(text: string, vocab: Vocabulary, opts: EncodeOptions = {}): EncodedSequence {
   if (vocab.level !== 'char') {
     throw UnrollError.of('This model reads whole words, not characters; choose the "words" reading.');
@@ -70,6 +73,8 @@ export function encodeChars(text: string, vocab: Vocabulary, opts: EncodeOptions
   const ids = new Int32Array(cap);
   const unknown = new Uint8Array(cap);
   let unknownCount = 0;
+  // The first few distinct unknown characters, to name in the note (one more = "there are others").
+  const unknownSeen = new Set<string>();
   let i = 0;
   let t = 0;
   while (i < text.length && t < maxTokens) {
@@ -92,6 +97,7 @@ export function encodeChars(text: string, vocab: Vocabulary, opts: EncodeOptions
     if (id === vocab.unkId) {
       unknown[t] = 1;
       unknownCount++;
+      if (unknownSeen.size <= UNKNOWN_SHOWN) unknownSeen.add(text.slice(i, i + len));
     }
     ids[t] = id;
     spans.push(base + i, len);
@@ -121,7 +127,11 @@ export function encodeChars(text: string, vocab: Vocabulary, opts: EncodeOptions
     seq.notes.push(msg('Truncated to the first {0} characters (the hard cap); the last {1} characters were not read.', fmtCount(t), fmtCount(text.length - i)));
   }
   if (unknownCount) {
-    seq.notes.push(msg("{0} character(s) are not in the model's vocabulary and read as <unk> (marked).", fmtCount(unknownCount)));
+    // Name them: a person can then tell a stray tab or a curly quote from text the model was never meant to read.
+    const shown = [...unknownSeen].slice(0, UNKNOWN_SHOWN).map((ch) => JSON.stringify(ch)).join(', ') + (unknownSeen.size > UNKNOWN_SHOWN ? ', …' : '');
+    seq.notes.push(unknownCount === 1
+      ? msg("1 character is not in the model's vocabulary and reads as <unk> (marked): {0}.", shown)
+      : msg("{0} characters are not in the model's vocabulary and read as <unk> (marked): {1}.", fmtCount(unknownCount), shown));
   }
   return seq;
 }

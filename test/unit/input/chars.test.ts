@@ -47,6 +47,10 @@ describe('input/chars', () => {
     assert.strictEqual(tokenText(seq, 2), '😀');
     assert.strictEqual(tokenLabel(seq, 0), '⇥');
     assert.match(seq.description, /3 unknown/);
+    // The note names them (JSON-quoted, so a tab is visible), once each, in order of appearance.
+    assert.deepStrictEqual(seq.notes, ['3 characters are not in the model\'s vocabulary and read as <unk> (marked): "\\t", "😀", "é".']);
+    assert.deepStrictEqual(encodeChars('ab\tc', vocab).notes, ['1 character is not in the model\'s vocabulary and reads as <unk> (marked): "\\t".']);
+    assert.match(encodeChars('αβγδεζηαβ', vocab).notes[0], /^9 characters .*: "α", "β", "γ", "δ", "ε", …\.$/);
   });
 
   it('a vocabulary that contains a non-BMP symbol matches it as one token', () => {
