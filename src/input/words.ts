@@ -88,6 +88,9 @@ function truncationNote(seq: EncodedSequence, text: string, end: number): void {
   }
 }
 
+/** How many distinct unknown words the note names. */
+const UNKNOWN_SHOWN = 5;
+
 /** Words → ids of a word-level vocabulary (exact match, then lower case, else the unknown id, marked). */
 export function encodeWordIds(text: string, vocab: Vocabulary, opts: EncodeOptions = {}): EncodedSequence {
   if (vocab.level !== 'word') {
@@ -98,6 +101,7 @@ export function encodeWordIds(text: string, vocab: Vocabulary, opts: EncodeOptio
   const ids = new Int32Array(T);
   const unknown = new Uint8Array(T);
   let unknownCount = 0;
+  const unknownSeen = new Set<string>(); // the first few distinct unknown words, named in the note
   for (let t = 0; t < T; t++) {
     const w = text.slice(s.starts[t], s.ends[t]);
     const id = vocab.index.get(w) ?? vocab.index.get(w.toLowerCase()) ?? vocab.unkId;
@@ -105,8 +109,10 @@ export function encodeWordIds(text: string, vocab: Vocabulary, opts: EncodeOptio
     if (id === vocab.unkId) {
       unknown[t] = 1;
       unknownCount++;
+      if (unknownSeen.size <= UNKNOWN_SHOWN) unknownSeen.add(w);
     }
   }
+  const shown = [...unknownSeen].slice(0, UNKNOWN_SHOWN).map((w) => JSON.stringify(w)).join(', ') + (unknownSeen.size > UNKNOWN_SHOWN ? ', …' : '');
   const seq: EncodedSequence = {
     encoding: 'words',
     description: unknownCount
@@ -122,7 +128,9 @@ export function encodeWordIds(text: string, vocab: Vocabulary, opts: EncodeOptio
     source: text,
     baseOffset: s.base,
     model: 'given',
-    notes: unknownCount ? [`${fmtCount(unknownCount)} word(s) are not in the model's vocabulary and read as its unknown token (marked).`] : [],
+    notes: unknownCount === 0 ? [] : [unknownCount === 1
+      ? msg("1 word is not in the model's vocabulary and reads as its unknown token (marked): {0}.", shown)
+      : msg("{0} words are not in the model's vocabulary and read as its unknown token (marked): {1}.", fmtCount(unknownCount), shown)],
   };
   truncationNote(seq, text, s.end);
   return seq;

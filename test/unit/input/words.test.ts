@@ -28,6 +28,9 @@ describe('input/words', () => {
     assert.deepStrictEqual(Array.from(seq.unknown!), [0, 0, 1, 0]);
     assert.deepStrictEqual(Array.from(seq.offsets), [5, 9, 13, 16]);
     assert.strictEqual(tokenText(seq, 2), 'sat');
+    assert.deepStrictEqual(seq.notes, ['1 word is not in the model\'s vocabulary and reads as its unknown token (marked): "sat".']);
+    const many = encodeWordIds('dog sat on the mat , a dog ran far', v);
+    assert.deepStrictEqual(many.notes, ['9 words are not in the model\'s vocabulary and read as its unknown token (marked): "dog", "sat", "on", "mat", ",", ….']);
   });
 
   it('hashed embeddings: equal words get equal vectors, different words and seeds differ, stable values', () => {
