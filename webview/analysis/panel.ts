@@ -333,8 +333,16 @@ export class AnalysisPanel {
       const caption = this.s.tableCaption.replace('{0}', String(st.step)).replace('{1}', this.tokens[st.step] ?? '').replace('{2}', String(st.unit)).replace('{3}', String(st.layer)).replace('{4}', dir);
       this.table.render(caption, values ? summaryRows(values, st.unit, CHANNEL_ORDER) : []);
     }
-    if (mark) performance.measure('unroll-analysis-draw', 'unroll-analysis-start');
+    if (mark) {
+      performance.measure('unroll-analysis-draw', 'unroll-analysis-start');
+      // The browser keeps every mark and measure: playback draws 60 a second, so keep them bounded.
+      performance.clearMarks('unroll-analysis-start');
+      if (++this.measured % 5000 === 0) performance.clearMeasures('unroll-analysis-draw');
+    }
   }
+
+  /** Draws measured so far (their measures are cleared every 5,000). */
+  private measured = 0;
 
   private exportTensor(format: 'csv' | 'npy'): void {
     const st = this.store.get();
