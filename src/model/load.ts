@@ -11,6 +11,7 @@ import { foldEmbedding, type EmbeddingInfo } from './embedding';
 import { loadOnnxNetwork, type OnnxNetwork } from './onnx/graph';
 import { readSafetensors } from './safetensors';
 import { parseVocab, resolveSidecar, sidecarNames, type Vocab } from './sidecars';
+import { msg } from '../l10n/format';
 
 export type ModelFormat = 'onnx' | 'safetensors';
 
@@ -113,7 +114,7 @@ export function loadModel(path: string, bytes: Uint8Array, io: ModelIO, opts: Lo
   if (vocab) {
     model.vocab = vocab;
     const V = vocab.vocab.length;
-    if (model.hasDecoder && model.vocabSize !== V) model.warnings.push(`${baseName(names.vocab)}: ${V} tokens, but the decoder predicts ${model.vocabSize}; predictions show as ids`);
+    if (model.hasDecoder && model.vocabSize !== V) model.warnings.push(msg('{0}: {1} tokens, but the decoder predicts {2}; predictions show as ids', baseName(names.vocab), V, model.vocabSize));
     if (!model.hasDecoder) model.vocabSize = V;
   }
   return model;

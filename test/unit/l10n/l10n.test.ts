@@ -126,6 +126,13 @@ describe('l10n: msg and UnrollError keep the template behind the English text', 
     assert.match(text, /——请在其旁边写一个 rnn\.unroll\.json，例如 \{"cell": "rnn_tanh"\}$/);
   });
 
+  it('a vocabulary that does not match the decoder: the model warning is translated (the Model Summary shows it)', () => {
+    const io: ModelIO = { readSibling: (p) => (p === 'm/char.vocab.json' ? new TextEncoder().encode('{"vocab": ["a", "b", "c"], "unkId": 2}') : undefined) };
+    const model = loadModel('m/char.safetensors', readFixtureFile('char_lstm_public.safetensors'), io);
+    assert.deepStrictEqual(model.warnings, ['char.vocab.json: 3 tokens, but the decoder predicts 97; predictions show as ids']);
+    assert.strictEqual(localizeText(model.warnings[0], tZh), 'char.vocab.json：有 3 个词元，但解码器预测 97 个；预测以 id 显示');
+  });
+
   it('an UnrollError keeps its template after many later messages; plain-string errors have none', () => {
     const e = thrown(() => parseNumberList(''));
     for (let i = 0; i < 12_000; i++) msg('{0} features per step', i);
