@@ -3,6 +3,7 @@
  * knows how to compute its value for the selected unit from the step's exact values, so the diagram is
  * rendered once and then only its numbers and colours change. Pure (text in, text out).
  */
+import { labelColumns } from './columns';
 
 export type Values = Record<string, Float32Array>;
 
@@ -141,11 +142,34 @@ export interface Annotation {
   token?: string;
   /** Fill colour per node id (hex) for the copied text. */
   fills?: Record<string, string>;
+  /** Written into the rendered SVG: the token is shortened to the node's laid-out width. */
+  live?: boolean;
 }
 
 /** Value line written under a node's name. */
+/**
+ * The x_t node is laid out once around a placeholder four columns wide (wider shrank the whole peephole diagram below legible size in a side panel); the
+ * live diagram shows a token in that width (line breaks and tabs as ↵ →, longer tokens cut with …) so a
+ * word or a CSV row is not clipped by the node. "Copy as Mermaid" keeps the whole token.
+ */
+const X_PLACEHOLDER = '0.00';
+const X_COLUMNS = 4;
+export function shortToken(token: string): string {
+  const shown = token.replace(/\r?\n/g, '↵').replace(/\t/g, '→');
+  if (labelColumns(shown) <= X_COLUMNS) return shown;
+  let out = '';
+  let cols = 0;
+  for (const ch of shown) {
+    const w = labelColumns(ch);
+    if (cols + w > X_COLUMNS - 1) break;
+    out += ch;
+    cols += w;
+  }
+  return `${out}…`;
+}
+
 export function nodeValueText(node: DiagramNode, a: Annotation | undefined): string {
-  if (node.id === 'x') return a?.token !== undefined ? `“${a.token}”` : '“ ”';
+  if (node.id === 'x') return a?.token !== undefined ? `“${a.live ? shortToken(a.token) : a.token}”` : `“${X_PLACEHOLDER}”`;
   if (!node.value) return '';
   return a?.values ? formatValue(node.value(a.values, a.unit)) : '+0.000';
 }

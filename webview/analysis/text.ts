@@ -13,7 +13,10 @@
 import { css, scaleKind, textColour, valueColour, type Rgb } from '../../src/analysis/colorScales';
 import { dequantize } from '../../src/engine/quantize';
 import type { UnitSeriesMessage } from '../../src/protocol/messages';
+import { labelColumns } from '../columns';
 import { el } from '../dom';
+
+export { labelColumns };
 
 /** Height of a text row, px (set inline so the row arithmetic cannot drift from the stylesheet). */
 export const ROW_PX = 20;
@@ -31,19 +34,6 @@ export function textLabel(token: string): string {
 
 function isBreak(token: string): boolean {
   return token === '\n' || token === '\r\n';
-}
-
-function isWide(c: number): boolean {
-  return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff)
-    || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd);
-}
-
-/** Columns a label takes in a monospaced font (East Asian wide characters and emoji take two). */
-export function labelColumns(label: string): number {
-  if (label.length === 1) return isWide(label.charCodeAt(0)) ? 2 : 1;
-  let n = 0;
-  for (const ch of label) n += isWide(ch.codePointAt(0)!) ? 2 : 1;
-  return n;
 }
 
 /** First token of every row when the text is `cols` columns wide. */

@@ -308,14 +308,14 @@ export class DiagramView {
     if (!spec) return;
     this.theme ??= readTheme(getComputedStyle(document.body));
     const s = this.store.get();
-    const a = { values: this.values, unit: s.unit, token: this.token };
+    const a = { values: this.values, unit: s.unit, token: this.token, live: true };
     // The token is written at once, the numbers only when the step's exact values arrive from the host:
     // data-step names the step the numbers are from, aria-busy says they are not the current step's yet.
     const busy = this.values ? 'false' : 'true';
     if (this.host.getAttribute('aria-busy') !== busy) this.host.setAttribute('aria-busy', busy);
     if (this.values && this.host.dataset.step !== this.valuesStep) this.host.dataset.step = this.valuesStep;
     for (const n of spec.nodes) {
-      const text = nodeValueText(n, this.values ? a : { unit: s.unit, token: this.token });
+      const text = nodeValueText(n, this.values ? a : { unit: s.unit, token: this.token, live: true });
       this.shown[n.id] = this.values || n.id === 'x' ? text : '';
       const found = this.nodes.get(n.id);
       if (!found) continue;

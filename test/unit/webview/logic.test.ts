@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { divergingLut, parseColor, sequentialLut, symmetricRemap, textOn, valueColor, channelKind } from '../../../webview/colors';
-import { diagramFor, formatValue, mermaidSource } from '../../../webview/diagrams';
+import { diagramFor, formatValue, mermaidSource, nodeValueText, shortToken } from '../../../webview/diagrams';
 import { breakReason, nextBreak, type Breakpoints } from '../../../webview/views/timeline';
 import { BLOCK_STEPS, TraceData } from '../../../webview/data';
 import { bandOrder, layoutBands } from '../../../webview/views/painter';
@@ -91,6 +91,18 @@ describe('cell diagrams', () => {
     assert.ok(ann.includes('x[/"xₜ<br/>“#quot;#lt;”"/]'), 'quotes and < cannot break the mermaid syntax');
     assert.ok(ann.includes('style f fill:#00ff00'));
     assert.ok(ann.includes('c["Cₜ<br/>—"]'), 'missing values say so');
+    // The x node is laid out around a value-wide placeholder; the copied text keeps the whole token.
+    assert.ok(plain.includes('x[/"xₜ<br/>“0.00”"/]'));
+    assert.ok(mermaidSource(d, { values: v, unit: 0, token: '2024-01-01,17.5' }).includes('“2024-01-01,17.5”'));
+  });
+  it('the live x node shows a token in the laid-out width (4 columns): short ones whole, long ones cut with …, line breaks as ↵', () => {
+    const x = diagramFor(lstm).nodes.find((n) => n.id === 'x')!;
+    const live = (token: string) => nodeValueText(x, { unit: 0, token, live: true });
+    assert.deepStrictEqual(['h', 'word', '0.12', '2024-01-01,17.5', '\n', 'a\tb', '中文字符测试'].map(live),
+      ['“h”', '“word”', '“0.12”', '“202…”', '“↵”', '“a→b”', '“中…”']);
+    // Wide characters take two columns, and a cut never splits a surrogate pair.
+    assert.strictEqual(shortToken('中文'), '中文');
+    assert.strictEqual(shortToken('😀😀😀'), '😀…');
   });
   it('formats values with a sign and fixed width', () => {
     assert.deepStrictEqual([0.5, -0.0004, -1.23456, Infinity, undefined].map(formatValue), ['+0.500', '−0.000', '−1.235', '+∞', '—']);
