@@ -396,7 +396,7 @@ export class App {
     if (stop < 0) return this.store.update({ step: to });
     this.store.update({ step: stop, playing: false });
     this.timeline.status.textContent = `${this.strings?.breakpointHit ?? ''}: ${this.strings?.step ?? ''} ${stop} — ${breakReason(this.timeline.bp, this.tokens, stop)}`;
-    post({ type: 'log', text: `[breakpoint] step ${stop} (${this.labels[stop]}): ${breakReason(this.timeline.bp, this.tokens, stop)}` });
+    post({ type: 'log', text: `[breakpoint] step ${stop} “${this.labels[stop]}”: ${breakReason(this.timeline.bp, this.tokens, stop)}` });
   }
 
   /** Logpoints print into the Unroll output channel as playback passes their hits. */
@@ -404,7 +404,7 @@ export class App {
     const bp = this.timeline?.bp;
     if (!bp?.conditionLogs) return;
     const k = binaryIndex(bp.conditionHits, step);
-    if (k >= 0) post({ type: 'log', text: `[logpoint] step ${step} (${this.labels[step]}): ${bp.conditionLogs[k]}` });
+    if (k >= 0) post({ type: 'log', text: `[logpoint] step ${step} “${this.labels[step]}”: ${bp.conditionLogs[k]}` });
   }
 
   private onThemeChange(): void {

@@ -58,7 +58,7 @@ describe('webview playback (jsdom)', () => {
     await until('the breakpoint', () => !app.store.get().playing);
     assert.strictEqual(app.store.get().step, 13);
     assert.strictEqual(timeline().status.textContent, 'Breakpoint hit: Step 13 — token “n”');
-    assert.deepStrictEqual(logs(), ['[breakpoint] step 13 (n): token “n”']);
+    assert.deepStrictEqual(logs(), ['[breakpoint] step 13 “n”: token “n”']);
     assert.strictEqual(document.querySelector('.cell.current .token')?.textContent, 'n');
   });
 
@@ -71,7 +71,7 @@ describe('webview playback (jsdom)', () => {
     assert.strictEqual(app.store.get().step, 25);
     assert.deepStrictEqual(logs(), ['one', 'two', 'four', 'seven', 'last'].map((m, k) => {
       const t = [1, 2, 4, 7, 25][k];
-      return `[logpoint] step ${t} (${'abcdefghijklmnopqrstuvwxyz'[t]}): ${m}`;
+      return `[logpoint] step ${t} “${'abcdefghijklmnopqrstuvwxyz'[t]}”: ${m}`;
     }));
   });
 
