@@ -199,7 +199,9 @@ export class TraceHost implements PanelExtension {
       this.session.vocabSymbols = vocabSymbols;
       const notable = this.notable.get(net);
       if (notable) this.session.summary.notableUnits = notable;
-      this.output.appendLine(`[trace] ${seq.steps} steps, ${settings.cell} H=${settings.hiddenSize}×${settings.numLayers}${settings.bidirectional ? ' bi' : ''} in ${remote.millis} ms`);
+      // The network that ran (the built-in model's shape, not the random-model settings), time to 0.1 ms.
+      const shape = net.shape;
+      this.output.appendLine(`[trace] ${seq.steps} steps, ${net.source}: ${settings.cell} H=${shape.hiddenSize}×${shape.numLayers}${shape.bidirectional ? ' bi' : ''} in ${remote.millis.toFixed(1)} ms`);
       panel.post({ type: 'traceReady', summary: this.session.summary });
       this.traceReadyEmitter.fire(this.session);
     } catch (e) {
