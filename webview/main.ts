@@ -167,6 +167,8 @@ export class App {
       case 'error':
         this.message = m.message;
         this.root.querySelector('.message')?.replaceChildren(m.message);
+        // The run failed: nothing is being computed any more (the status said "Computing the network…").
+        if (this.progress && !this.data.summary) this.progress.textContent = '';
         return;
     }
   }

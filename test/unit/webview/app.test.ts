@@ -55,6 +55,15 @@ describe('webview app (jsdom)', () => {
     assert.strictEqual(report(app, host).mode, 'empty');
   });
 
+  it('a run that fails shows the error and no longer says it is computing', () => {
+    app.onMessage(init('abc'));
+    app.onMessage({ type: 'traceProgress', progress: 0.5 });
+    assert.match(document.querySelector('.progress')!.textContent ?? '', /50%/);
+    app.onMessage({ type: 'error', message: 'Unroll could not compute the network: model.onnx is not an ONNX model' });
+    assert.strictEqual(document.querySelector('.message')!.textContent, 'Unroll could not compute the network: model.onnx is not an ONNX model');
+    assert.strictEqual(document.querySelector('.progress')!.textContent, '');
+  });
+
   it('shows the host notices (current line, truncation)', () => {
     app.onMessage(init('abc', { notices: ['No selection: showing the current line (a.txt line 3).'] }));
     assert.deepStrictEqual([...document.querySelectorAll('.notice')].map((n) => n.textContent), ['No selection: showing the current line (a.txt line 3).']);
