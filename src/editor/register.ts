@@ -236,7 +236,8 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
       const order = [...meta.channels].sort((a, b) => rank(a) - rank(b));
       const pick = await vscode.window.showQuickPick(
         order.map((c) => ({ label: c, description: channelDescription(c) })),
-        { placeHolder: vscode.l10n.t('Colour the text by which state or gate?') },
+        // A panel that takes focus late (the visualizer beside the editor) must not close the pick.
+        { placeHolder: vscode.l10n.t('Colour the text by which state or gate?'), ignoreFocusOut: true },
       );
       if (!pick) return;
       channel = pick.label as Channel;
@@ -252,7 +253,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
         for (const v of s) m += Math.abs(v);
         return { label: `${channel}[${u}]`, description: vscode.l10n.t('mean |value| {0}', (m / T).toFixed(3)), unit: u, m };
       }).sort((a, b) => b.m - a.m);
-      const pick = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Colour the text by which unit?') });
+      const pick = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Colour the text by which unit?'), ignoreFocusOut: true });
       if (!pick) return;
       unit = pick.unit;
     }
