@@ -84,6 +84,11 @@ export interface WebviewStrings {
   condition: string;
   conditionPlaceholder: string;
   breakpointHit: string;
+  /** The ◆ button's title: {0} is the current step's token, quoted. */
+  tokenBreakpointAdd: string;
+  tokenBreakpointRemove: string;
+  /** The breakpoint marks strip under the scrubber (clickable). */
+  breakpointMarks: string;
   hitCount: string;
   hitCountPlaceholder: string;
   logMessage: string;

@@ -73,6 +73,7 @@ export class TimelineView {
   readonly status: HTMLElement;
   private readonly scrub: HTMLInputElement;
   private readonly playBtn: HTMLButtonElement;
+  private readonly tokenBp: HTMLButtonElement;
   private readonly marks: HTMLCanvasElement;
   /** The current step on the marks: an overlay moved by a compositor transform (the canvas is redrawn only when breakpoints change). */
   private readonly markCurrent: HTMLElement;
@@ -94,7 +95,7 @@ export class TimelineView {
     speed.value = String(nearest(store.get().speed));
     speed.addEventListener('change', () => store.update({ speed: Number(speed.value) }));
     this.counter = el('span', { class: 'counter', 'aria-live': 'polite' });
-    this.marks = el('canvas', { class: 'marks', 'aria-label': s.breakpointHit, title: s.breakpointHit });
+    this.marks = el('canvas', { class: 'marks', 'aria-label': s.breakpointMarks, title: s.breakpointMarks });
     this.marks.addEventListener('click', (e) => this.toggleStepAt(e));
     if (typeof ResizeObserver !== 'undefined') {
       new ResizeObserver(() => {
@@ -129,7 +130,7 @@ export class TimelineView {
     marksWrap.style.position = 'relative';
     marksWrap.style.lineHeight = '0';
     this.status = el('pre', { class: 'bp-status', role: 'status' });
-    const tokenBp = button(`${s.breakpointHit}: ${s.token}`, '◆', () => this.toggleToken(), 'token-bp');
+    const tokenBp = (this.tokenBp = button(s.tokenBreakpointAdd.replace('{0}', '…'), '◆', () => this.toggleToken(), 'token-bp'));
     this.root = el('section', { class: 'timeline', 'aria-label': s.timeline },
       el('div', { class: 'controls' },
         iconButton(s.jumpStart, 'first', () => jump(0)),
@@ -178,6 +179,22 @@ export class TimelineView {
       this.playBtn.title = label;
     }
     this.placeCurrent();
+    this.labelTokenBp();
+  }
+
+  /**
+   * The ◆ button says what a click does for the current token (set or remove its breakpoint at every
+   * step with that token); the attributes are written only when that text changes, not at every step.
+   */
+  private labelTokenBp(): void {
+    const tok = this.tokens[this.store.get().step];
+    const on = tok !== undefined && this.bp.tokens.has(tok);
+    const shown = tok === undefined ? '…' : `“${tok.replace(/\n/g, '↵').replace(/\t/g, '→')}”`;
+    const label = (on ? this.s.tokenBreakpointRemove : this.s.tokenBreakpointAdd).replace('{0}', shown);
+    if (this.tokenBp.title === label) return;
+    this.tokenBp.title = label;
+    this.tokenBp.setAttribute('aria-label', label);
+    this.tokenBp.setAttribute('aria-pressed', String(on));
   }
 
   /** Moves the current-step line (a style write only when its position changes). */
@@ -226,6 +243,7 @@ export class TimelineView {
     if (tok === undefined) return;
     if (this.bp.tokens.has(tok)) this.bp.tokens.delete(tok);
     else this.bp.tokens.add(tok);
+    this.labelTokenBp();
     this.drawMarks();
   }
 

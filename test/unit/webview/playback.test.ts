@@ -8,6 +8,7 @@ import type { InitMessage, WebviewStrings } from '../../../src/protocol/messages
 import { installDom, FakeHost } from './jsdomEnv';
 import { App } from '../../../webview/main';
 import type { TimelineView } from '../../../webview/views/timeline';
+import { buildStrings } from '../../../src/panel/stringTable';
 
 const strings = new Proxy({}, { get: (_t, k) => (k === 'step' ? 'Step' : k === 'breakpointHit' ? 'Breakpoint hit' : String(k)) }) as WebviewStrings;
 
@@ -60,6 +61,23 @@ describe('webview playback (jsdom)', () => {
     assert.strictEqual(timeline().status.textContent, 'Breakpoint hit: Step 13 — token “n”');
     assert.deepStrictEqual(logs(), ['[breakpoint] step 13 “n”: token “n”']);
     assert.strictEqual(document.querySelector('.cell.current .token')?.textContent, 'n');
+  });
+
+  it('the ◆ button says it sets (or removes) a breakpoint at every step with the current token', () => {
+    app.onMessage({ ...init('ab\nab'), strings: buildStrings((m) => m) });
+    const btn = document.querySelector('button.token-bp') as HTMLButtonElement;
+    assert.strictEqual(btn.title, 'Break at every step whose token is “a”');
+    assert.strictEqual(btn.getAttribute('aria-label'), btn.title);
+    btn.click();
+    assert.strictEqual(btn.title, 'Remove the breakpoint at every step whose token is “a”');
+    assert.strictEqual(btn.getAttribute('aria-pressed'), 'true');
+    app.store.update({ step: 2 });
+    assert.strictEqual(btn.title, 'Break at every step whose token is “↵”');
+    app.store.update({ step: 3 });
+    assert.strictEqual(btn.title, 'Remove the breakpoint at every step whose token is “a”');
+    btn.click();
+    assert.strictEqual(btn.getAttribute('aria-pressed'), 'false');
+    assert.match(document.querySelector('canvas.marks')!.getAttribute('title')!, /^Breakpoints: click a step/);
   });
 
   it('prints every logpoint hit it passes, in order, and stops at the last step', async () => {
