@@ -11,10 +11,11 @@ export function activate(context: vscode.ExtensionContext) {
   context.subscriptions.push(output);
   const visualizer = registerVisualizer(context, output);
   registerAnalysis(context, output);
-  const editor = registerEditor(context, output);
-  registerDebugger(context, output, visualizer);
+  // The model view first: the editor plans readings for the model the visualizer will run.
   const models = registerModelView(context, output);
   visualizer.useModels(models.modelChoice);
+  const editor = registerEditor(context, output, models.modelChoice);
+  registerDebugger(context, output, visualizer);
   return { ...visualizer, ...editor, ...models };
 }
 

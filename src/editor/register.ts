@@ -8,7 +8,7 @@ import type { Channel } from '../engine/trace';
 import { CancelledError } from '../engine/trace';
 import { UnrollError, type CellName } from '../engine/types';
 import { defaultCharVocabulary } from '../input';
-import { readRandomModelSettings, TraceHost } from '../panel/traceHost';
+import { readRandomModelSettings, TraceHost, type ModelSource } from '../panel/traceHost';
 import { sourceFromEditor } from '../panel/register';
 import { VisualizerPanel, type PanelExtension } from '../panel/visualizerPanel';
 import { EngineClient } from '../worker/engineClient';
@@ -44,7 +44,8 @@ type Family = 'lstm' | 'gru' | 'rnn';
 const rank = (c: string) => (c === 'h' ? 0 : c === 'c' ? 1 : 2);
 const familyOf = (cell: CellName): Family => (cell.startsWith('gru') ? 'gru' : cell.startsWith('rnn') ? 'rnn' : 'lstm');
 
-export function registerEditor(context: vscode.ExtensionContext, output: vscode.OutputChannel): EditorApi {
+/** `models`: the chosen model (the one the visualizer runs), so readings are planned for it. */
+export function registerEditor(context: vscode.ExtensionContext, output: vscode.OutputChannel, models?: ModelSource): EditorApi {
   const runs = new EditorRuns();
   const scheme = () => readSettings().colorScheme;
   const hover = new UnrollHoverProvider(runs, scheme);
@@ -136,7 +137,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
       VisualizerPanel.show(context.extensionUri, output, sourceFromEditor(editor));
       return;
     }
-    const prepared = await prepareSelection(editor, opts);
+    const prepared = await prepareSelection(editor, opts, models);
     if (!prepared) return;
     const configured = readRandomModelSettings().cell;
     const cell = cellForFamily(family ?? familyOf(configured), configured);
@@ -154,7 +155,7 @@ export function registerEditor(context: vscode.ExtensionContext, output: vscode.
       if (!run) return;
       status.update(run, 0);
     }
-    output.appendLine(`[editor] ${CELL_LABELS[cell]}: ${prepared.seq.description} — ${prepared.plan.why}${prepared.notes.length ? ' — ' + prepared.notes.join(' ') : ''}`);
+    output.appendLine(`[editor] ${prepared.modelLabel ?? CELL_LABELS[cell]}: ${prepared.seq.description} — ${prepared.plan.why}${prepared.notes.length ? ' — ' + prepared.notes.join(' ') : ''}`);
     announceReading(prepared, () => void visualize(family, { forcePick: true }),
       () => void visualize(family, { readingId: prepared.reading.id, runAll: true }));
   };

@@ -1,8 +1,8 @@
 /**
  * From the person's selection to an editor run: which reading (and a quick pick of the others), the
- * token limit question, then the trace the hovers and colours read. The same seeded network as the
- * visualizer panel (TraceSession.network with the unroll.randomModel.* settings), so both show the
- * same numbers.
+ * token limit question, then the trace the hovers and colours read. The reading is planned against the
+ * model the panel will run: the one chosen with "Unroll: Choose Model…" (or the unroll.model setting),
+ * read through the same ModelSource the trace host uses, else the built-in/seeded network.
  */
 import * as vscode from 'vscode';
 import type { CellName, Network } from '../engine/types';
@@ -14,7 +14,8 @@ import {
   type EncodedSequence, type InputTarget, type Reading, type ReadingPlan,
 } from '../input';
 import { HASHED_WORD_DIM, TraceSession } from '../panel/traceSession';
-import { readRandomModelSettings, readSeed } from '../panel/traceHost';
+import { readRandomModelSettings, readSeed, type ModelSource } from '../panel/traceHost';
+import { modelTarget } from '../panel/modelInput';
 import { EngineClient } from '../worker/engineClient';
 import { stepCost, type TraceView } from './stepData';
 import { CELL_LABELS, readSettings, type EncodingSetting } from './settings';
@@ -27,6 +28,8 @@ export interface PreparedSelection {
   seq: EncodedSequence;
   reading: Reading;
   plan: ReadingPlan;
+  /** The chosen model's label when the reading was planned for it (undefined: the built-in/random network). */
+  modelLabel?: string;
   /** One-line facts to tell the person (current line used, truncation, unknown characters). */
   notes: string[];
   /** Set when the selection had more steps than unroll.tokenLimit and only the first `limit` are shown. */
@@ -47,17 +50,18 @@ async function pickReading(plan: ReadingPlan, placeholder: string): Promise<Read
   return pick?.reading;
 }
 
-/**
- * Reads the editor's selection (or the current line) into a sequence, asking only when it must.
- * Returns undefined when the person cancelled or there was nothing to read (after saying why).
- */
 /** True when the selection (or, without one, the current line) holds no text at all. */
 export function selectionIsEmpty(editor: vscode.TextEditor): boolean {
   const doc = editor.document;
   return resolveSelection(doc.getText(), doc.offsetAt(editor.selection.start), doc.offsetAt(editor.selection.end), doc.offsetAt(editor.selection.active)).text.length === 0;
 }
 
-export async function prepareSelection(editor: vscode.TextEditor, opts: { forcePick?: boolean; readingId?: string; runAll?: boolean } = {}): Promise<PreparedSelection | undefined> {
+/**
+ * Reads the editor's selection (or the current line) into a sequence for the model that will run (see
+ * `models`), asking only when it must. Returns undefined when the person cancelled, there was nothing to
+ * read, or the chosen model cannot be loaded (after saying why).
+ */
+export async function prepareSelection(editor: vscode.TextEditor, opts: { forcePick?: boolean; readingId?: string; runAll?: boolean } = {}, models?: ModelSource): Promise<PreparedSelection | undefined> {
   const doc = editor.document;
   const settings = readSettings();
   const sel = resolveSelection(doc.getText(), doc.offsetAt(editor.selection.start), doc.offsetAt(editor.selection.end), doc.offsetAt(editor.selection.active));
@@ -69,9 +73,21 @@ export async function prepareSelection(editor: vscode.TextEditor, opts: { forceP
       : vscode.l10n.t('Unroll: the selection is empty.'));
     return undefined;
   }
+  // The same choice the trace host runs (modelInput.encodeForModel re-plans with this target and reading id).
+  let chosen: Awaited<ReturnType<ModelSource['runnable']>>;
+  try {
+    chosen = await models?.runnable();
+  } catch (e) {
+    // A missing file is a FileSystemError, a bad one an UnrollError: either way one line, no panel.
+    void vscode.window.showErrorMessage(vscode.l10n.t('Unroll: the chosen model cannot be used: {0} (Unroll: Choose Model… picks another or "No model").',
+      e instanceof UnrollError ? localizeError(e) : String((e as Error)?.message ?? e).split('\n')[0]));
+    return undefined;
+  }
+  const modelLabel = chosen?.label;
   let plan: ReadingPlan;
   try {
-    plan = planReadings(sel.text, defaultTarget(readSeed()), { baseOffset: sel.baseOffset, maxTokens: HARD_CAP_TOKENS });
+    const target = chosen ? modelTarget(chosen) : defaultTarget(readSeed());
+    plan = planReadings(sel.text, target, { baseOffset: sel.baseOffset, maxTokens: HARD_CAP_TOKENS });
   } catch (e) {
     if (!(e instanceof UnrollError)) throw e;
     void vscode.window.showErrorMessage(`Unroll: ${localizeError(e)}`);
@@ -109,13 +125,15 @@ export async function prepareSelection(editor: vscode.TextEditor, opts: { forceP
     seq = truncateSequence(seq, limit.limit);
     notes.push(vscode.l10n.t('Showing the first {0} of {1} steps (setting unroll.tokenLimit).', limit.limit.toLocaleString('en-US'), overLimit.steps.toLocaleString('en-US')));
   }
-  return { uri: doc.uri.toString(), seq, reading, plan, notes, overLimit };
+  return { uri: doc.uri.toString(), seq, reading, plan, notes, overLimit, ...(modelLabel !== undefined ? { modelLabel } : {}) };
 }
 
 /** Says which reading was chosen, with a button for the others when several fit. */
 export function announceReading(prepared: PreparedSelection, rechoose: () => void, runAll?: () => void): void {
   const { plan, reading, seq } = prepared;
-  const head = vscode.l10n.t('Unroll read the selection as {0} ({1}).', localizeMessage(seq.description), localizeMessage(plan.why));
+  const head = prepared.modelLabel !== undefined
+    ? vscode.l10n.t('Unroll read the selection as {0} for the chosen model {1} ({2}).', localizeMessage(seq.description), prepared.modelLabel, localizeMessage(plan.why))
+    : vscode.l10n.t('Unroll read the selection as {0} ({1}).', localizeMessage(seq.description), localizeMessage(plan.why));
   const text = [head, ...prepared.notes.map(localizeMessage)].join(' ');
   if (prepared.overLimit && runAll) {
     const all = vscode.l10n.t('Run All ({0} steps)', prepared.overLimit.steps.toLocaleString('en-US'));

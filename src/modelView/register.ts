@@ -120,15 +120,30 @@ export function registerModelView(context: vscode.ExtensionContext, output: vsco
 
   const chooseModel = async () => {
     const files = await vscode.workspace.findFiles('**/*.{onnx,safetensors}', '**/node_modules/**', 200);
-    type Item = vscode.QuickPickItem & { uri?: vscode.Uri; action?: 'none' | 'browse' };
-    const current = choice.chosenUri()?.toString();
+    type Item = vscode.QuickPickItem & { uri?: vscode.Uri; action?: 'none' | 'browse' | 'setting' };
+    // A pick (a file or "No model") overrides the unroll.model setting until the setting changes or the
+    // person picks "Use the setting" (see ModelChoice); the items say which one is in force.
+    const last = choice.pick();
+    const current = last.kind === 'file' ? last.uri.toString() : undefined;
+    const setting = choice.settingValue();
+    const inForce = vscode.l10n.t('current choice');
     const items: Item[] = [
-      { label: vscode.l10n.t('$(circle-slash) No model: the built-in or seeded random network'), action: 'none' },
+      ...(setting ? [{
+        label: vscode.l10n.t('$(settings-gear) Use the unroll.model setting: {0}', setting),
+        ...(last.kind === 'setting' ? { description: inForce } : {}),
+        action: 'setting' as const,
+      }] : []),
+      {
+        label: vscode.l10n.t('$(circle-slash) No model: the built-in or seeded random network'),
+        ...(last.kind === 'none' || (last.kind === 'setting' && !setting) ? { description: inForce } : {}),
+        ...(setting ? { detail: vscode.l10n.t('Also overrides the unroll.model setting in this workspace, until you choose again or change the setting.') } : {}),
+        action: 'none',
+      },
       { label: vscode.l10n.t('$(folder-opened) Browse…'), action: 'browse' },
       ...files.sort((a, b) => a.path.localeCompare(b.path)).map((uri) => ({
         label: baseName(uri),
         description: vscode.workspace.asRelativePath(uri),
-        ...(uri.toString() === current ? { detail: vscode.l10n.t('current choice') } : {}),
+        ...(uri.toString() === current ? { detail: inForce } : {}),
         uri,
       })),
     ];
@@ -136,6 +151,10 @@ export function registerModelView(context: vscode.ExtensionContext, output: vsco
     if (!pick) return;
     if (pick.action === 'none') {
       await choice.setChosen(undefined);
+      return;
+    }
+    if (pick.action === 'setting') {
+      await choice.followSetting();
       return;
     }
     let uri = pick.uri;

@@ -69,6 +69,8 @@ export interface ModelViewPage {
   fileName: string;
 }
 
+const CONVENTION_NAMES: Record<ModelSummary['convention'], string> = { pytorch: 'PyTorch', onnx: 'ONNX', keras: 'Keras' };
+
 function row(label: string, value: string): string {
   return `<tr><th scope="row">${escapeHtml(label)}</th><td>${value}</td></tr>`;
 }
@@ -82,7 +84,8 @@ function summaryTable(s: ModelSummary, t: ModelViewStrings): string {
     row(t.format, escapeHtml(s.format)),
     row(t.cell, cell),
     row(t.convention, escapeHtml(s.convention)),
-    ...(s.gateOrder ? [row(t.gateOrder, `<code>${escapeHtml(s.gateOrder.join(', '))}</code>`)] : []),
+    // Whose layout the rows follow (PyTorch i f g o, Keras i f c o, ONNX i o f c): the loader's decision.
+    ...(s.gateOrder ? [row(t.gateOrder, `<code>${escapeHtml(s.gateOrder.join(', '))}</code> <span class="muted">(${CONVENTION_NAMES[s.convention]})</span>`)] : []),
     row(t.inputSize, fmt(s.inputSize)),
     ...(s.embedding ? [row(t.embedding, `<code>${escapeHtml(s.embedding.name)}</code> ${fmt(s.embedding.vocabSize)} × ${fmt(s.embedding.dim)}, ${escapeHtml(t.embeddingFolded)}`)] : []),
     row(t.hiddenSize, fmt(s.hiddenSize)),
@@ -154,7 +157,8 @@ h1 { font-size: 1.4em; font-weight: 600; } h2 { font-size: 1.1em; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { text-align: left; padding: 0.3em 1.2em 0.3em 0; border-bottom: 1px solid var(--vscode-widget-border, transparent); vertical-align: top; }
 th { font-weight: 600; white-space: nowrap; }
-code { font-family: var(--vscode-editor-font-family); background: var(--vscode-textCodeBlock-background); padding: 0 0.2em; }
+code { font-family: var(--vscode-editor-font-family), monospace; color: var(--vscode-textPreformat-foreground, inherit); background: var(--vscode-textPreformat-background, var(--vscode-textCodeBlock-background)); padding: 0 0.2em; }
+body.vscode-high-contrast code, body.vscode-high-contrast-light code { color: inherit; background: transparent; outline: 1px solid var(--vscode-contrastBorder, currentColor); }
 .ambiguous h2 { color: var(--vscode-editorWarning-foreground); }
 .warnings h2, .error { color: var(--vscode-errorForeground); }
 button { font: inherit; color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: 1px solid var(--vscode-button-border, transparent); padding: 0.4em 1em; cursor: pointer; }

@@ -50,7 +50,7 @@ describe('model view page', () => {
     assert.strictEqual(t['Hidden size'], '64');
     assert.strictEqual(t.Layers, '1');
     assert.strictEqual(t.Directions, 'forward only');
-    assert.strictEqual(t['Gate order'], 'z, r, h');
+    assert.strictEqual(t['Gate order'], 'z, r, h (ONNX)'); // an ONNX graph stores ONNX's order whatever trained it
     assert.strictEqual(t.Decoder, '97 tokens (MatMul+Add: /decoder/MatMul, /decoder/Add)');
     assert.strictEqual(t.Vocabulary, '97 tokens');
     assert.match(t['ONNX graph'], /opset 14.*GRU \/rnn\/GRU/);
@@ -58,6 +58,22 @@ describe('model view page', () => {
     const button = doc.getElementById('visualize')!;
     assert.strictEqual(button.textContent, 'Visualize with this model');
     assert.strictEqual(doc.getElementById('chooseCell'), null, 'no cell choice for a decided file');
+  });
+
+  it('a safetensors state dict names its gate order and whose layout it is (the fixture records both)', () => {
+    for (const name of ['gru_i3_h4_t5', 'lstm_i3_h4_t5']) {
+      const ref = fixtureJson(name) as unknown as { gateOrder: string[]; convention: string };
+      assert.strictEqual(ref.convention, 'pytorch');
+      const t = table(page(`${name}.safetensors`).doc);
+      assert.strictEqual(t['Gate order'], `${ref.gateOrder.join(', ')} (PyTorch)`, name);
+    }
+    assert.strictEqual(table(page('rnn_tanh_i3_h4_t5.safetensors').doc)['Gate order'], undefined, 'an RNN has one gate: no row');
+  });
+
+  it('code spans keep the text colour in high-contrast themes (they were invisible there)', () => {
+    const { html } = page('gru_i3_h4_t5.safetensors');
+    assert.match(html, /body\.vscode-high-contrast code[^{]*\{[^}]*color: inherit[^}]*background: transparent/);
+    assert.match(html, /\bcode \{[^}]*color: var\(--vscode-textPreformat-foreground/);
   });
 
   it('an ambiguous file lists the candidates and what it cannot say, and offers the choice', () => {
