@@ -41,6 +41,13 @@ export interface AnalysisStrings {
   approx: string;
   exact: string;
   zoomHint: string;
+  rangeMode: string;
+  rangeRobust: string;
+  rangeFull: string;
+  rangeUnit: string;
+  legendClipped: string;
+  legendUnit: string;
+  legendClipHelp: string;
 }
 
 export function buildAnalysisStrings(t: (message: string) => string): AnalysisStrings {
@@ -83,5 +90,12 @@ export function buildAnalysisStrings(t: (message: string) => string): AnalysisSt
     approx: t('≈ (8-bit)'),
     exact: t('exact'),
     zoomHint: t('Wheel scrolls time, Ctrl+wheel zooms, click selects a step and unit.'),
+    rangeMode: t('Colour range'),
+    rangeRobust: t('robust (clips outliers)'),
+    rangeFull: t('largest value'),
+    rangeUnit: t('per unit'),
+    legendClipped: t('±{0}, clipped; max {1}'),
+    legendUnit: t('each unit scaled to its own largest |value|'),
+    legendClipHelp: t('Colours stop at ±{0}: larger values take the end colours. Hover for exact values.'),
   };
 }

@@ -1,10 +1,10 @@
-/** SVG export of a heatmap: the painted pixels as an embedded PNG plus a title and step axis as text. */
+/** SVG export of a heatmap: the painted pixels as an embedded PNG plus a title, step axis and colour range as text. */
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-export function heatmapSvg(pngDataUrl: string, width: number, height: number, title: string, start: number, count: number): string {
+export function heatmapSvg(pngDataUrl: string, width: number, height: number, title: string, start: number, count: number, legend = ''): string {
   const W = Math.round(width);
   const H = Math.round(height);
   return [
@@ -14,6 +14,7 @@ export function heatmapSvg(pngDataUrl: string, width: number, height: number, ti
     `<image x="0" y="18" width="${W}" height="${H}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${escapeXml(pngDataUrl)}"/>`,
     `<text x="0" y="${H + 34}">${start}</text>`,
     `<text x="${W}" y="${H + 34}" text-anchor="end">${start + count - 1}</text>`,
+    ...(legend ? [`<text x="${Math.round(W / 2)}" y="${H + 34}" text-anchor="middle">${escapeXml(legend)}</text>`] : []),
     '</svg>',
   ].join('\n');
 }

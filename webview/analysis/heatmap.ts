@@ -2,13 +2,15 @@
  * Units × time heatmap of one channel on Canvas 2D. The host bins steps into at most one column per
  * pixel (min, max and mean of the 8-bit codes); units are binned into rows here when there are more
  * units than rows, in the order the sort chose. The selected step and unit are crosshaired; hovering
- * shows the value (≈ from the codes, exact once the step's exact values arrive).
+ * shows the value (≈ from the codes, exact once the step's exact values arrive). Signed channels are
+ * coloured on a range from the shown codes (colorRange.ts: robust, largest value or per unit).
  *
  * The crosshair is two overlay elements moved by a compositor transform, not strokes on the canvas: during
  * playback the step moves every frame, and redrawing (and re-uploading) the whole canvas for a 1 px line
  * cost a paint and a texture upload per frame. The canvas is redrawn only when its pixels change.
  */
 import { binUnits, type Reduce } from '../../src/analysis/aggregate';
+import { fineDiverging, fineIndex, robustRange, rowLimits, type ColourRange, type RangeMode } from '../../src/analysis/colorRange';
 import { channelLut, scaleKind, type Rgb } from '../../src/analysis/colorScales';
 import { dequantize } from '../../src/engine/quantize';
 import type { HeatmapMessage } from '../../src/protocol/messages';
@@ -43,7 +45,9 @@ export class HeatmapCanvas {
   readonly canvas: HTMLCanvasElement;
   geometry: HeatmapGeometry = { start: 0, count: 0, width: 0, height: 0, rows: 0 };
   private off: HTMLCanvasElement | undefined;
-  private cacheKey: { m: HeatmapMessage; order: ArrayLike<number>; reduce: Reduce; bg: Rgb; rows: number } | undefined;
+  private cacheKey: { m: HeatmapMessage; order: ArrayLike<number>; reduce: Reduce; bg: Rgb; rows: number; mode: RangeMode } | undefined;
+  /** The colour range of the pixels drawn last (the legend says it); undefined before the first answer. */
+  shown: { kind: 'sequential' | 'diverging'; lo: number; hi: number; range: ColourRange; mode: RangeMode } | undefined;
   /** The selected step's column and the selected unit's row, over the canvas (place them in its wrapper). */
   readonly stepLine: HTMLElement;
   readonly unitBox: HTMLElement;
@@ -74,7 +78,7 @@ export class HeatmapCanvas {
    * Paints the answer `m` (its bins cover [m.start, m.start + m.count)) in the current geometry; columns
    * outside the answer's steps stay empty until the next answer arrives.
    */
-  paint(m: HeatmapMessage | undefined, order: ArrayLike<number>, reduce: Reduce, background: Rgb, cross: { step: number; unit: number } | undefined, focus: string): void {
+  paint(m: HeatmapMessage | undefined, order: ArrayLike<number>, reduce: Reduce, background: Rgb, cross: { step: number; unit: number } | undefined, focus: string, mode: RangeMode = 'robust'): void {
     const g = this.geometry;
     const dpr = (typeof devicePixelRatio === 'number' && devicePixelRatio) || 1;
     // An unchanged style write still invalidates style: write only changes.
@@ -88,7 +92,8 @@ export class HeatmapCanvas {
     const ctx = this.canvas.getContext?.('2d');
     if (!ctx) return;
     const usable = m && g.count > 0 && order.length === m.width && g.rows > 0 ? m : undefined;
-    if (usable) this.image(usable, order, reduce, background, g.rows);
+    if (usable) this.image(usable, order, reduce, background, g.rows, mode);
+    else this.shown = undefined;
     const key = `${g.start}/${g.count}/${cw}/${ch}/${g.rows}/${usable ? `${usable.start}/${usable.count}` : '-'}`;
     if (key === this.drawn && this.drawnImage === (usable && this.cacheKey)) return;
     this.drawn = key;
@@ -105,28 +110,48 @@ export class HeatmapCanvas {
   }
 
   /** The answer's pixels (one per bin and row), rebuilt only when the answer, order, reduction or theme change. */
-  private image(m: HeatmapMessage, order: ArrayLike<number>, reduce: Reduce, background: Rgb, rows: number): HTMLCanvasElement {
+  private image(m: HeatmapMessage, order: ArrayLike<number>, reduce: Reduce, background: Rgb, rows: number, mode: RangeMode): HTMLCanvasElement {
     const key = this.cacheKey;
-    if (this.off && key && key.m === m && key.order === order && key.reduce === reduce && key.bg === background && key.rows === rows) return this.off;
+    if (this.off && key && key.m === m && key.order === order && key.reduce === reduce && key.bg === background && key.rows === rows && key.mode === mode) return this.off;
     const codes = binUnits(reduce === 'min' ? m.min : reduce === 'max' ? m.max : m.mean, m.bins, m.width, order, rows, reduce);
-    const lut = channelLut(scaleKind(m.channel), m.lo, m.hi, background);
+    const kind = scaleKind(m.channel);
+    // The range comes from the means whatever the reduction: switching min/mean/max keeps the legend.
+    const range = robustRange(m.mean, m.lo, m.hi, mode);
+    this.shown = { kind, lo: m.lo, hi: m.hi, range, mode };
     const img = new ImageData(m.bins, rows);
     const px = img.data;
-    for (let k = 0; k < m.bins; k++) {
-      for (let r = 0; r < rows; r++) {
-        const q = codes[k * rows + r] * 4;
-        const o = (r * m.bins + k) * 4;
-        px[o] = lut[q];
-        px[o + 1] = lut[q + 1];
-        px[o + 2] = lut[q + 2];
-        px[o + 3] = 255;
+    if (kind === 'sequential') {
+      const lut = channelLut(kind, m.lo, m.hi, background);
+      for (let k = 0; k < m.bins; k++) {
+        for (let r = 0; r < rows; r++) {
+          const q = codes[k * rows + r] * 4;
+          const o = (r * m.bins + k) * 4;
+          px[o] = lut[q];
+          px[o + 1] = lut[q + 1];
+          px[o + 2] = lut[q + 2];
+          px[o + 3] = 255;
+        }
+      }
+    } else {
+      const lut = fineDiverging(background);
+      const limits = mode === 'unit' ? rowLimits(codes, m.bins, rows, m.lo, m.hi) : undefined;
+      const step = (m.hi - m.lo) / 255;
+      for (let k = 0; k < m.bins; k++) {
+        for (let r = 0; r < rows; r++) {
+          const q = fineIndex(m.lo + codes[k * rows + r] * step, limits ? limits[r] : range.limit) * 3;
+          const o = (r * m.bins + k) * 4;
+          px[o] = lut[q];
+          px[o + 1] = lut[q + 1];
+          px[o + 2] = lut[q + 2];
+          px[o + 3] = 255;
+        }
       }
     }
     const off = (this.off ??= document.createElement('canvas'));
     off.width = m.bins;
     off.height = rows;
     off.getContext('2d')!.putImageData(img, 0, 0);
-    this.cacheKey = { m, order, reduce, bg: background, rows };
+    this.cacheKey = { m, order, reduce, bg: background, rows, mode };
     return off;
   }
 

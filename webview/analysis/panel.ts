@@ -6,7 +6,8 @@
  */
 import { mostVariable, sortUnits, type SortKey } from '../../src/analysis/stats';
 import type { Reduce } from '../../src/analysis/aggregate';
-import type { Rgb } from '../../src/analysis/colorScales';
+import { legendText, type RangeMode } from '../../src/analysis/colorRange';
+import { css, diverging, viridis, type Rgb } from '../../src/analysis/colorScales';
 import type { AnalysisStrings } from '../../src/analysis/strings';
 import type { AnalysisToWebview, TraceSummary, WebviewStrings, WebviewToHost } from '../../src/protocol/messages';
 import { readTheme } from '../colors';
@@ -39,6 +40,12 @@ export class AnalysisPanel {
   readonly channelSelect: HTMLSelectElement;
   readonly sortSelect: HTMLSelectElement;
   readonly reduceSelect: HTMLSelectElement;
+  readonly rangeSelect: HTMLSelectElement;
+  /** The heatmap's colour scale and range, in words ("±2.9, clipped; max 36.1"). */
+  readonly legend: HTMLElement;
+  private readonly legendSwatch: HTMLElement;
+  private legendShown = '';
+  rangeMode: RangeMode = 'robust';
   readonly status: HTMLElement;
   private readonly tooltip: HTMLElement;
   private readonly heatWrap: HTMLElement;
@@ -77,6 +84,10 @@ export class AnalysisPanel {
       this.reduce = v as Reduce;
       this.schedule();
     });
+    this.rangeSelect = select(s.rangeMode, [['robust', s.rangeRobust], ['full', s.rangeFull], ['unit', s.rangeUnit]], (v) => {
+      this.rangeMode = v as RangeMode;
+      this.schedule();
+    });
     const btn = (label: string, text: string, fn: () => void) => {
       const b = el('button', { type: 'button', 'aria-label': label, title: label, text });
       b.addEventListener('click', fn);
@@ -85,7 +96,7 @@ export class AnalysisPanel {
     this.status = el('span', { class: 'analysis-status', role: 'status' });
     const controls = el('div', { class: 'analysis-controls' },
       el('label', { text: `${s.channel} ` }, this.channelSelect), el('label', { text: `${s.sortBy} ` }, this.sortSelect),
-      el('label', { text: `${s.reduce} ` }, this.reduceSelect),
+      el('label', { text: `${s.reduce} ` }, this.reduceSelect), el('label', { text: `${s.rangeMode} ` }, this.rangeSelect),
       btn(s.exportPng, 'PNG', () => this.saveImage('png')), btn(s.exportSvg, 'SVG', () => this.saveImage('svg')),
       btn(s.exportCsv, 'CSV', () => this.exportTensor('csv')), btn(s.exportNpy, 'NPY', () => this.exportTensor('npy')), this.status);
     this.heat = new HeatmapCanvas(`${s.heatmap}. ${s.zoomHint}`);
@@ -96,6 +107,15 @@ export class AnalysisPanel {
     this.heat.canvas.addEventListener('mouseleave', () => { this.tooltip.hidden = true; });
     this.heat.canvas.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     this.heat.canvas.addEventListener('keydown', (e) => this.onKey(e));
+    this.legendSwatch = el('span', { class: 'heatmap-legend-swatch', 'aria-hidden': 'true' });
+    const sw = this.legendSwatch.style;
+    sw.display = 'inline-block';
+    sw.width = '96px';
+    sw.height = '10px';
+    sw.marginRight = '6px';
+    sw.verticalAlign = 'middle';
+    sw.border = '1px solid var(--unroll-border, transparent)';
+    this.legend = el('div', { class: 'heatmap-legend muted' });
     this.text = new TextByUnitView(s.textByUnit, s.mostVariable);
     this.text.onStep = (step) => store.update({ step, playing: false });
     this.text.onUnit = (unit) => store.update({ unit });
@@ -109,7 +129,7 @@ export class AnalysisPanel {
     this.table = new FocusTable({ ...s, channel: s.channel });
     const sat = el('section', { class: 'analysis-scatter' }, el('h3', { text: s.saturation }), el('p', { class: 'muted', text: s.saturationHelp }), this.scatter.svg);
     this.root = el('section', { class: 'analysis', 'aria-label': s.analysis },
-      el('h2', { text: s.analysis }), controls, el('h3', { text: s.heatmap }), this.heatWrap,
+      el('h2', { text: s.analysis }), controls, el('h3', { text: s.heatmap }), this.heatWrap, this.legend,
       el('div', { class: 'analysis-row' }, this.text.root, sat), this.predictions.root, this.table.root);
     // Each part paints in its own layer: a change in one (the table's numbers, the current token) re-records
     // that part's paint only, not the ~1,000-point scatter and the rest of the page.
@@ -303,7 +323,8 @@ export class AnalysisPanel {
     const h = this.data.heatmap;
     const heat = h && h.layer === st.layer && h.direction === st.direction && h.channel === ch ? h : undefined;
     const focus = cssVar('--vscode-focusBorder', '#ff00ff');
-    this.heat.paint(heat, order, this.reduce, this.background, { step: st.step, unit: st.unit }, focus);
+    this.heat.paint(heat, order, this.reduce, this.background, { step: st.step, unit: st.unit }, focus, this.rangeMode);
+    this.showLegend(ch);
     // Text coloured by the selected unit of the heatmap's channel.
     this.data.requestSeries(st.layer, st.direction, ch, Math.min(st.unit, order.length - 1));
     const series = this.data.series?.channel === ch && this.data.series.layer === st.layer && this.data.series.direction === st.direction ? this.data.series : undefined;
@@ -341,6 +362,23 @@ export class AnalysisPanel {
     }
   }
 
+  /** The legend under the heatmap: a swatch of the scale and its range; rewritten only when it changes. */
+  private showLegend(channel: string): void {
+    const shown = this.heat.shown;
+    const words = shown ? legendText(shown.kind, shown.lo, shown.hi, shown.range, shown.mode, this.s) : undefined;
+    const key = words ? `${channel}|${words.text}|${words.help}|${this.background.join()}` : '';
+    if (key === this.legendShown) return;
+    this.legendShown = key;
+    if (!shown || !words) {
+      this.legend.replaceChildren();
+      return;
+    }
+    const stops = shown.kind === 'sequential' ? [0, 0.25, 0.5, 0.75, 1].map((x) => css(viridis(x))) : [-1, -0.5, 0, 0.5, 1].map((x) => css(diverging(x, this.background)));
+    this.legendSwatch.style.background = `linear-gradient(to right, ${stops.join(', ')})`;
+    this.legend.replaceChildren(this.legendSwatch, `${channel === 'c' ? 'C' : channel === 'g' ? 'C̃' : channel}: ${words.text}`);
+    this.legend.title = words.help;
+  }
+
   /** Draws measured so far (their measures are cleared every 5,000). */
   private measured = 0;
 
@@ -360,7 +398,7 @@ export class AnalysisPanel {
     this.exportId += 1;
     const name = `heatmap-layer${st.layer}-${st.direction === 0 ? 'forward' : 'reverse'}-${this.channel()}.${format}`;
     const g = this.heat.geometry;
-    const data = format === 'png' ? base64 : heatmapSvg(url, g.width, g.height, `${this.s.heatmap} · ${this.channel()} · ${this.w.layer} ${st.layer}`, this.viewStart, this.viewCount);
+    const data = format === 'png' ? base64 : heatmapSvg(url, g.width, g.height, `${this.s.heatmap} · ${this.channel()} · ${this.w.layer} ${st.layer}`, this.viewStart, this.viewCount, this.legend.textContent ?? '');
     this.status.textContent = this.s.exporting;
     this.send({ type: 'saveImage', id: this.exportId, format, name, data });
   }

@@ -87,4 +87,44 @@ const HAVE_BROWSER = fs.existsSync(CHROMIUM) && fs.existsSync(path.join(ROOT, 'd
       await h.close();
     }
   });
+
+  it('the C heatmap: the legend says its range, and the robust range shows the pattern that "largest value" washes out', async () => {
+    const h = await openAnalysis(browser, charSession(net, chars.join('')), chars, { theme: 'dark' });
+    try {
+      await h.page.waitForFunction(() => /^C: ±/.test(document.querySelector('.heatmap-legend')?.textContent ?? ''), undefined, { timeout: 30_000 });
+      // Share of the heatmap's pixels that differ visibly from the background (what a person sees as pattern).
+      const visible = () => h.page.evaluate(() => {
+        const c = document.querySelector('.heatmap-canvas') as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const bg = getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim();
+        const [r, g, b] = [1, 3, 5].map((i) => parseInt(bg.slice(i, i + 2), 16));
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) > 60) n++;
+        return n / (d.length / 4);
+      });
+      const robust = await h.page.textContent('.heatmap-legend');
+      const robustShare = await visible();
+      assert.match((await h.page.getAttribute('.heatmap-legend', 'title')) ?? '', /^Colours stop at ±\d+\.\d: larger values take the end colours\. Hover for exact values\.$/);
+      await h.page.selectOption('.analysis-controls select[aria-label="Colour range"]', 'full');
+      await h.page.waitForFunction((r) => document.querySelector('.heatmap-legend')?.textContent !== r, robust);
+      const full = await h.page.textContent('.heatmap-legend');
+      const fullShare = await visible();
+      // This text's largest |C| is far beyond most values: the robust range clips, and says where the colours stop.
+      const m = /^C: ±(\d+\.\d), clipped; max (\d+\.\d)$/.exec(robust ?? '');
+      assert.ok(m, `legend: ${robust}`);
+      assert.ok(Number(m[1]) < Number(m[2]) / 1.5);
+      assert.strictEqual(full, `C: ±${m[2]}`);
+      assert.ok(robustShare > 1.5 * fullShare, `visible pattern: robust ${(robustShare * 100).toFixed(1)}% vs largest value ${(fullShare * 100).toFixed(1)}%`);
+      // Per unit: every row reaches its own end colours; the SVG export carries the legend shown.
+      await h.page.selectOption('.analysis-controls select[aria-label="Colour range"]', 'unit');
+      await h.page.waitForFunction(() => document.querySelector('.heatmap-legend')?.textContent === 'C: each unit scaled to its own largest |value|');
+      assert.ok((await visible()) > robustShare, 'per-unit scaling shows at least as much as the robust range');
+      await h.page.click('button[aria-label="Save heatmap as SVG"]');
+      await h.page.waitForFunction(() => document.querySelector('.analysis-status')?.textContent?.startsWith('saved heatmap-layer0-forward-c.svg'));
+      assert.match(String(h.posted.find((p) => p.type === 'saveImage')!.data), /<text [^>]*>C: each unit scaled to its own largest \|value\|<\/text>/);
+      assert.deepStrictEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
 });
