@@ -7,3 +7,4 @@ export * from './csv';
 export * from './readings';
 export * from './limits';
 export * from './selection';
+export * from './standardize';

@@ -5,6 +5,7 @@
 import { encodeChars } from './chars';
 import { checkColumn, columnName, detectDelimiter, encodeCsv, parseCsv, type CsvTable } from './csv';
 import { encodeNumbers, looksNumeric } from './numbers';
+import { standardizeNumbersByDefault, standardizeSequence } from './standardize';
 import { encodeWordEmbeddings, encodeWordIds } from './words';
 import { EncodeOptions, EncodedSequence, InputTarget, UnrollError } from './types';
 import { msg } from '../l10n/format';
@@ -74,11 +75,16 @@ function numericMisfit(cols: number, featureNames: string[] | undefined, target:
   return msg('The selection has {0} but {1} reads {2} per step; {3}, or choose "No model" with Unroll: Choose Model… (and leave the "unroll.model" setting empty) for a random network sized to the data.', what, target.modelName, target.inputSize, fix);
 }
 
-/** Throws when a numeric sequence's width does not match the model. */
+/**
+ * Throws when a numeric sequence's width does not match the model. Numbers for the default (seeded random)
+ * network are standardised per column (target.standardize, else the unroll.numbers.standardize default);
+ * a given model reads them raw: its input scaling is its own.
+ */
 function checkNumericFit(seq: EncodedSequence, target: InputTarget): EncodedSequence {
   const misfit = numericMisfit(seq.inputSize, seq.featureNames, target);
   if (misfit) throw new UnrollError(misfit);
   if (target.kind !== 'default') seq.model = 'given';
+  else if (target.standardize ?? standardizeNumbersByDefault()) return standardizeSequence(seq);
   return seq;
 }
 

@@ -30,7 +30,14 @@ export interface Vocabulary {
  * - `dense`: a model that reads `inputSize` floats per step (a loaded ONNX/PyTorch/random model).
  */
 export type InputTarget =
-  | { kind: 'default'; charVocab: Vocabulary; hashedDim: number; seed: number }
+  | {
+      kind: 'default';
+      charVocab: Vocabulary;
+      hashedDim: number;
+      seed: number;
+      /** Numbers for the random network are z-scored per column; undefined: `standardizeNumbersByDefault()` (the setting). */
+      standardize?: boolean;
+    }
   | { kind: 'vocab'; vocab: Vocabulary; modelName: string }
   | { kind: 'dense'; inputSize: number; modelName: string; seed?: number };
 
@@ -74,6 +81,11 @@ export interface EncodedSequence {
   model: ModelHint;
   /** Extra facts to show (skipped CSV columns, ignored wrapper text, …). */
   notes: string[];
+  /**
+   * Set when `values` are per-column z-scores of the selected numbers (for the random network): the raw
+   * column means and stds, and the notice saying so (also in `notes`). Token texts stay the raw numbers.
+   */
+  standardized?: { mean: number[]; std: number[]; note: string };
 }
 
 /** Options every encoder accepts. */

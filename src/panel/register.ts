@@ -5,6 +5,7 @@ import { capToReading } from './sequence';
 import { VIEW_TYPE, VisualizerPanel, webviewOptions } from './visualizerPanel';
 import { TraceHost, type ModelSource } from './traceHost';
 import type { TraceSummary } from '../protocol/messages';
+import { registerNumbersSetting } from './numbersSetting';
 
 export interface VisualizerApi {
   /** Asks the open webview what it rendered; undefined when no panel is open. */
@@ -66,6 +67,7 @@ export function registerVisualizer(context: vscode.ExtensionContext, output: vsc
   const { extensionUri } = context;
   const traceHost = new TraceHost(vscode.Uri.joinPath(extensionUri, 'dist', 'worker.js').fsPath, output, vscode.Uri.joinPath(extensionUri, 'media', 'models').fsPath);
   VisualizerPanel.extensions.push(traceHost);
+  registerNumbersSetting(context);
   context.subscriptions.push(
     { dispose: () => traceHost.dispose() },
     // Through the editor's reading planner like Visualize GRU / RNN: numbers, CSV and arrays are read as such.

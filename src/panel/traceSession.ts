@@ -64,13 +64,14 @@ export const HASHED_WORD_DIM = 32;
 
 /**
  * Encodes the visualized text: characters over the built-in character vocabulary, or the reading the
- * editor chose (words, numbers, CSV). A reading that no longer fits falls back to characters.
+ * editor chose (words, numbers, CSV). A reading that no longer fits falls back to characters. Numbers are
+ * standardised per column for the random network unless `standardize` (default: unroll.numbers.standardize) is false.
  */
-export function encodeSource(source: SequenceSource, seed = DEFAULT_RANDOM_MODEL.seed): EncodedSequence {
+export function encodeSource(source: SequenceSource, seed = DEFAULT_RANDOM_MODEL.seed, standardize?: boolean): EncodedSequence {
   const opts = { baseOffset: source.startOffset ?? 0 };
   if (source.reading && source.reading !== 'chars' && source.text.length) {
     try {
-      const plan = planReadings(source.text, { kind: 'default', charVocab: defaultCharVocabulary(), hashedDim: HASHED_WORD_DIM, seed }, opts);
+      const plan = planReadings(source.text, { kind: 'default', charVocab: defaultCharVocabulary(), hashedDim: HASHED_WORD_DIM, seed, standardize }, opts);
       const r = [plan.obvious, ...plan.fitting].find((x) => x.id === source.reading);
       if (r) return r.encode();
     } catch (e) {

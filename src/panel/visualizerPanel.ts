@@ -13,6 +13,7 @@ import type { EncodedSequence } from '../input';
 import { encodeSource, sequenceTokens } from './traceSession';
 import { readSeed } from './traceHost';
 import { webviewStrings } from './strings';
+import { localizeMessage } from './localize';
 
 export const VIEW_TYPE = 'unroll.visualizer';
 
@@ -113,7 +114,8 @@ export class VisualizerPanel {
    * webview gets the new token labels when they differ).
    */
   replaceSequence(seq: EncodedSequence): void {
-    const same = seq.steps === this.seq.steps && seq.offsets.every((o, t) => o === this.seq.offsets[t] && seq.lengths[t] === this.seq.lengths[t]);
+    // Same steps but another scaling (a chosen model reads raw numbers): the notice must change too.
+    const same = seq.steps === this.seq.steps && seq.standardized?.note === this.seq.standardized?.note && seq.offsets.every((o, t) => o === this.seq.offsets[t] && seq.lengths[t] === this.seq.lengths[t]);
     this.seq = seq;
     if (!same && this.ready && !this.disposed) this.sendInit();
   }
@@ -168,6 +170,8 @@ export class VisualizerPanel {
       out.push(vscode.l10n.t('The selection has {0} characters; showing the first {1}.',
         formatCount(s.originalLength), formatCount(s.text.length)));
     }
+    // Numbers z-scored for the random network (unroll.numbers.standardize): the means and stds, and how to turn it off.
+    if (this.seq.standardized) out.push(localizeMessage(this.seq.standardized.note));
     return out;
   }
 
