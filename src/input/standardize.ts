@@ -99,7 +99,11 @@ function notice(seq: EncodedSequence, stats: ColumnStats): string {
       ? msg('Numbers standardised for the random network: mean {0}, std {1} — set unroll.numbers.standardize to false to feed raw values.', statText(mean[0], std[0]), statText(std[0], std[0]))
       : msg('Numbers standardised for the random network: every value is {0}, so every step reads 0 — set unroll.numbers.standardize to false to feed raw values.', exact(mean[0]));
   }
-  const name = (k: number) => seq.featureNames?.[k] ?? msg('column {0}', k + 1);
+  // A long CSV header is cut: the notice stays one readable line.
+  const name = (k: number) => {
+    const n = seq.featureNames?.[k];
+    return n === undefined ? msg('column {0}', k + 1) : n.length > 24 ? `${n.slice(0, 23)}…` : n;
+  };
   const shown = Math.min(seq.inputSize, NAMED_COLUMNS);
   // Joined pairwise as messages, so every part is translated where the notice is shown.
   let list = columnText(name(0), mean[0], std[0]);

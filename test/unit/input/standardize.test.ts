@@ -73,6 +73,11 @@ describe('input/standardize: numbers for the random network', () => {
     assert.deepStrictEqual(Array.from(seq.values!), [-1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1]);
   });
 
+  it('a long CSV header is cut in the notice', () => {
+    const seq = planReadings(`${'x'.repeat(300)},b\n1,2\n3,4\n`, DEFAULT).obvious.encode();
+    assert.match(seq.standardized!.note, /: x{23}… mean 2\.0, std 1\.0; b mean 3\.0, std 1\.0 — /);
+  });
+
   it('the setting off (unroll.numbers.standardize = false): raw values, no notice', () => {
     const raw = planReadings(WEATHER, { ...DEFAULT, standardize: false }).obvious.encode();
     assert.deepStrictEqual(column(raw.values!, 3, 2), [1013, 1012, 1010, 1011, 1012]);
