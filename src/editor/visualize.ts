@@ -16,6 +16,7 @@ import {
 import { HASHED_WORD_DIM, TraceSession } from '../panel/traceSession';
 import { readRandomModelSettings, readSeed, type ModelSource } from '../panel/traceHost';
 import { modelTarget } from '../panel/modelInput';
+import { sidecarNames } from '../model/sidecars';
 import { EngineClient } from '../worker/engineClient';
 import { stepCost, type TraceView } from './stepData';
 import { CELL_LABELS, readSettings, type EncodingSetting } from './settings';
@@ -115,6 +116,10 @@ export async function prepareSelection(editor: vscode.TextEditor, opts: { forceP
   if (!reading) return undefined;
   let seq = reading.encode();
   notes.push(...seq.notes);
+  // Text read as hashed words only because the model has no vocabulary file: say how to get characters.
+  if (chosen && !chosen.vocab && reading.id === 'words') {
+    notes.push(vscode.l10n.t('To read characters with the model\'s own symbols, put {0} next to it.', sidecarNames(chosen.label).vocab.split('/').pop() ?? ''));
+  }
   const limit = decideLimit(seq, settings.tokenLimit);
   if (limit.note) notes.push(limit.note);
   // Above the limit nothing waits on the person: the first `limit` steps are shown at once and the
