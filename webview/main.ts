@@ -22,6 +22,8 @@ import { AnalysisPanel } from './analysis/panel';
  * Timeline marks for scripts/bench-firstframe.js (and DevTools' Performance panel): each carries Date.now()
  * as its detail, so the bench can compare it with the workbench's own clock. Once per document.
  */
+/** While playing, the host hears the current step at most this often (ms); see postStep. */
+const STEP_POST_MS = 100;
 const marked = new Set<string>();
 function mark(name: string): void {
   if (marked.has(name)) return;
@@ -86,6 +88,10 @@ export class App {
   private assetTimer: ReturnType<typeof setTimeout> | undefined;
   /** The cell kind to draw once the assets start. */
   private cellShape: CellShape | undefined;
+  /** The last step told to the host (`layer/direction/step`), when, and the pending throttled one. */
+  private stepPosted = '';
+  private stepPostedAt = -Infinity;
+  private stepTimer: ReturnType<typeof setTimeout> | undefined;
   /** A trace the analysis views have not been given yet (see onTrace). */
   private analysisSummary: TraceSummary | undefined;
 
@@ -94,9 +100,9 @@ export class App {
       if (!this.init) return;
       if ([...changed].some((k) => k !== 'playing')) this.persist();
       if (changed.has('step') || changed.has('layer') || changed.has('direction')) {
-        post({ type: 'stepChanged', step: st.step, layer: st.layer, direction: st.direction });
+        this.postStep(st.playing);
         this.requestExact();
-      }
+      } else if (changed.has('playing') && !st.playing) this.postStep(false, true);
       if (changed.has('playing') || changed.has('speed')) this.schedulePlay();
       // While playing, the per-step CSS flow on the current chain cell would repaint the page every step.
       // On the panel's root, not <body>: body's class attribute is the theme's (its observer re-renders).
@@ -112,6 +118,31 @@ export class App {
       }
       else this.showExact();
     };
+  }
+
+  /**
+   * Tells the host the step (its status bar, the debugger following the timeline). While playing that is at
+   * most every STEP_POST_MS, with the step shown at the moment it is sent: 60–120 round trips a second
+   * queued behind each other on a busy extension host and made the status bar trail the panel. Paused
+   * (also the step playback stops at), it is sent at once; `onlyIfNew` skips a step the host already has.
+   */
+  private postStep(playing: boolean, onlyIfNew = false): void {
+    const now = performance.now();
+    if (playing && now - this.stepPostedAt < STEP_POST_MS) {
+      this.stepTimer ??= setTimeout(() => {
+        this.stepTimer = undefined;
+        this.postStep(false, true);
+      }, STEP_POST_MS - (now - this.stepPostedAt));
+      return;
+    }
+    if (this.stepTimer) clearTimeout(this.stepTimer);
+    this.stepTimer = undefined;
+    const { step, layer, direction } = this.store.get();
+    const key = `${layer}/${direction}/${step}`;
+    if (onlyIfNew && key === this.stepPosted) return;
+    this.stepPosted = key;
+    this.stepPostedAt = now;
+    post({ type: 'stepChanged', step, layer, direction });
   }
 
   /**

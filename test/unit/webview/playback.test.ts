@@ -80,6 +80,32 @@ describe('webview playback (jsdom)', () => {
     assert.match(document.querySelector('canvas.marks')!.getAttribute('title')!, /^Breakpoints: click a step/);
   });
 
+  it('while playing the host hears the step at most ~10 times a second, each the step shown then; the last is the step it stops at', async () => {
+    const text = 'x'.repeat(150);
+    app.onMessage(init(text));
+    const posted = () => host.posted.filter((m) => m.type === 'stepChanged').map((m) => (m as { step: number }).step);
+    const before = posted().length;
+    setSpeed(120);
+    const t0 = Date.now();
+    const seen: [number, number][] = [];
+    const sub = app.store.subscribe((st) => seen.push([Date.now(), st.step]));
+    key(' ');
+    await until('the end', () => !app.store.get().playing);
+    sub();
+    const ms = Date.now() - t0;
+    const during = posted().slice(before);
+    // 150 steps shown one frame at a time, but ≤ one message per 100 ms (+ the first and the final one).
+    assert.ok(seen.length > 20, `playback showed only ${seen.length} updates`);
+    assert.ok(during.length >= 3 && during.length <= ms / 100 + 2, `${during.length} messages in ${ms} ms`);
+    assert.strictEqual(during.at(-1), 149);
+    assert.deepStrictEqual([...during].sort((a, b) => a - b), during, 'steps in order');
+    // Paused, every step reaches the host at once.
+    const n = posted().length;
+    key('ArrowLeft');
+    key('ArrowLeft');
+    assert.deepStrictEqual(posted().slice(n), [148, 147]);
+  });
+
   it('prints every logpoint hit it passes, in order, and stops at the last step', async () => {
     app.onMessage(init('abcdefghijklmnopqrstuvwxyz'));
     timeline().setConditionResult('t % 3 == 1', [1, 2, 4, 7, 25], undefined, ['one', 'two', 'four', 'seven', 'last']);
