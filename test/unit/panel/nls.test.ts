@@ -22,6 +22,17 @@ describe('localisation', () => {
     for (const [k, v] of Object.entries(zh)) assert.ok(v.trim(), `zh-cn ${k} is empty`);
   });
 
+  it('no translation file names a key twice (JSON.parse would silently keep only the last)', () => {
+    for (const f of ['package.nls.json', 'package.nls.zh-cn.json', 'l10n/bundle.l10n.zh-cn.json']) {
+      const text = fs.readFileSync(path.join(root, f), 'utf8');
+      // Every key of these flat files is a string at the start of a line, followed by a colon.
+      const keys = [...text.matchAll(/^\s*("(?:[^"\\]|\\.)*")\s*:/gm)].map((m) => JSON.parse(m[1]) as string);
+      assert.strictEqual(keys.length, Object.keys(read(f)).length + (keys.length - new Set(keys).size), `${f}: every key found`);
+      const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
+      assert.deepStrictEqual(twice, [], `${f} names these keys twice`);
+    }
+  });
+
   it('every %key% in package.json is defined', () => {
     const pkg = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
     const en = read('package.nls.json');
