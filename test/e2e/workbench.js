@@ -95,13 +95,18 @@ async function stepShownIn(page, t, last, token, timeout = 30_000) {
     const seen = { counter, currentCells: document.querySelectorAll('.cell.current').length, diagramStep: diagram?.dataset.step, busy: diagram?.getAttribute('aria-busy'), nodes };
     return ok ? seen : { pending: seen };
   };
-  try {
-    const poll = `(() => { const r = (${look})(${JSON.stringify([t, last, token])}); return r.pending ? false : r; })()`;
-    return await (await frame.waitForFunction(poll, undefined, { timeout, polling: 100 })).jsonValue();
-  } catch (e) {
-    const seen = await frame.evaluate(look, [t, last, token]).catch(() => undefined);
-    throw new Error(`step ${t} (token "${token}") was not shown everywhere within ${timeout / 1000} s; the panel showed ${JSON.stringify(seen?.pending ?? seen)}`);
+  // Polled from here, one evaluation at a time, not with a waitForFunction inside the page: on a loaded CI
+  // machine the in-page poll (timers of a webview iframe two levels deep) stalled for the whole 30 s while
+  // the panel already showed the step — the final read after the timeout found everything in place.
+  const deadline = Date.now() + timeout;
+  let seen;
+  for (;;) {
+    seen = await frame.evaluate(look, [t, last, token]);
+    if (!seen.pending) return seen;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error(`step ${t} (token "${token}") was not shown everywhere within ${timeout / 1000} s; the panel showed ${JSON.stringify(seen.pending)}`);
 }
 
 /** Runs a command as a person does: F1, type its title, wait for it to be the focused entry, Enter. */
