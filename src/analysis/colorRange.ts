@@ -6,6 +6,7 @@
  * each row to its own largest |value|. Everything is computed from the 8-bit codes the view already has
  * (value = lo + q·(hi − lo)/255). Sigmoid gates keep their fixed scale (colorScales.channelLut). Pure.
  */
+import { dequantize as codeValue } from '../engine/quantize';
 import { diverging, type Rgb } from './colorScales';
 
 export type RangeMode = 'robust' | 'full' | 'unit';
@@ -22,8 +23,6 @@ export interface ColourRange {
   max: number;
   clipped: boolean;
 }
-
-const codeValue = (q: number, lo: number, hi: number) => lo + (q * (hi - lo)) / 255;
 
 /** The range to colour `codes` with: ±max, or ±(the ROBUST_SHARE quantile of |value|) when outliers dwarf it. */
 export function robustRange(codes: ArrayLike<number>, lo: number, hi: number, mode: RangeMode = 'robust', share = ROBUST_SHARE): ColourRange {
