@@ -121,7 +121,10 @@ export function where(text: string, offset: number): string {
 }
 
 /** The document text of step t. */
-export function tokenText(seq: EncodedSequence, t: number): string {
+/** What tokenText reads: the text and where each token lies in it (the worker gets only this). */
+export type TokenTable = Pick<EncodedSequence, 'source' | 'baseOffset' | 'offsets' | 'lengths'>;
+
+export function tokenText(seq: TokenTable, t: number): string {
   const start = seq.offsets[t] - seq.baseOffset;
   return seq.source.slice(start, start + seq.lengths[t]);
 }

@@ -13,7 +13,7 @@ import { CancelledError, type Trace, runNetwork } from '../engine/trace';
 import { UnrollError } from '../engine/types';
 import { createFastKernel } from '../engine/wasm/index';
 import { traceSource, type StepSource } from '../expr/source';
-import { type EncodedSequence, tokenText } from '../input/types';
+import { tokenText } from '../input/types';
 import type { HostToWorker, KernelName, TokenTable, WorkerToHost } from './messages';
 import { runScan, setImmediateYield } from './scanJob';
 
@@ -136,9 +136,7 @@ async function scan(msg: Extract<HostToWorker, { type: 'scan' }>): Promise<void>
     const held = traces.get(msg.traceId);
     if (!held) throw new UnrollError('this trace was released; run it again');
     const makeSource = (): StepSource => {
-      const tokens = held.tokens;
-      // tokenText reads only source, baseOffset, offsets and lengths: the table the host sent.
-      const seq = tokens as unknown as EncodedSequence | undefined;
+      const seq = held.tokens;
       return (held.source ??= traceSource(held.trace, seq ? { tokenAt: (t) => tokenText(seq, t) } : {}));
     };
     const outcome = cancelled() ? undefined : await runScan(makeSource, msg.spec, { yieldFn: setImmediateYield, isStale: cancelled });

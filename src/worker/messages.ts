@@ -5,6 +5,7 @@
  */
 import type { PackedNetwork } from '../engine/network';
 import type { ExactRange, ExactStep, TraceTransfer } from '../engine/trace';
+import type { TokenTable } from '../input/types';
 import type { ScanOutcome, ScanSpec } from './scanJob';
 
 export type KernelName = 'reference' | 'wasm';
@@ -26,12 +27,7 @@ export interface TraceRequest {
  * The text of every step, for the `token` name in conditions and log messages: sent once per trace (the
  * first time it is scanned), as the EncodedSequence keeps it (tokenText reads these four fields).
  */
-export interface TokenTable {
-  source: string;
-  baseOffset: number;
-  offsets: Uint32Array;
-  lengths: Uint32Array;
-}
+export type { TokenTable };
 
 export type HostToWorker =
   | { type: 'trace'; id: number; request: TraceRequest; /** Int32Array[1]; 1 = cancel */ cancel: SharedArrayBuffer }
