@@ -9,7 +9,7 @@ import { randomNetwork } from '../model/random';
 import { defaultCharVocabulary, encodeChars, planReadings, toDense, tokenText, type EncodedSequence } from '../input';
 import { traceSource } from '../expr';
 import type { RemoteTrace } from '../worker/engineClient';
-import { runScan, setImmediateYield, type ScanOutcome, type ScanSpec } from '../worker/scanJob';
+import { runScan, setImmediateYield, type ScanOutcome, type ScanSpec } from '../expr/scanJob';
 import type {
   ChannelWindow, ExactStepMessage, ExactStepRequest, ScanRequest, ScanResultMessage, SequenceSource, TraceSummary,
   WindowMessage, WindowRequest,

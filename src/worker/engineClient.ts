@@ -23,7 +23,7 @@ import { CancelledError, type Channel, type ExactRange, type ExactStep, Trace, t
 import { type Network, UnrollError } from '../engine/types';
 import { remember } from '../l10n/format';
 import type { HostToWorker, KernelName, TokenTable, WorkerToHost } from './messages';
-import type { ScanOutcome, ScanSpec } from './scanJob';
+import type { ScanOutcome, ScanSpec } from '../expr/scanJob';
 
 export interface TraceJob {
   network: Network;

@@ -15,7 +15,7 @@ import { createFastKernel } from '../engine/wasm/index';
 import { traceSource, type StepSource } from '../expr/source';
 import { tokenText } from '../input/types';
 import type { HostToWorker, KernelName, TokenTable, WorkerToHost } from './messages';
-import { runScan, setImmediateYield } from './scanJob';
+import { runScan, setImmediateYield } from '../expr/scanJob';
 
 /** A kept trace, its token texts (once the host sent them) and the scan source built over both. */
 interface Held {

@@ -6,7 +6,7 @@
 import type { PackedNetwork } from '../engine/network';
 import type { ExactRange, ExactStep, TraceTransfer } from '../engine/trace';
 import type { TokenTable } from '../input/types';
-import type { ScanOutcome, ScanSpec } from './scanJob';
+import type { ScanOutcome, ScanSpec } from '../expr/scanJob';
 
 export type KernelName = 'reference' | 'wasm';
 

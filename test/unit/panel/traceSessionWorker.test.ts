@@ -1,5 +1,5 @@
 /**
- * "Find all" in the engine worker (TraceSession.fromRemote → RemoteTrace.scan → worker/scanJob.ts): the
+ * "Find all" in the engine worker (TraceSession.fromRemote → RemoteTrace.scan → expr/scanJob.ts): the
  * same hits, logs and errors as the in-process scan and as brute-force exact evaluation; the extension
  * host's thread idles while the worker scans; hovers are answered meanwhile; a stale scan stops the worker.
  */

@@ -4,8 +4,10 @@
  * a local TraceSession (tests, CLI) runs the very same function in-process. Pure: no `vscode`, no I/O.
  */
 import { UnrollError } from '../engine/types';
-import { AdaptiveBlock, BreakpointSet, ConditionScanner, ExprError, caretLines } from '../expr';
-import type { StepSource } from '../expr/source';
+import { BreakpointSet } from './breakpoints';
+import { ExprError, caretLines } from './errors';
+import { AdaptiveBlock, ConditionScanner } from './scan';
+import type { StepSource } from './source';
 import { type Message, messageOf } from '../l10n/format';
 
 /** What to scan for, at which layer and direction (the panel's current ones). */
